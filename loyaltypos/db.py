@@ -1,0 +1,158 @@
+"""The one place that sets up the database engine; the only SQLite-aware module.
+
+SQLite gets WAL, ``synchronous=FULL`` (a committed sale survives a power cut),
+foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every write
+transaction, so two tills on one file queue up instead of both reading a
+balance and both spending it. Other databases get row locks from the services'
+``SELECT ... FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyaltypos.errors import LedgerIsAppendOnly, Refused
+from loyaltypos.models import AuditEntry, LedgerEntry, ProgramVersion
+
+ENV_DB = "LOYALTYPOS_DB"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir("loyaltypos", appauthor=False)) / "loyaltypos.sqlite3"
+
+
+def database_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from ``--db``, ``LOYALTYPOS_DB`` or the user's data folder."""
+    target = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" in target:
+        return target
+    path = Path(target).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised on every connect
+        # Let SQLAlchemy, not the driver, decide where transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("loyaltypos_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _refuse_changed_facts(session: Session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion):
+            if obj in session.deleted or session.is_modified(obj):
+                raise LedgerIsAppendOnly(
+                    f"{type(obj).__name__} rows are facts: write a correcting entry instead"
+                )
+
+
+@dataclass
+class Database:
+    """An open database: an engine and two ways into it, one for reading, one for writing."""
+
+    engine: Engine
+    url: str
+
+    def __post_init__(self) -> None:
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(loyaltypos_write=True), expire_on_commit=False
+        )
+        for maker in (self._reader, self._writer):
+            event.listen(maker, "before_flush", _refuse_changed_facts)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commits at the end, rolls back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    def describe(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date; a shop's database is upgraded, never recreated."""
+    cfg = _alembic_config(engine)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        command.upgrade(cfg, "head")
+
+
+def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
+    url = database_url(db)
+    engine = _make_engine(url)
+    if upgrade:
+        migrate(engine)
+    return Database(engine=engine, url=url)
+
+
+def backup(database: Database, target: str | Path) -> Path:
+    """A consistent copy of a SQLite database, taken while tills keep selling."""
+    if not database.is_sqlite:
+        raise Refused("backup copies SQLite files; back up a server database with its own tools")
+    target = Path(target).expanduser().resolve()
+    if target.exists():
+        raise Refused(f"{target} already exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source_path = make_url(database.url).database
+    with sqlite3.connect(source_path) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target

@@ -1,0 +1,108 @@
+"""Specific refusals. Each message says what went wrong and what to do next.
+
+Every error a rule raises is a :class:`Refused`: the command line turns it into
+one line on stderr and exit code 1, the till shows it in one place. A refused
+call has written nothing.
+"""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    """A rule said no. Nothing was written."""
+
+
+class BadAmount(Refused):
+    pass
+
+
+class BadQuantity(Refused):
+    pass
+
+
+class CardNumberWrong(Refused):
+    pass
+
+
+class CheckDigitWrong(CardNumberWrong):
+    pass
+
+
+class CardNotFound(Refused):
+    pass
+
+
+class CardBlocked(Refused):
+    pass
+
+
+class CardReplaced(Refused):
+    pass
+
+
+class CardKindWrong(Refused):
+    pass
+
+
+class PhoneTaken(Refused):
+    pass
+
+
+class BadCustomer(Refused):
+    pass
+
+
+class NotEnoughBalance(Refused):
+    pass
+
+
+class RedeemRefused(Refused):
+    pass
+
+
+class PaymentWrong(Refused):
+    pass
+
+
+class SaleNotFound(Refused):
+    pass
+
+
+class RefundTooMuch(Refused):
+    pass
+
+
+class ProgramInvalid(Refused):
+    pass
+
+
+class NotAllowed(Refused):
+    """The user is not a manager, or not signed in."""
+
+
+class PinWrong(Refused):
+    pass
+
+
+class UserLocked(Refused):
+    pass
+
+
+class UserNotFound(Refused):
+    pass
+
+
+class DayClosed(Refused):
+    pass
+
+
+class NotInitialised(Refused):
+    pass
+
+
+class AlreadyInitialised(Refused):
+    pass
+
+
+class LedgerIsAppendOnly(Refused):
+    pass

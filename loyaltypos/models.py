@@ -1,0 +1,271 @@
+"""The database schema as typed SQLAlchemy models.
+
+Money columns are integer minor units (``Cents``); percentages are integer
+hundredths of a percent (``Bp``, 7.5 % = 750); quantities are integer
+thousandths (``Milli``). Timestamps are UTC without a zone. Facts (sales,
+lines, payments, refunds, ledger entries, the audit log, program versions) are
+only ever inserted; the schema's triggers refuse UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, NewType
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CardId = NewType("CardId", int)
+UserId = NewType("UserId", int)
+DayId = NewType("DayId", int)
+SaleId = NewType("SaleId", str)
+RefundId = NewType("RefundId", str)
+
+Cents = Annotated[int, mapped_column(BigInteger)]
+Bp = Annotated[int, mapped_column(Integer)]
+Milli = Annotated[int, mapped_column(BigInteger)]
+Stamp = Annotated[dt.datetime, mapped_column(DateTime())]
+Uuid36 = Annotated[str, mapped_column(String(36))]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Tables whose rows are facts: written once, never changed.
+APPEND_ONLY_TABLES = (
+    "ledger_entries",
+    "audit_log",
+    "sales",
+    "sale_lines",
+    "payments",
+    "refunds",
+    "refund_lines",
+    "programs",
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def pct_to_bp(pct: Decimal) -> int:
+    return int(pct * 100)
+
+
+def bp_to_pct(bp: int) -> Decimal:
+    value = Decimal(bp) / 100
+    return Decimal(int(value)) if value == value.to_integral() else value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ProgramVersion(Base):
+    __tablename__ = "programs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[Stamp]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # cashier | manager
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[Stamp]
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    birthday: Mapped[dt.date | None] = mapped_column(Date())
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[Stamp]
+
+
+class BusinessDay(Base):
+    __tablename__ = "business_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[dt.date] = mapped_column(Date(), unique=True)
+    opened_at: Mapped[Stamp]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    z_number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    z_report: Mapped[str | None] = mapped_column(Text)
+
+
+class Card(Base):
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(13), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # personal | bearer
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|blocked|replaced
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The first card of a chain of replacements; windowed spend follows the chain.
+    lineage_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    pinned_tier: Mapped[str | None] = mapped_column(String(80))
+    balance: Mapped[Cents] = mapped_column(default=0)  # cache of the ledger sum
+    spend: Mapped[Cents] = mapped_column(default=0)  # cache of lifetime qualifying spend
+    created_at: Mapped[Stamp]
+    day_id: Mapped[int | None] = mapped_column(ForeignKey("business_days.id"), index=True)
+
+    customer: Mapped[Customer | None] = relationship(lazy="joined")
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[Uuid36] = mapped_column(primary_key=True)
+    receipt_no: Mapped[int] = mapped_column(Integer, unique=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Stamp]
+    tier: Mapped[str | None] = mapped_column(String(80))
+    discount_bp: Mapped[Bp]
+    cashback_bp: Mapped[Bp]
+    subtotal: Mapped[Cents]
+    discount: Mapped[Cents]
+    redeemed: Mapped[Cents]
+    paid: Mapped[Cents]
+    cashback: Mapped[Cents]
+    change_given: Mapped[Cents]
+    balance_after: Mapped[Cents | None] = mapped_column(BigInteger)
+
+    lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.line_no")
+    payments: Mapped[list[Payment]] = relationship(
+        primaryjoin="Payment.sale_id == Sale.id", viewonly=True
+    )
+
+    __table_args__ = (Index("ix_sales_card_created", "card_id", "created_at"),)
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    qty_milli: Mapped[Milli]
+    unit_price: Mapped[Cents]
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[Cents]
+    discount: Mapped[Cents]
+    redeemed: Mapped[Cents]
+    paid: Mapped[Cents]
+    cashback: Mapped[Cents]
+
+    __table_args__ = (UniqueConstraint("sale_id", "line_no"),)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    id: Mapped[Uuid36] = mapped_column(primary_key=True)
+    refund_no: Mapped[int] = mapped_column(Integer, unique=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Stamp]
+    money_back: Mapped[Cents]
+    restored: Mapped[Cents]
+    reversed: Mapped[Cents]
+    shortfall: Mapped[Cents]
+    spend: Mapped[Cents]
+    balance_after: Mapped[Cents | None] = mapped_column(BigInteger)
+
+    lines: Mapped[list[RefundLine]] = relationship()
+
+
+class RefundLine(Base):
+    __tablename__ = "refund_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[str] = mapped_column(ForeignKey("refunds.id"), index=True)
+    sale_line_id: Mapped[int] = mapped_column(ForeignKey("sale_lines.id"), index=True)
+    qty_milli: Mapped[Milli]
+    amount: Mapped[Cents]
+    discount: Mapped[Cents]
+    redeemed: Mapped[Cents]
+    paid: Mapped[Cents]
+    cashback: Mapped[Cents]
+
+
+class Payment(Base):
+    """Money that changed hands: positive taken at a sale, negative paid back at a refund."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    refund_id: Mapped[str | None] = mapped_column(ForeignKey("refunds.id"), index=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # cash | card
+    amount: Mapped[Cents]
+    tendered: Mapped[Cents | None] = mapped_column(BigInteger)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Cents]
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    refund_id: Mapped[str | None] = mapped_column(ForeignKey("refunds.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    day_id: Mapped[int | None] = mapped_column(ForeignKey("business_days.id"), index=True)
+    created_at: Mapped[Stamp]
+    note: Mapped[str | None] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[Stamp]
+
+
+LEDGER_KINDS = (
+    "earn",
+    "redeem",
+    "refund_restore",
+    "refund_reverse",
+    "adjust",
+    "transfer_in",
+    "transfer_out",
+    "expire",
+)

@@ -1,0 +1,209 @@
+"""The loyalty program: its tiers and limits, read from and written to TOML.
+
+Numbers in the file are read as ``Decimal`` (never float). Money in the file is
+in major units ("50000" is fifty thousand roubles); in memory it is minor units.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import tomli_w
+
+from loyaltypos.errors import ProgramInvalid
+from loyaltypos.money import CURRENCY_EXPONENTS, fmt, parse_amount
+
+DEFAULT_PROGRAM_FILE = Path(__file__).resolve().parent.parent / "resources" / "program.toml"
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    discount_pct: Decimal
+    cashback_pct: Decimal
+    min_spend: int = 0  # minor units; unused on the bearer tier
+    bearer: bool = False
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    currency: str
+    tiers: tuple[Tier, ...]  # the bearer tier first, then personal tiers ascending
+    tier_window_days: int = 0
+    max_redeem_pct: Decimal = Decimal(100)
+    min_redeem_balance: int = 0
+
+    @property
+    def bearer_tier(self) -> Tier:
+        return next(t for t in self.tiers if t.bearer)
+
+    @property
+    def personal_tiers(self) -> tuple[Tier, ...]:
+        return tuple(t for t in self.tiers if not t.bearer)
+
+    def tier_named(self, name: str) -> Tier | None:
+        lowered = name.strip().lower()
+        return next((t for t in self.tiers if t.name.lower() == lowered), None)
+
+    def tier_for_spend(self, spend: int) -> Tier:
+        """The highest personal tier whose threshold the spend reaches."""
+        chosen = self.personal_tiers[0]
+        for tier in self.personal_tiers:
+            if spend >= tier.min_spend:
+                chosen = tier
+        return chosen
+
+    def next_tier(self, spend: int) -> tuple[Tier, int] | None:
+        """The next personal tier above ``spend`` and how much more reaches it."""
+        for tier in self.personal_tiers:
+            if tier.min_spend > spend:
+                return tier, tier.min_spend - spend
+        return None
+
+
+def _pct(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise ProgramInvalid(f"{where}: a percentage must be a number")
+    try:
+        pct = Decimal(str(value))
+    except ArithmeticError:
+        raise ProgramInvalid(f"{where}: '{value}' is not a number") from None
+    if not pct.is_finite() or pct < 0 or pct > 100:
+        raise ProgramInvalid(f"{where}: a percentage must be between 0 and 100")
+    if pct != pct.quantize(Decimal("0.01")):
+        raise ProgramInvalid(f"{where}: a percentage has at most two decimals")
+    return Decimal(int(pct)) if pct == pct.to_integral() else pct
+
+
+def _money(value: object, currency: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise ProgramInvalid(f"{where}: an amount must be a number")
+    try:
+        return parse_amount(str(value), currency)
+    except Exception as exc:
+        raise ProgramInvalid(f"{where}: {exc}") from None
+
+
+def _int(value: object, where: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ProgramInvalid(f"{where}: must be a whole number of at least {minimum}")
+    return value
+
+
+def parse_program(text: str) -> Program:
+    """Read and check a program file's text; every problem is a ProgramInvalid."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgramInvalid(f"the program file is not valid TOML: {exc}") from None
+    head = data.get("program")
+    if not isinstance(head, dict):
+        raise ProgramInvalid("the program file needs a [program] section")
+    name = head.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ProgramInvalid("[program] needs a name")
+    currency = head.get("currency")
+    if not isinstance(currency, str) or currency not in CURRENCY_EXPONENTS:
+        raise ProgramInvalid(f"[program] currency '{currency}' is not a known ISO code")
+    known = {"name", "currency", "tier_window_days", "max_redeem_pct", "min_redeem_balance"}
+    unknown = set(head) - known
+    if unknown:
+        raise ProgramInvalid(f"[program] has unknown keys: {', '.join(sorted(unknown))}")
+
+    raw_tiers = data.get("tier")
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        raise ProgramInvalid("the program needs [[tier]] sections")
+    tiers: list[Tier] = []
+    for i, raw in enumerate(raw_tiers, start=1):
+        where = f"tier {i}"
+        tname = raw.get("name")
+        if not isinstance(tname, str) or not tname.strip():
+            raise ProgramInvalid(f"{where} needs a name")
+        where = f"tier '{tname}'"
+        bad_keys = set(raw) - {"name", "bearer", "discount_pct", "cashback_pct", "min_spend"}
+        if bad_keys:
+            raise ProgramInvalid(f"{where} has unknown keys: {', '.join(sorted(bad_keys))}")
+        bearer = raw.get("bearer", False)
+        if not isinstance(bearer, bool):
+            raise ProgramInvalid(f"{where}: bearer is true or false")
+        if bearer and "min_spend" in raw:
+            raise ProgramInvalid(f"{where}: the bearer tier has no min_spend")
+        tiers.append(
+            Tier(
+                name=tname.strip(),
+                bearer=bearer,
+                discount_pct=_pct(raw.get("discount_pct", 0), f"{where} discount_pct"),
+                cashback_pct=_pct(raw.get("cashback_pct", 0), f"{where} cashback_pct"),
+                min_spend=0 if bearer else _money(raw.get("min_spend", 0), currency, where),
+            )
+        )
+    bearers = [t for t in tiers if t.bearer]
+    if len(bearers) != 1:
+        raise ProgramInvalid(f"the program needs exactly one bearer tier, it has {len(bearers)}")
+    personal = [t for t in tiers if not t.bearer]
+    if not personal:
+        raise ProgramInvalid("the program needs at least one personal tier")
+    if personal[0].min_spend != 0:
+        raise ProgramInvalid(f"the first personal tier '{personal[0].name}' must have min_spend 0")
+    for lower, upper in zip(personal, personal[1:], strict=False):
+        if upper.min_spend <= lower.min_spend:
+            raise ProgramInvalid(
+                f"personal tiers must rise: '{upper.name}' needs more min_spend than '{lower.name}'"
+            )
+    names = [t.name.lower() for t in tiers]
+    if len(set(names)) != len(names):
+        raise ProgramInvalid("tier names must be different")
+
+    return Program(
+        name=name.strip(),
+        currency=currency,
+        tiers=(bearers[0], *personal),
+        tier_window_days=_int(head.get("tier_window_days", 0), "tier_window_days"),
+        max_redeem_pct=_pct(head.get("max_redeem_pct", 100), "max_redeem_pct"),
+        min_redeem_balance=_money(head.get("min_redeem_balance", 0), currency, "min_redeem_balance"),
+    )
+
+
+def load_program_file(path: str | Path) -> Program:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgramInvalid(f"no program file at {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramInvalid(f"cannot read the program file {path}: {exc}") from None
+    return parse_program(text)
+
+
+def _num(value: Decimal | int) -> int | Decimal:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral() else value
+
+
+def dump_program(program: Program) -> str:
+    """The program as TOML text that :func:`parse_program` reads back the same."""
+
+    def money_value(units: int) -> int | Decimal:
+        return _num(Decimal(fmt(units, program.currency)))
+
+    doc = {
+        "program": {
+            "name": program.name,
+            "currency": program.currency,
+            "tier_window_days": program.tier_window_days,
+            "max_redeem_pct": _num(program.max_redeem_pct),
+            "min_redeem_balance": money_value(program.min_redeem_balance),
+        },
+        "tier": [
+            {"name": t.name, "bearer": True, "discount_pct": _num(t.discount_pct),
+             "cashback_pct": _num(t.cashback_pct)}
+            if t.bearer
+            else {"name": t.name, "min_spend": money_value(t.min_spend),
+                  "discount_pct": _num(t.discount_pct), "cashback_pct": _num(t.cashback_pct)}
+            for t in program.tiers
+        ],
+    }
+    return tomli_w.dumps(doc)

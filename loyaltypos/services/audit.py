@@ -1,0 +1,28 @@
+"""The audit log: who did which manager action, when, to what."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from loyaltypos import clock
+from loyaltypos.models import AuditEntry
+
+if TYPE_CHECKING:
+    from loyaltypos.services.users import Actor
+
+
+def audit(session: Session, actor: Actor | None, action: str, target: str | None,
+          **detail: object) -> None:
+    """Append one audit row inside the caller's transaction."""
+    session.add(
+        AuditEntry(
+            user_id=actor.user_id if actor else None,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else None,
+            created_at=clock.now(),
+        )
+    )

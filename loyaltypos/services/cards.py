@@ -1,0 +1,378 @@
+"""Loyalty cards: issuing, looking up, registering, blocking, replacing, pinning, adjusting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from loyaltypos import cardnumbers, clock
+from loyaltypos.db import Database
+from loyaltypos.errors import (
+    BadCustomer,
+    CardBlocked,
+    CardKindWrong,
+    CardNotFound,
+    CardReplaced,
+    PhoneTaken,
+    Refused,
+)
+from loyaltypos.ledger import post
+from loyaltypos.models import Card, Customer, Refund, Sale
+from loyaltypos.program import Program, Tier
+from loyaltypos.services.audit import audit
+from loyaltypos.services.store import card_prefix, current_program, open_day
+from loyaltypos.services.users import Actor, require_manager
+
+MAX_BATCH = 10_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    birthday: dt.date | None = None
+    marketing_consent: bool = False
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str
+    phone: str | None
+    email: str | None
+    birthday: dt.date | None
+    marketing_consent: bool
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What the till and the command line show of a card."""
+
+    number: str
+    kind: str
+    status: str
+    tier: str
+    discount_pct: Decimal
+    cashback_pct: Decimal
+    balance: int
+    spend: int
+    holder: Holder | None
+    pinned: bool
+    next_tier: str | None
+    to_next_tier: int | None
+    replaced_by: str | None
+
+
+def normalize_phone(phone: str | None) -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    raw = phone.strip()
+    digits = re.sub(r"\D", "", raw)
+    if not 5 <= len(digits) <= 15 or re.search(r"[^\d\s()+\-.]", raw):
+        raise BadCustomer(f"'{phone}' is not a phone number; type digits, e.g. +7 912 345-67-89")
+    return ("+" if raw.startswith("+") else "") + digits
+
+
+def check_customer(data: CustomerInput) -> CustomerInput:
+    name = (data.name or "").strip()
+    if not name:
+        raise BadCustomer("a personal card needs the holder's name")
+    if len(name) > 200:
+        raise BadCustomer("the name is too long (200 letters at most)")
+    email = (data.email or "").strip() or None
+    if email is not None and not _EMAIL.match(email):
+        raise BadCustomer(f"'{email}' is not an e-mail address")
+    if data.birthday is not None and data.birthday > clock.local_today():
+        raise BadCustomer("the birthday is in the future")
+    return CustomerInput(name=name, phone=normalize_phone(data.phone), email=email,
+                         birthday=data.birthday, marketing_consent=bool(data.marketing_consent))
+
+
+def _ensure_phone_free(session: Session, phone: str | None) -> None:
+    if phone and session.scalar(select(Customer.id).where(Customer.phone == phone)):
+        raise PhoneTaken(f"phone {phone} already belongs to another customer; find them with F3")
+
+
+def qualifying_spend(session: Session, card: Card, program: Program) -> int:
+    """The spend that decides the card's tier: lifetime, or inside the program's window."""
+    if program.tier_window_days == 0:
+        return card.spend
+    since = clock.now() - dt.timedelta(days=program.tier_window_days)
+    chain = select(Card.id).where(Card.lineage_id == card.lineage_id)
+    sold = session.scalar(
+        select(func.coalesce(func.sum(Sale.subtotal - Sale.discount), 0)).where(
+            Sale.card_id.in_(chain), Sale.created_at >= since
+        )
+    )
+    returned = session.scalar(
+        select(func.coalesce(func.sum(Refund.spend), 0))
+        .join(Sale, Sale.id == Refund.sale_id)
+        .where(Sale.card_id.in_(chain), Sale.created_at >= since)
+    )
+    return int(sold) - int(returned)
+
+
+def tier_of(program: Program, card: Card, spend: int) -> tuple[Tier, bool]:
+    """The card's tier and whether a manager pinned it there."""
+    if card.kind == "bearer":
+        return program.bearer_tier, False
+    if card.pinned_tier:
+        pinned = program.tier_named(card.pinned_tier)
+        if pinned is not None and not pinned.bearer:
+            return pinned, True
+    return program.tier_for_spend(spend), False
+
+
+def card_info(session: Session, card: Card, program: Program | None = None) -> CardInfo:
+    program = program or current_program(session)
+    spend = qualifying_spend(session, card, program)
+    tier, pinned = tier_of(program, card, spend)
+    nxt = None if card.kind == "bearer" or pinned else program.next_tier(spend)
+    holder = None
+    if card.customer is not None:
+        c = card.customer
+        holder = Holder(c.name, c.phone, c.email, c.birthday, c.marketing_consent)
+    replaced_by = None
+    if card.replaced_by_id is not None:
+        replaced_by = session.get(Card, card.replaced_by_id).number
+    return CardInfo(
+        number=card.number,
+        kind=card.kind,
+        status=card.status,
+        tier=tier.name,
+        discount_pct=tier.discount_pct,
+        cashback_pct=tier.cashback_pct,
+        balance=card.balance,
+        spend=spend,
+        holder=holder,
+        pinned=pinned,
+        next_tier=nxt[0].name if nxt else None,
+        to_next_tier=nxt[1] if nxt else None,
+        replaced_by=replaced_by,
+    )
+
+
+def find_card(session: Session, number: str, *, lock: bool = False) -> Card:
+    """The card with a scanned or typed number, in any state."""
+    clean = cardnumbers.normalize(number)
+    query = select(Card).where(Card.number == clean)
+    if lock:
+        query = query.with_for_update()
+    card = session.scalar(query)
+    if card is None:
+        raise CardNotFound(f"no card {clean} in this shop; check the number or issue a card")
+    return card
+
+
+def usable_card(session: Session, number: str, *, lock: bool = False) -> Card:
+    """A card the till may sell to: refuses blocked and replaced cards with the reason."""
+    card = find_card(session, number, lock=lock)
+    if card.status == "blocked":
+        raise CardBlocked(f"card {card.number} is blocked (lost or stolen); do not accept it")
+    if card.status == "replaced":
+        new = session.get(Card, card.replaced_by_id)
+        raise CardReplaced(
+            f"card {card.number} was replaced by card {new.number}; ask for the new card"
+        )
+    return card
+
+
+def live_card(session: Session, card: Card) -> Card:
+    """The card that now holds a card's balance: itself, or the end of its replacements."""
+    while card.replaced_by_id is not None:
+        card = session.get(Card, card.replaced_by_id)
+    return card
+
+
+def _new_card(session: Session, *, kind: str, customer: Customer | None, day_id: int) -> Card:
+    prefix = card_prefix(session)
+    for _ in range(20):
+        number = cardnumbers.generate(prefix)
+        if session.scalar(select(Card.id).where(Card.number == number)) is None:
+            break
+    else:  # pragma: no cover - needs a nearly full number space
+        raise Refused("could not find a free card number; use a longer card prefix")
+    card = Card(number=number, kind=kind, status="active", customer=customer, balance=0,
+                spend=0, created_at=clock.now(), day_id=day_id)
+    session.add(card)
+    session.flush()
+    card.lineage_id = card.id
+    return card
+
+
+def issue_cards(
+    db: Database,
+    *,
+    actor: Actor,
+    kind: str,
+    count: int = 1,
+    customer: CustomerInput | None = None,
+) -> list[CardInfo]:
+    """Issue new cards: one personal card for a customer, or ``count`` bearer cards."""
+    if kind not in ("personal", "bearer"):
+        raise CardKindWrong(f"a card is personal or bearer, not '{kind}'")
+    if kind == "personal":
+        if customer is None:
+            raise BadCustomer("a personal card needs the holder's name")
+        if count != 1:
+            raise Refused("personal cards are issued one at a time")
+        customer = check_customer(customer)
+    elif customer is not None:
+        raise CardKindWrong("a bearer card has no holder; issue a personal card instead")
+    if not 1 <= count <= MAX_BATCH:
+        raise Refused(f"issue between 1 and {MAX_BATCH} cards at once")
+    with db.write() as s:
+        program = current_program(s)
+        day = open_day(s)
+        owner = None
+        if customer is not None:
+            _ensure_phone_free(s, customer.phone)
+            owner = Customer(name=customer.name, phone=customer.phone, email=customer.email,
+                             birthday=customer.birthday,
+                             marketing_consent=customer.marketing_consent,
+                             created_at=clock.now())
+            s.add(owner)
+        cards = [_new_card(s, kind=kind, customer=owner, day_id=day.id) for _ in range(count)]
+        return [card_info(s, c, program) for c in cards]
+
+
+def show_card(db: Database, *, number: str) -> CardInfo:
+    """A card's details in any state (blocked and replaced cards too)."""
+    with db.read() as s:
+        return card_info(s, find_card(s, number))
+
+
+def scan_card(db: Database, *, number: str) -> CardInfo:
+    """What the till shows when a card is scanned; refuses blocked and replaced cards."""
+    with db.read() as s:
+        return card_info(s, usable_card(s, number))
+
+
+def find_cards(db: Database, *, text: str, limit: int = 50) -> list[CardInfo]:
+    """Cards by holder's phone (digits), name (any part), or card number."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        raise Refused("type at least two letters or digits to search")
+    digits = re.sub(r"\D", "", text)
+    with db.read() as s:
+        program = current_program(s)
+        query = select(Card).outerjoin(Customer, Card.customer_id == Customer.id)
+        if digits and len(digits) >= len(re.sub(r"[\s()+\-.]", "", text)):
+            query = query.where(or_(Customer.phone.contains(digits), Card.number == digits))
+        else:
+            query = query.where(func.lower(Customer.name).contains(text.lower()))
+        query = query.order_by(Card.status, Card.id.desc()).limit(limit)
+        return [card_info(s, c, program) for c in s.scalars(query)]
+
+
+def register_card(db: Database, *, actor: Actor, number: str,
+                  customer: CustomerInput) -> CardInfo:
+    """Give a bearer card to a person: it becomes personal and keeps balance and spend."""
+    customer = check_customer(customer)
+    with db.write() as s:
+        card = usable_card(s, number, lock=True)
+        if card.kind != "bearer":
+            raise CardKindWrong(f"card {card.number} is already personal")
+        _ensure_phone_free(s, customer.phone)
+        card.customer = Customer(name=customer.name, phone=customer.phone, email=customer.email,
+                                 birthday=customer.birthday,
+                                 marketing_consent=customer.marketing_consent,
+                                 created_at=clock.now())
+        card.kind = "personal"
+        audit(s, actor, "card_register", card.number, name=customer.name)
+        s.flush()
+        return card_info(s, card)
+
+
+def block_card(db: Database, *, actor: Actor, number: str, reason: str = "") -> CardInfo:
+    """Block a lost or stolen card (manager; audited). Its balance stays on it for a replacement."""
+    require_manager(actor, "blocking a card")
+    with db.write() as s:
+        card = find_card(s, number, lock=True)
+        if card.status != "active":
+            raise Refused(f"card {card.number} is already {card.status}")
+        card.status = "blocked"
+        audit(s, actor, "card_block", card.number, reason=reason)
+        return card_info(s, card)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    old: CardInfo
+    new: CardInfo
+    moved_balance: int
+    moved_spend: int
+
+
+def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
+    """Move a card's balance and spend to a new number (manager; audited).
+
+    The balance moves by a ``transfer_out`` and a ``transfer_in`` entry; the old
+    number is refused at the till from then on.
+    """
+    require_manager(actor, "replacing a card")
+    with db.write() as s:
+        old = find_card(s, number, lock=True)
+        if old.status == "replaced":
+            raise CardReplaced(f"card {old.number} was already replaced")
+        day = open_day(s)
+        new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day.id)
+        new.lineage_id = old.lineage_id
+        new.pinned_tier = old.pinned_tier
+        balance, spend = old.balance, old.spend
+        note = f"replacement {old.number} -> {new.number}"
+        post(s, old, "transfer_out", -balance, day_id=day.id, user_id=actor.user_id, note=note)
+        post(s, new, "transfer_in", balance, day_id=day.id, user_id=actor.user_id, note=note)
+        new.spend, old.spend = spend, 0
+        old.status = "replaced"
+        old.replaced_by_id = new.id
+        audit(s, actor, "card_replace", old.number, new=new.number, balance=balance, spend=spend)
+        s.flush()
+        program = current_program(s)
+        return Replacement(card_info(s, old, program), card_info(s, new, program), balance, spend)
+
+
+def pin_tier(db: Database, *, actor: Actor, number: str, tier: str | None) -> CardInfo:
+    """Pin a personal card to a tier, or unpin it with ``None`` (manager; audited)."""
+    require_manager(actor, "pinning a tier")
+    with db.write() as s:
+        card = usable_card(s, number, lock=True)
+        program = current_program(s)
+        if card.kind == "bearer":
+            raise CardKindWrong("a bearer card always has the bearer tier; register it first")
+        if tier is None:
+            chosen = None
+        else:
+            found = program.tier_named(tier)
+            if found is None or found.bearer:
+                names = ", ".join(t.name for t in program.personal_tiers)
+                raise Refused(f"no personal tier '{tier}'; choose one of {names}")
+            chosen = found.name
+        audit(s, actor, "card_pin_tier", card.number, tier=chosen, before=card.pinned_tier)
+        card.pinned_tier = chosen
+        return card_info(s, card, program)
+
+
+def adjust_balance(db: Database, *, actor: Actor, number: str, amount: int,
+                   reason: str) -> CardInfo:
+    """A manual correction of a balance, up or down, with a reason (manager; audited)."""
+    require_manager(actor, "adjusting a balance")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("an adjustment needs a reason")
+    if amount == 0:
+        raise Refused("an adjustment of zero changes nothing")
+    with db.write() as s:
+        card = find_card(s, number, lock=True)
+        if card.status == "replaced":
+            raise CardReplaced(f"card {card.number} was replaced; adjust the new card")
+        day = open_day(s)
+        post(s, card, "adjust", amount, day_id=day.id, user_id=actor.user_id, note=reason)
+        audit(s, actor, "card_adjust", card.number, amount=amount, reason=reason)
+        return card_info(s, card)

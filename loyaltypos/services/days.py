@@ -1,0 +1,275 @@
+"""The business day: the end-of-day summary and closing the day with a frozen Z report.
+
+The summary reads totals with aggregate queries over the day's indexed rows;
+a closed day's report is the frozen copy written when it was closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from loyaltypos import clock
+from loyaltypos.db import Database
+from loyaltypos.errors import DayClosed, Refused
+from loyaltypos.models import (
+    BusinessDay,
+    Card,
+    Customer,
+    LedgerEntry,
+    Payment,
+    Refund,
+    Sale,
+)
+from loyaltypos.money import round_half_up
+from loyaltypos.services.audit import audit
+from loyaltypos.services.store import next_number
+from loyaltypos.services.users import Actor, require_manager
+
+TOP_CUSTOMERS = 5
+
+
+@dataclass(frozen=True)
+class TierLine:
+    sales: int
+    subtotal: int
+    discount: int
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    card: str
+    name: str | None
+    paid: int
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """Everything RULES.md lists for the end of a business day; amounts in minor units."""
+
+    date: dt.date
+    day_id: int | None
+    closed: bool
+    z_number: int | None
+    sales: int
+    refunds: int
+    subtotal: int
+    discount: int
+    redeemed: int
+    paid: int
+    money_back: int
+    paid_by: dict[str, int]
+    cashback_earned: int
+    cashback_restored: int
+    cashback_reversed: int
+    adjustments: int
+    liability_change: int
+    liability_total: int
+    new_cards: dict[str, int]
+    average_check: int
+    tiers: dict[str, TierLine]
+    hours: dict[str, int]
+    top_customers: list[TopCustomer]
+    expected_cash: int
+    counted_cash: int | None = None
+    cash_difference: int | None = None
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+
+
+def _sum(session: Session, column, *where) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where)))
+
+
+def _summarise(session: Session, day: BusinessDay) -> DaySummary:
+    sales_row = session.execute(
+        select(
+            func.count(Sale.id),
+            func.coalesce(func.sum(Sale.subtotal), 0),
+            func.coalesce(func.sum(Sale.discount), 0),
+            func.coalesce(func.sum(Sale.redeemed), 0),
+            func.coalesce(func.sum(Sale.paid), 0),
+        ).where(Sale.day_id == day.id)
+    ).one()
+    n_sales, subtotal, discount, redeemed, paid = (int(v) for v in sales_row)
+    n_refunds, money_back = (
+        int(v)
+        for v in session.execute(
+            select(func.count(Refund.id), func.coalesce(func.sum(Refund.money_back), 0)).where(
+                Refund.day_id == day.id
+            )
+        ).one()
+    )
+    paid_by = {"cash": 0, "card": 0}
+    for method, amount in session.execute(
+        select(Payment.method, func.sum(Payment.amount))
+        .where(Payment.day_id == day.id)
+        .group_by(Payment.method)
+    ):
+        paid_by[method] = int(amount)
+    ledger = {
+        kind: int(amount)
+        for kind, amount in session.execute(
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.day_id == day.id)
+            .group_by(LedgerEntry.kind)
+        )
+    }
+    change = sum(ledger.values())
+    if day.closed_at is None:
+        total = _sum(session, Card.balance)
+    else:  # a closed day that lost its frozen copy: fold the ledger up to it
+        total = _sum(session, LedgerEntry.amount, LedgerEntry.day_id <= day.id)
+    new_cards = {"personal": 0, "bearer": 0}
+    for kind, count in session.execute(
+        select(Card.kind, func.count(Card.id)).where(Card.day_id == day.id).group_by(Card.kind)
+    ):
+        new_cards[kind] = int(count)
+    tiers = {
+        (tier or "No card"): TierLine(int(n), int(sub), int(disc))
+        for tier, n, sub, disc in session.execute(
+            select(Sale.tier, func.count(Sale.id), func.sum(Sale.subtotal),
+                   func.sum(Sale.discount))
+            .where(Sale.day_id == day.id)
+            .group_by(Sale.tier)
+            .order_by(func.sum(Sale.subtotal).desc())
+        )
+    }
+    hours: dict[str, int] = {}
+    for created_at, net in session.execute(
+        select(Sale.created_at, Sale.subtotal - Sale.discount).where(Sale.day_id == day.id)
+    ):
+        hour = f"{clock.to_local(created_at).hour:02d}"
+        hours[hour] = hours.get(hour, 0) + int(net)
+    top = [
+        TopCustomer(card=number, name=name, paid=int(total_paid))
+        for number, name, total_paid in session.execute(
+            select(Card.number, Customer.name, func.sum(Sale.paid).label("total"))
+            .join(Card, Card.id == Sale.card_id)
+            .outerjoin(Customer, Customer.id == Card.customer_id)
+            .where(Sale.day_id == day.id)
+            .group_by(Card.number, Customer.name)
+            .order_by(func.sum(Sale.paid).desc(), Card.number)
+            .limit(TOP_CUSTOMERS)
+        )
+    ]
+    net_sales = subtotal - discount
+    return DaySummary(
+        date=day.business_date,
+        day_id=day.id,
+        closed=day.closed_at is not None,
+        z_number=day.z_number,
+        sales=n_sales,
+        refunds=n_refunds,
+        subtotal=subtotal,
+        discount=discount,
+        redeemed=redeemed,
+        paid=paid,
+        money_back=money_back,
+        paid_by=paid_by,
+        cashback_earned=ledger.get("earn", 0),
+        cashback_restored=ledger.get("refund_restore", 0),
+        cashback_reversed=-ledger.get("refund_reverse", 0),
+        adjustments=ledger.get("adjust", 0),
+        liability_change=change,
+        liability_total=total,
+        new_cards=new_cards,
+        average_check=round_half_up_div(net_sales, n_sales),
+        tiers=tiers,
+        hours=dict(sorted(hours.items())),
+        top_customers=top,
+        expected_cash=paid_by["cash"],
+        opened_at=day.opened_at,
+        closed_at=day.closed_at,
+    )
+
+
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    return round_half_up(Decimal(numerator) / denominator) if denominator else 0
+
+
+def _to_json(summary: DaySummary) -> str:
+    return json.dumps(asdict(summary), default=str)
+
+
+def _from_json(text: str) -> DaySummary:
+    raw = json.loads(text)
+    raw["date"] = dt.date.fromisoformat(raw["date"])
+    for key in ("opened_at", "closed_at"):
+        raw[key] = dt.datetime.fromisoformat(raw[key]) if raw.get(key) else None
+    raw["tiers"] = {k: TierLine(**v) for k, v in raw["tiers"].items()}
+    raw["top_customers"] = [TopCustomer(**t) for t in raw["top_customers"]]
+    return DaySummary(**raw)
+
+
+def _day_for(session: Session, date: dt.date | None) -> BusinessDay | None:
+    if date is None:
+        open_day_ = session.scalar(select(BusinessDay).where(BusinessDay.closed_at.is_(None)))
+        if open_day_ is not None:
+            return open_day_
+        return session.scalar(select(BusinessDay).order_by(BusinessDay.business_date.desc()))
+    return session.scalar(select(BusinessDay).where(BusinessDay.business_date == date))
+
+
+def day_summary(db: Database, *, date: dt.date | None = None) -> DaySummary:
+    """The end-of-day summary of the open day (or the latest), or of the day of ``date``.
+
+    A closed day returns its frozen Z report; nothing recomputes it.
+    """
+    with db.read() as s:
+        day = _day_for(s, date)
+        if day is None:
+            if date is not None:
+                raise Refused(f"there was no business day on {date.isoformat()}")
+            return _empty_summary(s)
+        if day.z_report:
+            return _from_json(day.z_report)
+        return _summarise(s, day)
+
+
+def _empty_summary(session: Session) -> DaySummary:
+    return DaySummary(
+        date=clock.local_today(), day_id=None, closed=False, z_number=None, sales=0, refunds=0,
+        subtotal=0, discount=0, redeemed=0, paid=0, money_back=0,
+        paid_by={"cash": 0, "card": 0}, cashback_earned=0, cashback_restored=0,
+        cashback_reversed=0, adjustments=0, liability_change=0,
+        liability_total=_sum(session, Card.balance), new_cards={"personal": 0, "bearer": 0},
+        average_check=0, tiers={}, hours={}, top_customers=[], expected_cash=0,
+    )
+
+
+def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) -> DaySummary:
+    """Close the open business day (manager; audited): freeze and number its Z report.
+
+    ``counted_cash`` is what the manager counted in the drawer; the difference to the
+    cash expected is recorded in the report.
+    """
+    require_manager(actor, "closing the day")
+    if counted_cash is not None and counted_cash < 0:
+        raise Refused("counted cash cannot be negative")
+    with db.write() as s:
+        day = s.scalar(
+            select(BusinessDay).where(BusinessDay.closed_at.is_(None)).with_for_update()
+        )
+        if day is None:
+            last = s.scalar(select(BusinessDay).order_by(BusinessDay.business_date.desc()))
+            when = f" ({last.business_date.isoformat()}, Z {last.z_number})" if last else ""
+            raise DayClosed(f"the business day is already closed{when}; nothing to close")
+        z_number = next_number(s, BusinessDay.z_number)
+        closed_at = clock.now()
+        summary = replace(_summarise(s, day), closed=True, z_number=z_number,
+                          closed_at=closed_at)
+        if counted_cash is not None:
+            summary = replace(summary, counted_cash=counted_cash,
+                              cash_difference=counted_cash - summary.expected_cash)
+        # One UPDATE: the database refuses any change to a day once closed_at is set.
+        day.closed_at, day.closed_by, day.z_number = closed_at, actor.user_id, z_number
+        day.z_report = _to_json(summary)
+        audit(s, actor, "day_close", day.business_date.isoformat(), z=z_number,
+              counted_cash=counted_cash, expected_cash=summary.expected_cash)
+        return summary

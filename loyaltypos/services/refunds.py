@@ -1,0 +1,223 @@
+"""Refunds: give back units of a sale, with each line's shares returned in proportion."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from loyaltypos import clock
+from loyaltypos.db import Database
+from loyaltypos.errors import RefundTooMuch, SaleNotFound
+from loyaltypos.ledger import post
+from loyaltypos.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
+from loyaltypos.pricing import (
+    NO_SHARES,
+    QTY_SCALE,
+    RefundTotals,
+    Shares,
+    check_quantity,
+    refund_shares,
+    refund_totals,
+)
+from loyaltypos.services.audit import audit
+from loyaltypos.services.cards import live_card
+from loyaltypos.services.store import next_number, open_day
+from loyaltypos.services.users import Actor, require_manager
+
+
+@dataclass(frozen=True)
+class RefundLineResult:
+    line_no: int
+    description: str
+    qty: Decimal
+    money_back: int  # the line's paid share
+    restored: int
+    cashback: int
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    refund_no: int
+    sale_id: str
+    card: str | None
+    money_back: int
+    restored: int
+    reversed: int
+    shortfall: int
+    balance: int | None
+    lines: tuple[RefundLineResult, ...]
+    to_card: int
+    to_cash: int
+
+
+@dataclass(frozen=True)
+class SaleLineView:
+    line_no: int
+    description: str
+    qty: Decimal
+    unit_price: int
+    amount: int
+    returned_qty: Decimal
+
+
+def _shares(line: SaleLine) -> Shares:
+    return Shares(Decimal(line.qty_milli) / QTY_SCALE, line.amount, line.discount,
+                  line.redeemed, line.paid, line.cashback)
+
+
+def _returned(session: Session, sale_id: str) -> dict[int, Shares]:
+    rows = session.execute(
+        select(
+            RefundLine.sale_line_id,
+            func.sum(RefundLine.qty_milli), func.sum(RefundLine.amount),
+            func.sum(RefundLine.discount), func.sum(RefundLine.redeemed),
+            func.sum(RefundLine.paid), func.sum(RefundLine.cashback),
+        )
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(Refund.sale_id == sale_id)
+        .group_by(RefundLine.sale_line_id)
+    )
+    return {
+        r[0]: Shares(Decimal(int(r[1])) / QTY_SCALE, *(int(v) for v in r[2:])) for r in rows
+    }
+
+
+def sale_lines(db: Database, *, sale_id: str) -> list[SaleLineView]:
+    """A sale's lines with what was already returned of each, for choosing what to refund."""
+    with db.read() as s:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
+        returned = _returned(s, sale_id)
+        return [
+            SaleLineView(ln.line_no, ln.description, Decimal(ln.qty_milli) / QTY_SCALE,
+                         ln.unit_price, ln.amount, returned.get(ln.id, NO_SHARES).qty)
+            for ln in sale.lines
+        ]
+
+
+def find_sale_id(db: Database, *, receipt_no: int) -> str:
+    with db.read() as s:
+        sale_id = s.scalar(select(Sale.id).where(Sale.receipt_no == receipt_no))
+        if sale_id is None:
+            raise SaleNotFound(f"no receipt number {receipt_no}")
+        return sale_id
+
+
+def refund(
+    db: Database,
+    *,
+    actor: Actor,
+    sale_id: str,
+    items: Mapping[int, Decimal] | None = None,
+    refund_id: str | None = None,
+) -> RefundResult:
+    """Refund units of a sale (manager; audited). ``items`` maps line numbers (from 1) to
+    quantities; ``None`` refunds everything not yet returned.
+
+    The redeemed share is restored to the card, the cashback share taken back as
+    far as the balance allows; what it cannot give back is kept from the money.
+    """
+    require_manager(actor, "a refund")
+    refund_id = refund_id or str(uuid.uuid4())
+    with db.write() as s:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
+        returned = _returned(s, sale_id)
+        by_no = {ln.line_no: ln for ln in sale.lines}
+        if items is None:
+            wanted = {
+                no: _shares(ln).qty - returned.get(ln.id, NO_SHARES).qty
+                for no, ln in by_no.items()
+            }
+            wanted = {no: q for no, q in wanted.items() if q > 0}
+            if not wanted:
+                raise RefundTooMuch(f"receipt {sale.receipt_no} was already refunded in full")
+        else:
+            wanted = {}
+            for no, qty in items.items():
+                if no not in by_no:
+                    raise RefundTooMuch(
+                        f"receipt {sale.receipt_no} has lines 1 to {len(by_no)}, not line {no}"
+                    )
+                wanted[no] = wanted.get(no, Decimal(0)) + check_quantity(qty)
+            if not wanted:
+                raise RefundTooMuch("choose at least one line to refund")
+
+        parts: list[tuple[SaleLine, Shares]] = []
+        for no in sorted(wanted):
+            line = by_no[no]
+            try:
+                part = refund_shares(_shares(line), returned.get(line.id, NO_SHARES), wanted[no])
+            except RefundTooMuch as exc:
+                raise RefundTooMuch(f"line {no} ({line.description}): {exc}") from None
+            parts.append((line, part))
+
+        card = live_card(s, s.get(Card, sale.card_id)) if sale.card_id else None
+        if card is not None:
+            s.refresh(card, with_for_update=True)
+        totals = refund_totals([p for _, p in parts], balance=card.balance if card else 0)
+        day = open_day(s)
+        row = Refund(
+            id=refund_id, refund_no=next_number(s, Refund.refund_no), sale_id=sale_id,
+            day_id=day.id, card_id=card.id if card else None, user_id=actor.user_id,
+            created_at=clock.now(), money_back=totals.money_back, restored=totals.restored,
+            reversed=totals.reversed, shortfall=totals.shortfall, spend=totals.spend,
+            balance_after=(card.balance + totals.restored - totals.reversed) if card else None,
+        )
+        s.add(row)
+        s.flush()
+        s.add_all(
+            RefundLine(refund_id=refund_id, sale_line_id=line.id,
+                       qty_milli=int(p.qty * QTY_SCALE), amount=p.amount, discount=p.discount,
+                       redeemed=p.redeemed, paid=p.paid, cashback=p.cashback)
+            for line, p in parts
+        )
+        to_card, to_cash = _payout(s, sale, totals)
+        for method, amount in (("card", to_card), ("cash", to_cash)):
+            if amount:
+                s.add(Payment(refund_id=refund_id, day_id=day.id, method=method,
+                              amount=-amount))
+        if card is not None:
+            post(s, card, "refund_restore", totals.restored, day_id=day.id,
+                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
+            post(s, card, "refund_reverse", -totals.reversed, day_id=day.id,
+                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
+            card.spend -= totals.spend
+        audit(s, actor, "refund", sale_id, receipt=sale.receipt_no, refund=refund_id,
+              money_back=totals.money_back)
+        return RefundResult(
+            refund_id=refund_id, refund_no=row.refund_no, sale_id=sale_id,
+            card=card.number if card else None, money_back=totals.money_back,
+            restored=totals.restored, reversed=totals.reversed, shortfall=totals.shortfall,
+            balance=card.balance if card else None,
+            lines=tuple(
+                RefundLineResult(line.line_no, line.description, p.qty, p.paid, p.redeemed,
+                                 p.cashback)
+                for line, p in parts
+            ),
+            to_card=to_card, to_cash=to_cash,
+        )
+
+
+def _payout(session: Session, sale: Sale, totals: RefundTotals) -> tuple[int, int]:
+    """Money goes back to the bank card first, up to what the card paid and was not yet
+    refunded; the rest in cash."""
+    card_paid = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.sale_id == sale.id, Payment.method == "card")
+    )
+    card_back = session.scalar(
+        select(func.coalesce(func.sum(-Payment.amount), 0))
+        .join(Refund, Refund.id == Payment.refund_id)
+        .where(Refund.sale_id == sale.id, Payment.method == "card")
+    )
+    to_card = max(0, min(totals.money_back, int(card_paid) - int(card_back)))
+    return to_card, totals.money_back - to_card

@@ -1,0 +1,272 @@
+"""Ledger health: a list of checks, each returning the problems it found.
+
+The command line's ``verify``, the tests and the till's status bar all run
+the same list. Every check is one aggregate query, so a year of data is
+checked in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from loyaltypos.db import Database
+from loyaltypos.ledger import NEGATIVE, POSITIVE
+from loyaltypos.models import (
+    LEDGER_KINDS,
+    Card,
+    LedgerEntry,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+)
+
+Check = Callable[[Session], list[str]]
+LIMIT = 20  # problems reported per check; the first ones are enough to act on
+
+
+def _ledger_sums():
+    return (
+        select(LedgerEntry.card_id, func.sum(LedgerEntry.amount).label("total"))
+        .group_by(LedgerEntry.card_id)
+        .subquery()
+    )
+
+
+def cached_balance_is_ledger_sum(s: Session) -> list[str]:
+    sums = _ledger_sums()
+    rows = s.execute(
+        select(Card.number, Card.balance, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.card_id == Card.id)
+        .where(Card.balance != func.coalesce(sums.c.total, 0))
+        .limit(LIMIT)
+    )
+    return [f"card {n}: cached balance {b} but ledger sum {t}" for n, b, t in rows]
+
+
+def no_negative_balance(s: Session) -> list[str]:
+    sums = _ledger_sums()
+    rows = s.execute(
+        select(Card.number, Card.balance, sums.c.total)
+        .join(sums, sums.c.card_id == Card.id)
+        .where(or_(Card.balance < 0, sums.c.total < 0))
+        .limit(LIMIT)
+    )
+    return [f"card {n}: negative balance {b} (ledger {t})" for n, b, t in rows]
+
+
+def entries_have_known_kind_and_sign(s: Session) -> list[str]:
+    rows = s.execute(
+        select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount)
+        .where(
+            or_(
+                LedgerEntry.kind.not_in(LEDGER_KINDS),
+                and_(LedgerEntry.kind.in_(POSITIVE), LedgerEntry.amount < 0),
+                and_(LedgerEntry.kind.in_(NEGATIVE), LedgerEntry.amount > 0),
+            )
+        )
+        .limit(LIMIT)
+    )
+    return [f"ledger entry {i}: kind {k} with amount {a}" for i, k, a in rows]
+
+
+def sale_totals_add_up(s: Session) -> list[str]:
+    lines = (
+        select(
+            SaleLine.sale_id,
+            func.sum(SaleLine.amount).label("amount"),
+            func.sum(SaleLine.discount).label("discount"),
+            func.sum(SaleLine.redeemed).label("redeemed"),
+            func.sum(SaleLine.paid).label("paid"),
+            func.sum(SaleLine.cashback).label("cashback"),
+        )
+        .group_by(SaleLine.sale_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Sale.receipt_no)
+        .outerjoin(lines, lines.c.sale_id == Sale.id)
+        .where(
+            or_(
+                lines.c.sale_id.is_(None),
+                lines.c.amount != Sale.subtotal,
+                lines.c.discount != Sale.discount,
+                lines.c.redeemed != Sale.redeemed,
+                lines.c.paid != Sale.paid,
+                lines.c.cashback != Sale.cashback,
+                Sale.subtotal - Sale.discount - Sale.redeemed != Sale.paid,
+            )
+        )
+        .limit(LIMIT)
+    )
+    return [f"receipt {r}: lines do not add up to the sale's totals" for (r,) in rows]
+
+
+def payments_cover_sales(s: Session) -> list[str]:
+    pays = (
+        select(Payment.sale_id, func.sum(Payment.amount).label("total"))
+        .where(Payment.sale_id.is_not(None))
+        .group_by(Payment.sale_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Sale.receipt_no, Sale.paid, func.coalesce(pays.c.total, 0))
+        .outerjoin(pays, pays.c.sale_id == Sale.id)
+        .where(func.coalesce(pays.c.total, 0) != Sale.paid)
+        .limit(LIMIT)
+    )
+    return [f"receipt {r}: paid {p} but payments total {t}" for r, p, t in rows]
+
+
+def _ledger_by_kind(kind: str, key):
+    return (
+        select(key.label("ref"), func.sum(LedgerEntry.amount).label("total"))
+        .where(LedgerEntry.kind == kind)
+        .group_by(key)
+        .subquery()
+    )
+
+
+def sale_ledger_matches(s: Session) -> list[str]:
+    redeem = _ledger_by_kind("redeem", LedgerEntry.sale_id)
+    earn = _ledger_by_kind("earn", LedgerEntry.sale_id)
+    rows = s.execute(
+        select(Sale.receipt_no)
+        .outerjoin(redeem, redeem.c.ref == Sale.id)
+        .outerjoin(earn, earn.c.ref == Sale.id)
+        .where(
+            or_(
+                func.coalesce(redeem.c.total, 0) != -Sale.redeemed,
+                func.coalesce(earn.c.total, 0) != Sale.cashback,
+            )
+        )
+        .limit(LIMIT)
+    )
+    return [f"receipt {r}: ledger entries do not match redeemed/cashback" for (r,) in rows]
+
+
+def refunds_add_up(s: Session) -> list[str]:
+    lines = (
+        select(
+            RefundLine.refund_id,
+            func.sum(RefundLine.paid).label("paid"),
+            func.sum(RefundLine.redeemed).label("redeemed"),
+            func.sum(RefundLine.cashback).label("cashback"),
+        )
+        .group_by(RefundLine.refund_id)
+        .subquery()
+    )
+    pays = (
+        select(Payment.refund_id, func.sum(Payment.amount).label("total"))
+        .where(Payment.refund_id.is_not(None))
+        .group_by(Payment.refund_id)
+        .subquery()
+    )
+    restore = _ledger_by_kind("refund_restore", LedgerEntry.refund_id)
+    reverse = _ledger_by_kind("refund_reverse", LedgerEntry.refund_id)
+    rows = s.execute(
+        select(Refund.refund_no)
+        .join(lines, lines.c.refund_id == Refund.id)
+        .outerjoin(pays, pays.c.refund_id == Refund.id)
+        .outerjoin(restore, restore.c.ref == Refund.id)
+        .outerjoin(reverse, reverse.c.ref == Refund.id)
+        .where(
+            or_(
+                lines.c.paid - Refund.shortfall != Refund.money_back,
+                lines.c.redeemed != Refund.restored,
+                lines.c.cashback != Refund.reversed + Refund.shortfall,
+                func.coalesce(pays.c.total, 0) != -Refund.money_back,
+                and_(Refund.card_id.is_not(None),
+                     func.coalesce(restore.c.total, 0) != Refund.restored),
+                and_(Refund.card_id.is_not(None),
+                     func.coalesce(reverse.c.total, 0) != -Refund.reversed),
+            )
+        )
+        .limit(LIMIT)
+    )
+    return [f"refund {r}: lines, payments or ledger entries do not add up" for (r,) in rows]
+
+
+def refunds_within_sold(s: Session) -> list[str]:
+    back = (
+        select(
+            RefundLine.sale_line_id,
+            func.sum(RefundLine.qty_milli).label("qty"),
+            func.sum(RefundLine.paid).label("paid"),
+            func.sum(RefundLine.cashback).label("cashback"),
+        )
+        .group_by(RefundLine.sale_line_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(SaleLine.sale_id, SaleLine.line_no)
+        .join(back, back.c.sale_line_id == SaleLine.id)
+        .where(
+            or_(
+                back.c.qty > SaleLine.qty_milli,
+                back.c.paid > SaleLine.paid,
+                back.c.cashback > SaleLine.cashback,
+            )
+        )
+        .limit(LIMIT)
+    )
+    return [f"sale {sid} line {no}: more returned than sold" for sid, no in rows]
+
+
+def cached_spend_matches_sales(s: Session) -> list[str]:
+    """Spend moves with replacements, so it is compared per chain of cards."""
+    chain = aliased(Card)
+    sold = (
+        select(chain.lineage_id.label("lineage"),
+               func.sum(Sale.subtotal - Sale.discount).label("total"))
+        .join(chain, chain.id == Sale.card_id)
+        .group_by(chain.lineage_id)
+        .subquery()
+    )
+    back = (
+        select(chain.lineage_id.label("lineage"), func.sum(Refund.spend).label("total"))
+        .join(Sale, Sale.id == Refund.sale_id)
+        .join(chain, chain.id == Sale.card_id)
+        .group_by(chain.lineage_id)
+        .subquery()
+    )
+    cached = (
+        select(Card.lineage_id.label("lineage"), func.sum(Card.spend).label("total"))
+        .group_by(Card.lineage_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(cached.c.lineage, cached.c.total,
+               func.coalesce(sold.c.total, 0) - func.coalesce(back.c.total, 0))
+        .outerjoin(sold, sold.c.lineage == cached.c.lineage)
+        .outerjoin(back, back.c.lineage == cached.c.lineage)
+        .where(cached.c.total != func.coalesce(sold.c.total, 0) - func.coalesce(back.c.total, 0))
+        .limit(LIMIT)
+    )
+    return [f"card chain {lin}: cached spend {c} but sales say {t}" for lin, c, t in rows]
+
+
+CHECKS: tuple[Check, ...] = (
+    cached_balance_is_ledger_sum,
+    no_negative_balance,
+    entries_have_known_kind_and_sign,
+    sale_totals_add_up,
+    payments_cover_sales,
+    sale_ledger_matches,
+    refunds_add_up,
+    refunds_within_sold,
+    cached_spend_matches_sales,
+)
+
+
+def verify(db: Database) -> list[str]:
+    """Run every check; an empty list means the ledger is healthy."""
+    problems: list[str] = []
+    with db.read() as s:
+        for check in CHECKS:
+            problems.extend(check(s))
+    return problems
