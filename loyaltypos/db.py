@@ -75,11 +75,11 @@ def _make_engine(url: str) -> Engine:
 
 def _refuse_changed_facts(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion):
-            if obj in session.deleted or session.is_modified(obj):
-                raise LedgerIsAppendOnly(
-                    f"{type(obj).__name__} rows are facts: write a correcting entry instead"
-                )
+        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion)
+        if is_fact and (obj in session.deleted or session.is_modified(obj)):
+            raise LedgerIsAppendOnly(
+                f"{type(obj).__name__} rows are facts: write a correcting entry instead"
+            )
 
 
 @dataclass

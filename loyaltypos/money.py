@@ -32,7 +32,7 @@ _AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+)(?:[.,](\d*))?$")
 
 def D(value: str | int | Decimal) -> Decimal:
     """The one way to make a Decimal from outside input; refuses ``float``."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError("money is never a float; pass text, an int or a Decimal")
     if isinstance(value, Decimal):
         return value

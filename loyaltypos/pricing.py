@@ -192,7 +192,8 @@ def refund_shares(original: Shares, returned: Shares, qty: Decimal) -> Shares:
     left_qty = original.qty - returned.qty
     if qty > left_qty:
         raise RefundTooMuch(
-            f"only {left_qty.normalize():f} of this line can still be returned, not {qty.normalize():f}"
+            f"only {left_qty.normalize():f} of this line can still be returned,"
+            f" not {qty.normalize():f}"
         )
     fields = ("amount", "discount", "redeemed", "paid", "cashback")
     if qty == left_qty:

@@ -6,6 +6,7 @@ in major units ("50000" is fifty thousand roubles); in memory it is minor units.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -149,7 +150,7 @@ def parse_program(text: str) -> Program:
         raise ProgramInvalid("the program needs at least one personal tier")
     if personal[0].min_spend != 0:
         raise ProgramInvalid(f"the first personal tier '{personal[0].name}' must have min_spend 0")
-    for lower, upper in zip(personal, personal[1:], strict=False):
+    for lower, upper in itertools.pairwise(personal):
         if upper.min_spend <= lower.min_spend:
             raise ProgramInvalid(
                 f"personal tiers must rise: '{upper.name}' needs more min_spend than '{lower.name}'"
@@ -164,7 +165,9 @@ def parse_program(text: str) -> Program:
         tiers=(bearers[0], *personal),
         tier_window_days=_int(head.get("tier_window_days", 0), "tier_window_days"),
         max_redeem_pct=_pct(head.get("max_redeem_pct", 100), "max_redeem_pct"),
-        min_redeem_balance=_money(head.get("min_redeem_balance", 0), currency, "min_redeem_balance"),
+        min_redeem_balance=_money(
+            head.get("min_redeem_balance", 0), currency, "min_redeem_balance"
+        ),
     )
 
 

@@ -105,6 +105,17 @@ def _settle(paid: int, payments: Sequence[PaymentInput], currency: str) -> list[
         if p.tendered is not None and p.method != "cash":
             raise PaymentWrong("only cash is tendered; a card pays the exact amount")
     open_ = [p for p in payments if p.amount is None]
+    if len(open_) == 2 and {p.method for p in open_} == {"cash", "card"}:
+        # Cash handed over pays as much as it covers; the bank card pays the rest.
+        cash = next(p for p in open_ if p.method == "cash")
+        if cash.tendered is None:
+            raise PaymentWrong("for cash and card together, say how much cash was handed over")
+        rest = paid - sum(p.amount for p in payments if p.amount is not None)
+        payments = [p for p in payments if p.amount is not None] + [
+            PaymentInput("cash", max(0, min(cash.tendered, rest)), cash.tendered),
+            PaymentInput("card", None),
+        ]
+        open_ = [payments[-1]]
     if len(open_) > 1:
         raise PaymentWrong("only one payment can take 'the rest'; give the other amounts")
     fixed = sum(p.amount for p in payments if p.amount is not None)

@@ -1,0 +1,5 @@
+import sys
+
+from loyaltypos.cli import main
+
+sys.exit(main())
