@@ -314,8 +314,9 @@ def _summary_text(data: dict) -> str:
                 "average_check", "expected_cash", "counted_cash", "cash_difference"):
         if data[key] is not None:
             rows.append(f"  {key.replace('_', ' '):<20} {data[key]}")
-    rows.append("  paid by              " + ", ".join(f"{k} {v}" for k, v in data["paid_by"].items()))
-    rows.append("  new cards            " + ", ".join(f"{k} {v}" for k, v in data["new_cards"].items()))
+    for key in ("paid_by", "new_cards"):
+        parts = ", ".join(f"{k} {v}" for k, v in data[key].items())
+        rows.append(f"  {key.replace('_', ' '):<20} {parts}")
     for name, t in data["tiers"].items():
         rows.append(f"  tier {name:<15} {t['sales']} sales, {t['subtotal']}, -{t['discount']}")
     return "\n".join(rows)
