@@ -1,0 +1,94 @@
+"""Shared fixtures: a fresh SQLite file per test, a program with known tiers, users."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from loyaltypos.db import open_database  # noqa: E402
+from loyaltypos.pricing import CartLine  # noqa: E402
+from loyaltypos.program import parse_program  # noqa: E402
+from loyaltypos.services import store, users  # noqa: E402
+
+PROGRAM_TOML = """
+[program]
+name = "Test shop"
+currency = "RUB"
+tier_window_days = 0
+max_redeem_pct = 100
+min_redeem_balance = 0
+
+[[tier]]
+name = "Bearer"
+bearer = true
+discount_pct = 3
+cashback_pct = 0
+
+[[tier]]
+name = "Simple"
+min_spend = 0
+discount_pct = 0
+cashback_pct = 5
+
+[[tier]]
+name = "Ten"
+min_spend = 1000
+discount_pct = 10
+cashback_pct = 5
+
+[[tier]]
+name = "Gold"
+min_spend = 50000
+discount_pct = 20
+cashback_pct = 7.5
+"""
+
+MANAGER_PIN = "2468"
+CASHIER_PIN = "1357"
+
+
+@pytest.fixture
+def program_text() -> str:
+    return PROGRAM_TOML
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "shop.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    database = open_database(str(db_path))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def shop(db):
+    """An initialised shop: returns (manager, cashier)."""
+    done = store.initialise(db, manager_name="Maria", manager_pin=MANAGER_PIN,
+                            program=parse_program(PROGRAM_TOML))
+    cashier = users.add_user(db, actor=done.manager, name="Kolya", role="cashier",
+                             pin=CASHIER_PIN)
+    return done.manager, cashier
+
+
+@pytest.fixture
+def manager(shop):
+    return shop[0]
+
+
+@pytest.fixture
+def cashier(shop):
+    return shop[1]
+
+
+def line(desc: str, qty: str | int, price: int, eligible: bool = True) -> CartLine:
+    """A cart line with a price in minor units."""
+    return CartLine(desc, Decimal(str(qty)), price, eligible)
