@@ -92,3 +92,22 @@ def cashier(shop):
 def line(desc: str, qty: str | int, price: int, eligible: bool = True) -> CartLine:
     """A cart line with a price in minor units."""
     return CartLine(desc, Decimal(str(qty)), price, eligible)
+
+
+def snapshot(database) -> dict:
+    """Row counts of every table and the sum of balances: proof that nothing was written."""
+    from sqlalchemy import func, select, text
+
+    from loyaltypos.models import Base, Card
+
+    with database.read() as s:
+        counts = {
+            t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+            if t.name != "users"  # a wrong PIN counts a failed try, on purpose
+        }
+        counts["balances"] = s.scalar(select(func.coalesce(func.sum(Card.balance), 0)))
+        counts["spend"] = s.scalar(select(func.coalesce(func.sum(Card.spend), 0)))
+        counts["open_days"] = s.scalar(text("select count(*) from business_days "
+                                            "where closed_at is null"))
+    return counts

@@ -1,0 +1,142 @@
+"""Refunds through the services (RULES.md "A refund")."""
+
+from decimal import Decimal
+
+import pytest
+from conftest import line, snapshot
+from sqlalchemy import select
+
+from loyaltypos.errors import NotAllowed, RefundTooMuch, SaleNotFound
+from loyaltypos.models import Payment
+from loyaltypos.program import parse_program
+from loyaltypos.services import cards, store
+from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
+from loyaltypos.services.refunds import refund, sale_lines
+from loyaltypos.services.verify import verify
+
+TEN_FIVE = """
+[program]
+name = "Refund shop"
+currency = "RUB"
+[[tier]]
+name = "Bearer"
+bearer = true
+discount_pct = 3
+[[tier]]
+name = "Member"
+min_spend = 0
+discount_pct = 10
+cashback_pct = 5
+"""
+
+
+@pytest.fixture
+def worked(db, manager):
+    """RULES.md's worked example: balance 595.00, 2 pens and a book, 400.00 redeemed."""
+    store.load_program(db, actor=manager, program=parse_program(TEN_FIVE))
+    card = cards.issue_cards(db, actor=manager, kind="personal",
+                             customer=cards.CustomerInput(name="Example"))[0]
+    cards.adjust_balance(db, actor=manager, number=card.number, amount=59_500, reason="start")
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("pen", 2, 50_000), line("book", 1, 100_000)], redeem=40_000)
+    assert (sale.subtotal, sale.discount, sale.redeemed, sale.paid, sale.cashback,
+            sale.balance) == (200_000, 20_000, 40_000, 140_000, 7_000, 26_500)
+    return card, sale
+
+
+def test_rules_worked_example_returns_one_pen_then_the_rest(db, manager, worked):
+    card, sale = worked
+    one = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    assert (one.money_back, one.restored, one.reversed, one.shortfall, one.balance) == (
+        35_000, 10_000, 1_750, 0, 34_750)
+    rest = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1),
+                                                                  2: Decimal(1)})
+    assert (rest.money_back, rest.restored, rest.reversed, rest.balance) == (
+        105_000, 30_000, 5_250, 59_500)
+    info = cards.show_card(db, number=card.number)
+    assert (info.balance, info.spend) == (59_500, 0)
+    assert verify(db) == []
+
+
+def test_refund_restores_redeemed_cashback_and_spend_on_a_whole_refund(db, manager, worked):
+    card, sale = worked
+    result = refund(db, actor=manager, sale_id=sale.sale_id)
+    assert result.restored == 40_000 and result.money_back == 140_000
+    assert cards.show_card(db, number=card.number).balance == 59_500
+
+
+def test_refund_keeps_back_cashback_already_spent(db, manager, worked):
+    card, sale = worked
+    # the customer spends nearly all the balance on another sale
+    checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+             lines=[line("x", 1, 100_000)], redeem=26_000)
+    balance = cards.show_card(db, number=card.number).balance
+    result = refund(db, actor=manager, sale_id=sale.sale_id, items={2: Decimal(1)})
+    # book: paid 700.00, redeemed 200.00, cashback 35.00
+    assert result.restored == 20_000
+    assert result.reversed == min(3_500, balance + 20_000)
+    assert result.shortfall == 3_500 - result.reversed
+    assert result.money_back == 70_000 - result.shortfall
+    assert verify(db) == []
+
+
+def test_shortfall_is_taken_from_the_money_when_the_card_is_empty(db, manager):
+    card = cards.issue_cards(db, actor=manager, kind="personal",
+                             customer=cards.CustomerInput(name="Spender"))[0]
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("tv", 1, 100_000)])
+    assert sale.cashback == 5_000
+    checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+             lines=[line("x", 1, 10_000)], redeem=5_000)
+    assert cards.show_card(db, number=card.number).balance == 0
+    result = refund(db, actor=manager, sale_id=sale.sale_id)
+    assert (result.reversed, result.shortfall, result.money_back) == (0, 5_000, 95_000)
+    assert cards.show_card(db, number=card.number).balance == 0
+    assert verify(db) == []
+
+
+def test_refunding_more_than_was_sold_is_refused_and_writes_nothing(db, manager, worked):
+    _, sale = worked
+    refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(2)})
+    before = snapshot(db)
+    with pytest.raises(RefundTooMuch, match="only 0"):
+        refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    with pytest.raises(RefundTooMuch, match="not line 3"):
+        refund(db, actor=manager, sale_id=sale.sale_id, items={3: Decimal(1)})
+    refund(db, actor=manager, sale_id=sale.sale_id)
+    with pytest.raises(RefundTooMuch, match="already refunded in full"):
+        refund(db, actor=manager, sale_id=sale.sale_id)
+    assert snapshot(db)["refunds"] == before["refunds"] + 1
+
+
+def test_a_cashier_cannot_refund(db, cashier, manager, worked):
+    _, sale = worked
+    before = snapshot(db)
+    with pytest.raises(NotAllowed):
+        refund(db, actor=cashier, sale_id=sale.sale_id)
+    assert snapshot(db) == before
+
+
+def test_unknown_sale_is_refused(db, manager):
+    with pytest.raises(SaleNotFound):
+        refund(db, actor=manager, sale_id="00000000-0000-0000-0000-000000000000")
+
+
+def test_money_goes_back_to_the_bank_card_first(db, manager):
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), lines=[line("x", 2, 50_000)],
+                    payments=[PaymentInput("card", 30_000), PaymentInput("cash")])
+    first = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    second = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    assert (first.to_card, first.to_cash) == (30_000, 20_000)
+    assert (second.to_card, second.to_cash) == (0, 50_000)
+    with db.read() as s:
+        total = sum(p.amount for p in s.scalars(select(Payment)))
+    assert total == 0
+
+
+def test_the_refund_screen_sees_what_is_left_of_each_line(db, manager, worked):
+    _, sale = worked
+    refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    views = sale_lines(db, sale_id=sale.sale_id)
+    assert [(v.line_no, v.qty, v.returned_qty) for v in views] == [
+        (1, Decimal(2), Decimal(1)), (2, Decimal(1), Decimal(0))]
