@@ -87,7 +87,7 @@ def test_shortfall_is_taken_from_the_money_when_the_card_is_empty(db, manager):
                     lines=[line("tv", 1, 100_000)])
     assert sale.cashback == 5_000
     checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
-             lines=[line("x", 1, 10_000)], redeem=5_000)
+             lines=[line("tobacco", 1, 10_000, eligible=False)], redeem=5_000)
     assert cards.show_card(db, number=card.number).balance == 0
     result = refund(db, actor=manager, sale_id=sale.sale_id)
     assert (result.reversed, result.shortfall, result.money_back) == (0, 5_000, 95_000)
