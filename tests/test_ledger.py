@@ -1,0 +1,66 @@
+"""The ledger is append-only twice over, and verify catches what went wrong."""
+
+import pytest
+from conftest import line
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from loyaltypos.errors import LedgerIsAppendOnly
+from loyaltypos.models import AuditEntry, LedgerEntry
+from loyaltypos.services import cards
+from loyaltypos.services.checkout import checkout, new_sale_id
+from loyaltypos.services.verify import verify
+
+
+@pytest.fixture
+def card_with_history(db, manager):
+    card = cards.issue_cards(db, actor=manager, kind="personal",
+                             customer=cards.CustomerInput(name="Ledger"))[0]
+    checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+             lines=[line("x", 1, 100_000)])
+    return card
+
+
+def test_the_orm_refuses_to_change_or_delete_a_ledger_entry(db, card_with_history):
+    with pytest.raises(LedgerIsAppendOnly), db.write() as s:
+        s.scalars(select(LedgerEntry)).first().amount = 1
+    with pytest.raises(LedgerIsAppendOnly), db.write() as s:
+        s.delete(s.scalars(select(LedgerEntry)).first())
+    with pytest.raises(LedgerIsAppendOnly), db.write() as s:
+        s.scalars(select(AuditEntry)).first().action = "nothing"
+
+
+@pytest.mark.parametrize("table", ["ledger_entries", "sales", "sale_lines", "payments",
+                                   "audit_log", "programs"])
+def test_the_database_refuses_update_and_delete_of_facts(db, card_with_history, table):
+    with pytest.raises(IntegrityError, match="append-only"), db.write() as s:
+        s.execute(text(f"UPDATE {table} SET id = id"))
+    with pytest.raises(IntegrityError, match="append-only"), db.write() as s:
+        s.execute(text(f"DELETE FROM {table}"))
+
+
+def test_balance_is_the_sum_of_entries_and_verify_catches_a_tampered_cache(db,
+                                                                           card_with_history):
+    assert verify(db) == []
+    with db.write() as s:
+        s.execute(text("UPDATE cards SET balance = balance + 1"))
+    problems = verify(db)
+    assert any("cached balance" in p for p in problems)
+
+
+def test_verify_catches_a_negative_balance_and_a_wrong_spend(db, card_with_history):
+    with db.write() as s:
+        s.execute(text("UPDATE cards SET balance = -5, spend = spend + 7"))
+    problems = verify(db)
+    assert any("negative balance" in p for p in problems)
+    assert any("cached spend" in p for p in problems)
+
+
+def test_verify_catches_an_entry_written_behind_the_services_back(db, card_with_history):
+    with db.write() as s:
+        s.execute(text(
+            "INSERT INTO ledger_entries (card_id, kind, amount, created_at) "
+            "SELECT id, 'earn', -3, '2026-01-01' FROM cards"))
+    problems = verify(db)
+    assert any("kind earn with amount -3" in p for p in problems)
+    assert any("cached balance" in p for p in problems)
