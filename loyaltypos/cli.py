@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from loyaltypos import db as dbmod
-from loyaltypos.errors import Refused
+from loyaltypos.errors import NotInitialised, Refused
 from loyaltypos.money import fmt, parse_amount
 from loyaltypos.pricing import REDEEM_MAX, CartLine, parse_quantity
 from loyaltypos.program import DEFAULT_PROGRAM_FILE, dump_program, load_program_file
@@ -472,6 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"loyaltypos: cannot open the database: {exc}", file=sys.stderr)
         return 1
     try:
+        if args.command != "init" and not store.is_initialised(db):
+            raise NotInitialised(
+                f"{db.describe()} has no shop yet; set it up with 'loyaltypos init'"
+            )
         result = COMMANDS[args.command](db, args, out)
         return int(result or 0)
     except UsageError as exc:

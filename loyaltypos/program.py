@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import tomli_w
-
 from loyaltypos.errors import ProgramInvalid
 from loyaltypos.money import CURRENCY_EXPONENTS, fmt, parse_amount
 
@@ -181,32 +179,35 @@ def load_program_file(path: str | Path) -> Program:
     return parse_program(text)
 
 
-def _num(value: Decimal | int) -> int | Decimal:
+def _num(value: Decimal | int) -> str:
     value = Decimal(value)
-    return int(value) if value == value.to_integral() else value
+    return str(int(value)) if value == value.to_integral() else str(value)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def dump_program(program: Program) -> str:
-    """The program as TOML text that :func:`parse_program` reads back the same."""
+    """The program as TOML a manager can read and edit; :func:`parse_program` reads it back."""
 
-    def money_value(units: int) -> int | Decimal:
+    def money(units: int) -> str:
         return _num(Decimal(fmt(units, program.currency)))
 
-    doc = {
-        "program": {
-            "name": program.name,
-            "currency": program.currency,
-            "tier_window_days": program.tier_window_days,
-            "max_redeem_pct": _num(program.max_redeem_pct),
-            "min_redeem_balance": money_value(program.min_redeem_balance),
-        },
-        "tier": [
-            {"name": t.name, "bearer": True, "discount_pct": _num(t.discount_pct),
-             "cashback_pct": _num(t.cashback_pct)}
-            if t.bearer
-            else {"name": t.name, "min_spend": money_value(t.min_spend),
-                  "discount_pct": _num(t.discount_pct), "cashback_pct": _num(t.cashback_pct)}
-            for t in program.tiers
-        ],
-    }
-    return tomli_w.dumps(doc)
+    out = [
+        "[program]",
+        f"name = {_quote(program.name)}",
+        f"currency = {_quote(program.currency)}",
+        f"tier_window_days = {program.tier_window_days}"
+        "      # 0: lifetime spend; N: spend of the last N days",
+        f"max_redeem_pct = {_num(program.max_redeem_pct)}"
+        "        # at most this share of a bill is paid with cashback",
+        f"min_redeem_balance = {money(program.min_redeem_balance)}"
+        "    # balance needed before any of it can be spent",
+    ]
+    for tier in program.tiers:
+        out += ["", "[[tier]]", f"name = {_quote(tier.name)}"]
+        out.append("bearer = true" if tier.bearer else f"min_spend = {money(tier.min_spend)}")
+        out += [f"discount_pct = {_num(tier.discount_pct)}",
+                f"cashback_pct = {_num(tier.cashback_pct)}"]
+    return "\n".join(out) + "\n"

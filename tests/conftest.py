@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from loyaltypos.db import open_database  # noqa: E402
-from loyaltypos.pricing import CartLine  # noqa: E402
-from loyaltypos.program import parse_program  # noqa: E402
-from loyaltypos.services import store, users  # noqa: E402
+from loyaltypos.db import open_database
+from loyaltypos.pricing import CartLine
+from loyaltypos.program import parse_program
+from loyaltypos.services import store, users
 
 PROGRAM_TOML = """
 [program]

@@ -22,7 +22,7 @@ from loyaltypos.pricing import (
 TEN_FIVE = Terms(discount_pct=Decimal(10), cashback_pct=Decimal(5))
 
 
-def L(desc, qty, price, eligible=True):  # noqa: N802 - reads like a receipt line
+def L(desc, qty, price, eligible=True):
     return CartLine(desc, Decimal(str(qty)), price, eligible)
 
 
@@ -196,7 +196,7 @@ def test_any_sale_adds_up_to_the_cent_and_nothing_goes_negative(lines, terms, ba
     for s in shares:
         assert min(s.amount, s.discount, s.redeemed, s.paid, s.cashback) >= 0
         assert s.amount - s.discount - s.redeemed == s.paid
-        assert s.cashback <= s.paid or s.paid == 0 and s.cashback == 0
+        assert s.cashback <= s.paid or (s.paid == 0 and s.cashback == 0)
 
 
 @st.composite

@@ -1,0 +1,313 @@
+"""Run the benchmark: ``python -m bench.run [--quick] [--out DIR]``.
+
+The parent process only orchestrates (it imports nothing of the core); every
+data load and every measurement runs in its own child process, started as
+``python -m bench.run --child TASK``, which writes its figures and its own peak
+RSS to a JSON file. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "out"
+
+SIZES: dict[str, dict[str, dict]] = {
+    "full": {
+        "checkout": {"n_sales": 500, "warmup": 20, "block": 50},
+        "scan-load": {"n_cards": 100_000, "n_entries": 1_000_000, "n_days": 365},
+        "scan": {"n_scans": 2_000, "warmup": 50},
+        "summary-load": {"n_sales": 700_000, "n_days": 365, "open_day_sales": 2_000,
+                         "n_cards": 100_000, "max_lines": 2},
+        "summary": {"reps": 20},
+    },
+    "quick": {
+        "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
+        "scan-load": {"n_cards": 10_000, "n_entries": 100_000, "n_days": 30},
+        "scan": {"n_scans": 500, "warmup": 20},
+        "summary-load": {"n_sales": 40_000, "n_days": 20, "open_day_sales": 2_000,
+                         "n_cards": 10_000, "max_lines": 2},
+        "summary": {"reps": 10},
+    },
+}
+PARTS = ("checkout", "scan", "summary")
+SEED = 20261122
+
+TARGET_RATIO = 1 / 3
+TARGET_SCAN_MEDIAN_MS = 1.0
+TARGET_SCAN_P99_MS = 3.0
+TARGET_SUMMARY_MS = 200.0
+
+
+# ---------------------------------------------------------------- child side
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
+
+
+def _verify(path: Path, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """The core's own ledger checks plus SQLite's foreign key check on a loaded database."""
+    from loyaltypos.db import open_database
+    from loyaltypos.services.verify import CHECKS
+
+    problems = []
+    db = open_database(str(path))
+    try:
+        with db.read() as s:
+            for check in CHECKS:
+                if check.__name__ not in skip:
+                    problems += [f"{check.__name__}: {p}" for p in check(s)]
+    finally:
+        db.dispose()
+    with sqlite3.connect(path) as conn:
+        problems += [f"foreign key: {row}" for row in conn.execute("PRAGMA foreign_key_check")]
+    return problems
+
+
+def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) -> None:
+    from bench import data, measure
+
+    size = SIZES[mode][task]
+    scan_db, year_db = out / "scan.sqlite3", out / "year.sqlite3"
+    start = time.perf_counter()
+    if task == "checkout":
+        result = measure.measure_checkout(out, **size)
+    elif task == "scan-load":
+        result = data.load_cards(scan_db, seed=SEED, **size)
+    elif task == "scan":
+        result = measure.measure_scan(scan_db, seed=SEED, **size)
+    elif task == "summary-load":
+        result = data.load_year(year_db, seed=SEED, **size)
+    elif task == "summary":
+        load = SIZES[mode]["summary-load"]
+        result = measure.measure_summary(year_db, expect_sales=load["open_day_sales"], **size)
+    else:
+        raise SystemExit(f"unknown task {task}")
+    result["seconds"] = time.perf_counter() - start
+    result["peak_rss_mb"] = peak_rss_mb()
+    if task.endswith("-load"):
+        path = scan_db if task == "scan-load" else year_db
+        result["db_mb"] = path.stat().st_size / 2**20
+        if verify:
+            # The scan database has no sales, so its cards' random spend has nothing to match.
+            skip = ("cached_spend_matches_sales",) if task == "scan-load" else ()
+            result["verify_problems"] = _verify(path, skip=skip)
+    result_file.write_text(json.dumps(result, indent=2))
+
+
+# ---------------------------------------------------------------- parent side
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def filesystem_of(path: Path) -> str:
+    """The filesystem type holding ``path`` (from /proc/mounts), or 'unknown'."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    best, kind = "", "unknown"
+    target = str(path.resolve())
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def spawn(task: str, args: argparse.Namespace, out: Path) -> dict:
+    result_file = out / f"result-{task}.json"
+    cmd = [sys.executable, "-m", "bench.run", "--child", task, "--out", str(out),
+           "--result", str(result_file)]
+    if args.quick:
+        cmd.append("--quick")
+    if args.verify:
+        cmd.append("--verify")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: the {task} process failed (exit {proc.returncode})")
+    result = json.loads(result_file.read_text())
+    result_file.unlink()
+    result["process_s"] = time.perf_counter() - start
+    return result
+
+
+def say_load(load: dict, what: str) -> None:
+    say(f"    load: {what} in {load['seconds']:.1f} s ({load['db_mb']:.0f} MB file,"
+        f" loader peak RSS {load['peak_rss_mb']:.0f} MB)")
+    problems = load.get("verify_problems")
+    if problems is not None:
+        say(f"    verify: {len(problems)} problems")
+        for problem in problems[:10]:
+            say(f"      {problem}")
+
+
+def part_checkout(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["checkout"]
+    say(f"[checkout] {size['n_sales']} sales each way, 5 lines, personal card, redeem 5.00,"
+        f" cashback, cash; alternating blocks of {size['block']} after {size['warmup']}"
+        " warm-up sales each")
+    r = spawn("checkout", args, out)
+    orm, plain = r["orm_latency"], r["plain_latency"]
+    say(f"    checkout.checkout  {r['orm_sales_per_s']:7.1f} sales/s"
+        f"  (median {orm['median_ms']:.2f} ms, p99 {orm['p99_ms']:.2f} ms)")
+    say(f"    plain sqlite3      {r['plain_sales_per_s']:7.1f} sales/s"
+        f"  (median {plain['median_ms']:.2f} ms, p99 {plain['p99_ms']:.2f} ms)")
+    say(f"    ratio {r['ratio']:.2f} (target >= {TARGET_RATIO:.2f}); setup {r['setup_s']:.1f} s;"
+        f" tier at the end: {r['final_tier']}; peak RSS {r['peak_rss_mb']:.0f} MB")
+    rows = [{
+        "part": "checkout",
+        "figure": f"{r['orm_sales_per_s']:.0f}/s vs sqlite3 {r['plain_sales_per_s']:.0f}/s"
+                  f" = {r['ratio']:.2f}x",
+        "target": f">= {TARGET_RATIO:.2f}x",
+        "met": r["ratio"] >= TARGET_RATIO,
+        "peak_mb": r["peak_rss_mb"],
+    }]
+    return r, rows
+
+
+def part_scan(args, out: Path) -> tuple[dict, list[dict]]:
+    load_size = SIZES[args.mode]["scan-load"]
+    say(f"[card scan] {load_size['n_cards']:,} cards, {load_size['n_entries']:,} ledger entries"
+        f" over {load_size['n_days']} days")
+    load = spawn("scan-load", args, out)
+    say_load(load, f"{load['cards']:,} cards + {load['ledger_entries']:,} entries")
+    r = spawn("scan", args, out)
+    say(f"    scan_card x{r['n']:,}: median {r['median_ms']:.3f} ms, p99 {r['p99_ms']:.3f} ms,"
+        f" max {r['max_ms']:.2f} ms (first call {r['first_ms']:.1f} ms, {r['warmup_scans']}"
+        f" warm-up scans not timed); peak RSS {r['peak_rss_mb']:.0f} MB")
+    rows = [
+        {"part": "card scan", "figure": f"median {r['median_ms']:.3f} ms",
+         "target": f"< {TARGET_SCAN_MEDIAN_MS:g} ms",
+         "met": r["median_ms"] < TARGET_SCAN_MEDIAN_MS, "peak_mb": r["peak_rss_mb"]},
+        {"part": "card scan", "figure": f"p99 {r['p99_ms']:.3f} ms",
+         "target": f"< {TARGET_SCAN_P99_MS:g} ms",
+         "met": r["p99_ms"] < TARGET_SCAN_P99_MS, "peak_mb": r["peak_rss_mb"]},
+    ]
+    return {"load": load, **r}, rows
+
+
+def part_summary(args, out: Path) -> tuple[dict, list[dict]]:
+    load_size = SIZES[args.mode]["summary-load"]
+    say(f"[end of day] {load_size['n_sales']:,} sales over {load_size['n_days']} days"
+        f" (open day {load_size['open_day_sales']:,} sales), 1-{load_size['max_lines']} lines"
+        f" per sale (not 5, to keep loading short), {load_size['n_cards']:,} cards")
+    load = spawn("summary-load", args, out)
+    say_load(load, f"{load['sales']:,} sales, {load['sale_lines']:,} lines,"
+                   f" {load['payments']:,} payments, {load['ledger_entries']:,} entries")
+    r = spawn("summary", args, out)
+    say(f"    day_summary x{r['n']}: median {r['median_ms']:.1f} ms, max {r['max_ms']:.1f} ms"
+        f" (first call {r['first_ms']:.1f} ms, included); {r['day_sales']:,} sales on the day;"
+        f" peak RSS {r['peak_rss_mb']:.0f} MB")
+    rows = [
+        {"part": "end of day", "figure": f"median {r['median_ms']:.1f} ms",
+         "target": f"< {TARGET_SUMMARY_MS:g} ms",
+         "met": r["median_ms"] < TARGET_SUMMARY_MS, "peak_mb": r["peak_rss_mb"]},
+        {"part": "end of day", "figure": f"max {r['max_ms']:.1f} ms",
+         "target": f"< {TARGET_SUMMARY_MS:g} ms",
+         "met": r["max_ms"] < TARGET_SUMMARY_MS, "peak_mb": r["peak_rss_mb"]},
+    ]
+    return {"load": load, **r}, rows
+
+
+def table(rows: list[dict]) -> str:
+    head = ("part", "figure", "target", "met", "peak MB")
+    cells = [(r["part"], r["figure"], r["target"], "yes" if r["met"] else "no",
+              f"{r['peak_mb']:.0f}") for r in rows]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(len(head))]
+
+    def line(values) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return "\n".join([line(head), line("-" * w for w in widths), *map(line, cells)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run (under ~20 s)")
+    parser.add_argument("--out", type=Path,
+                        help="folder for the databases and results.json (default: a temp dir"
+                             " that is removed; results go to bench/out/)")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"comma-separated subset of {','.join(PARTS)}")
+    parser.add_argument("--verify", action="store_true",
+                        help="run the core's ledger checks on each loaded database")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.mode = "quick" if args.quick else "full"
+
+    if args.child:
+        run_child(args.child, args.mode, args.out, args.result, args.verify)
+        return 0
+
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    keep = args.out is not None
+    out = (args.out or Path(tempfile.mkdtemp(prefix="loyaltypos-bench-"))).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    fs = filesystem_of(out)
+    machine = {
+        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": metadata.version("sqlalchemy"), "cpus": os.cpu_count(),
+        "platform": platform.platform(), "db_dir": str(out), "filesystem": fs,
+    }
+    say(f"LoyaltyPOS benchmark ({args.mode}): Python {machine['python']}, SQLite"
+        f" {machine['sqlite']}, SQLAlchemy {machine['sqlalchemy']}, {machine['cpus']} CPUs")
+    say(f"databases in {out} ({fs}); WAL + synchronous=FULL for every measured run")
+    if fs in ("tmpfs", "ramfs"):
+        say("  note: this folder is in memory, so fsync costs nothing and checkout rates are"
+            " higher than on a disk; pass --out on a real disk")
+    started = time.perf_counter()
+    results: dict[str, dict] = {}
+    rows: list[dict] = []
+    runners = {"checkout": part_checkout, "scan": part_scan, "summary": part_summary}
+    try:
+        for part in PARTS:
+            if part in parts:
+                results[part], part_rows = runners[part](args, out)
+                rows += part_rows
+    finally:
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+    total = time.perf_counter() - started
+    say()
+    say(table(rows))
+    say(f"total {total:.0f} s")
+    results_dir = out if keep else DEFAULT_RESULTS_DIR
+    results_dir.mkdir(parents=True, exist_ok=True)
+    results_file = results_dir / f"results-{args.mode}.json"
+    results_file.write_text(json.dumps(
+        {"mode": args.mode, "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine,
+         "sizes": SIZES[args.mode], "total_s": total, "table": rows, "parts": results},
+        indent=2,
+    ))
+    say(f"results: {results_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

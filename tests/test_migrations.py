@@ -1,0 +1,58 @@
+"""Schema changes go through Alembic; a shop's database is upgraded, never recreated."""
+
+import sqlite3
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+
+from loyaltypos import db as dbmod
+from loyaltypos.db import MIGRATIONS, SCHEMA_HEAD, open_database, schema_revision
+
+
+def test_schema_head_constant_is_alembics_head():
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_HEAD
+
+
+def test_an_old_database_is_upgraded_with_its_data(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    from alembic import command
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    command.upgrade(cfg, "0001")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO settings (key, value) VALUES ('card_prefix', '28')")
+    con.commit()
+    con.close()
+    assert schema_revision(engine) == "0001"
+
+    database = open_database(str(path))
+    assert schema_revision(database.engine) == SCHEMA_HEAD
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT value FROM settings").fetchall() == [("28",)]
+    triggers = con.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger'").fetchone()
+    assert triggers[0] > 0
+    con.close()
+    database.dispose()
+
+
+def test_sqlite_is_opened_with_durable_settings(db):
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.BUSY_TIMEOUT_MS
+
+
+def test_default_database_lives_in_the_users_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv(dbmod.ENV_DB, raising=False)
+    monkeypatch.setattr(dbmod, "default_db_path", lambda: tmp_path / "data" / "x.sqlite3")
+    assert dbmod.database_url() == f"sqlite:///{tmp_path / 'data' / 'x.sqlite3'}"
+    monkeypatch.setenv(dbmod.ENV_DB, "postgresql://shop@localhost/loyalty")
+    assert dbmod.database_url() == "postgresql://shop@localhost/loyalty"
+    assert dbmod.database_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
