@@ -30,7 +30,8 @@ SPENDER = textwrap.dedent("""
     from loyaltypos.services.checkout import checkout, new_sale_id
     from loyaltypos.services.users import sign_in
 
-    db_path, number, amount, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    db_path, number = sys.argv[1], sys.argv[2]
+    amount, start_at = int(sys.argv[3]), float(sys.argv[4])
     db = open_database(db_path)
     actor = sign_in(db, name="Maria", pin=sys.argv[5])
     while time.time() < start_at:

@@ -35,7 +35,7 @@ def _day_of_sales(db, cashier, manager):
 
 
 def test_summary_figures_equal_the_sums_of_the_sales_written(db, cashier, manager):
-    ivan, bearer, sales, back = _day_of_sales(db, cashier, manager)
+    ivan, _bearer, sales, back = _day_of_sales(db, cashier, manager)
     s = day_summary(db)
     assert (s.sales, s.refunds, s.closed) == (3, 1, False)
     assert s.subtotal == sum(x.subtotal for x in sales)

@@ -81,7 +81,7 @@ def test_redeem_max_is_zero_below_min_redeem_balance():
 
 
 def test_redeeming_more_than_redeemable_is_refused_not_clipped():
-    with pytest.raises(RedeemRefused, match="at most 10.00"):
+    with pytest.raises(RedeemRefused, match=r"at most 10\.00"):
         price_sale([L("a", 1, 5_000)], terms=Terms(), balance=1_000, redeem=1_001)
 
 
