@@ -6,7 +6,6 @@ import math
 import random
 import sqlite3
 import statistics
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,10 +32,6 @@ SALE_LINES = (
 )
 REDEEM = 500  # 5.00 of cashback per sale
 SEED_BALANCE = 100_000
-
-
-def log(text: str) -> None:
-    print(f"    {text}", file=sys.stderr, flush=True)
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -161,6 +156,12 @@ class PlainTill:
         self.conn.close()
 
 
+def _row_counts(path: Path) -> dict[str, int]:
+    tables = ("sales", "sale_lines", "payments", "ledger_entries")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
 def measure_checkout(out: Path, *, n_sales: int, warmup: int, block: int) -> dict:
     """Sales per second through ``checkout.checkout`` vs plain sqlite3, in alternating blocks."""
     t0 = time.perf_counter()
@@ -192,9 +193,11 @@ def measure_checkout(out: Path, *, n_sales: int, warmup: int, block: int) -> dic
     last = checkout.quote(db, card_number=number, lines=SALE_LINES, redeem=REDEEM)
     db.dispose()
     till.close()
+    rows = {str(path.name): _row_counts(path) for path in (orm_path, plain_path)}
+    if len(set(map(str, rows.values()))) != 1:
+        raise RuntimeError(f"checkout and the plain till wrote different rows: {rows}")
     orm_rate = len(orm_times) / sum(orm_times)
     plain_rate = len(plain_times) / sum(plain_times)
-    log(f"checkout: card ends on tier {last.tier}, balance {last.card.balance}")
     return {
         "setup_s": setup_s,
         "sales": n_sales,
@@ -206,6 +209,7 @@ def measure_checkout(out: Path, *, n_sales: int, warmup: int, block: int) -> dic
         "orm_latency": ms_stats(orm_times),
         "plain_latency": ms_stats(plain_times),
         "final_tier": last.tier,
+        "rows_each": rows[orm_path.name],
     }
 
 

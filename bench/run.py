@@ -177,6 +177,9 @@ def part_checkout(args, out: Path) -> tuple[dict, list[dict]]:
         f"  (median {plain['median_ms']:.2f} ms, p99 {plain['p99_ms']:.2f} ms)")
     say(f"    ratio {r['ratio']:.2f} (target >= {TARGET_RATIO:.2f}); setup {r['setup_s']:.1f} s;"
         f" tier at the end: {r['final_tier']}; peak RSS {r['peak_rss_mb']:.0f} MB")
+    n = r["rows_each"]
+    say(f"    both wrote {n['sales']} sales, {n['sale_lines']} lines, {n['payments']} payments,"
+        f" {n['ledger_entries']} ledger entries (warm-up and seed included)")
     rows = [{
         "part": "checkout",
         "figure": f"{r['orm_sales_per_s']:.0f}/s vs sqlite3 {r['plain_sales_per_s']:.0f}/s"

@@ -1,0 +1,65 @@
+"""The window a shop owner sees first, driven as a person would (offscreen Qt)."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from loyaltypos.services import store
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+def test_first_start_asks_for_the_shop_and_manager_then_shows_the_tiers(qtbot, db):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.stack.currentWidget() is window.setup
+    qtbot.keyClicks(window.setup.shop, "Corner Books")
+    window.setup.currency.setCurrentText("EUR")
+    qtbot.keyClicks(window.setup.manager, "Anna")
+    qtbot.keyClicks(window.setup.pin, "2468")
+    qtbot.keyClicks(window.setup.pin2, "2468")
+    qtbot.keyClick(window.setup.pin2, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.overview)
+    assert "Corner Books" in window.overview.title.text()
+    program = store.program_in_force(db)
+    assert program.currency == "EUR" and program.name == "Corner Books"
+    table = window.overview.tiers
+    assert table.rowCount() == len(program.tiers)
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
+        t.name for t in program.tiers]
+    assert db.describe() in window.overview.database_label.text()
+    assert window.health.text() == "Ledger healthy"
+
+
+def test_pins_that_differ_are_refused_and_nothing_is_created(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    qtbot.keyClicks(window.setup.shop, "Shop")
+    qtbot.keyClicks(window.setup.manager, "Anna")
+    qtbot.keyClicks(window.setup.pin, "2468")
+    qtbot.keyClicks(window.setup.pin2, "2469\r")
+    assert shown == ["the two PINs differ; type the same PIN twice"]
+    assert not store.is_initialised(db)
+    assert window.stack.currentWidget() is window.setup
+
+
+def test_an_existing_shop_opens_on_the_overview(qtbot, db, shop):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert window.stack.currentWidget() is window.overview
+    assert "Test shop" in window.overview.title.text()
+    assert window.overview.tiers.item(3, 0).text() == "Gold"
+    assert window.overview.tiers.item(3, 4).text() == "7.5 %"

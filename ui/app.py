@@ -1,0 +1,42 @@
+"""Application start-up: parse the command line, open the database, show the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from loyaltypos.db import Database, open_database
+from ui.main_window import MainWindow
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="LoyaltyPOS front counter")
+    parser.add_argument("--db", help="database file or SQLAlchemy URL "
+                                     "(default: LOYALTYPOS_DB, or the user's data folder)")
+    return parser.parse_args(list(argv))
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("LoyaltyPOS")
+    app.setOrganizationName("LoyaltyPOS")
+    return app
+
+
+def run(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    app = make_app()
+    try:
+        database: Database = open_database(args.db)
+    except Exception as exc:  # shown to the person who started the app, then exit
+        QMessageBox.critical(None, "LoyaltyPOS", f"Cannot open the database:\n{exc}")
+        return 1
+    window = MainWindow(database)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        database.dispose()
