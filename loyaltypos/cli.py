@@ -159,13 +159,18 @@ def cmd_card(db, args, out: Out) -> None:
         if args.bearer == args.personal:
             raise UsageError("say --bearer or --personal")
         if args.personal:
+            if args.count is not None:
+                raise UsageError("personal cards are issued one at a time; drop --count")
             if not args.name:
                 raise UsageError("a personal card needs --name")
             issued = cards.issue_cards(db, actor=actor, kind="personal", customer=_customer(args))
         else:
-            issued = cards.issue_cards(db, actor=actor, kind="bearer", count=args.count)
+            count = 1 if args.count is None else args.count
+            issued = cards.issue_cards(db, actor=actor, kind="bearer", count=count)
         data = [_card_json(c, cur) for c in issued]
-        out(data if args.count > 1 else data[0], "\n".join(_card_text(c, cur) for c in issued))
+        # --count always answers with a list, even of one card; without it, one card.
+        out(data if args.count is not None else data[0],
+            "\n".join(_card_text(c, cur) for c in issued))
         return
     if action == "find":
         found = cards.find_cards(db, text=args.text)
@@ -416,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = csub.add_parser("issue", parents=[common])
     q.add_argument("--bearer", action="store_true")
     q.add_argument("--personal", action="store_true")
-    q.add_argument("--count", type=int, default=1)
+    q.add_argument("--count", type=int, help="how many bearer cards (answers with a list)")
     holder_args(q, name_required=False)
     csub.add_parser("show", parents=[common]).add_argument("number")
     csub.add_parser("find", parents=[common]).add_argument("text")

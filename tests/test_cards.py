@@ -156,3 +156,39 @@ def test_blocked_card_can_still_be_looked_up_but_not_scanned(db, cashier, manage
         cards.scan_card(db, number=card.number)
     # a blocked card is replaced, and the balance follows
     assert cards.replace_card(db, actor=manager, number=card.number).new.status == "active"
+
+
+def test_manager_actions_elsewhere_are_audited_too(db, cashier, manager, program_text):
+    from decimal import Decimal
+
+    from loyaltypos.program import parse_program
+    from loyaltypos.services import store
+    from loyaltypos.services.days import close_day
+    from loyaltypos.services.refunds import refund
+
+    sale = checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 2, 100)])
+    refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    store.load_program(db, actor=manager, program=parse_program(program_text))
+    close_day(db, actor=manager, counted_cash=0)
+    with db.read() as s:
+        rows = [(a.action, a.user_id) for a in s.scalars(select(AuditEntry))]
+    for action in ("refund", "program_load", "day_close", "user_add", "init"):
+        assert (action, manager.user_id) in rows, action
+
+
+def test_the_shops_currency_is_fixed_once_set_up(db, manager, program_text):
+    from loyaltypos.errors import ProgramInvalid
+    from loyaltypos.program import parse_program
+    from loyaltypos.services import store
+
+    euro = parse_program(program_text.replace('currency = "RUB"', 'currency = "EUR"'))
+    with pytest.raises(ProgramInvalid, match="currency is RUB"):
+        store.load_program(db, actor=manager, program=euro)
+    with pytest.raises(NotAllowed):
+        store.load_program(db, actor=cashier_actor(db, manager), program=euro)
+
+
+def cashier_actor(db, manager):
+    from loyaltypos.services.users import add_user
+
+    return add_user(db, actor=manager, name="Temp", role="cashier", pin="5555")
