@@ -138,6 +138,17 @@ def test_refund_keeps_back_cashback_the_card_no_longer_has():
     assert totals.money_back == 100_000 - 7_500
 
 
+def test_restored_cashback_counts_before_the_cashback_share_is_taken_back():
+    p = price_sale([L("tv", 1, 100_000)], terms=Terms(cashback_pct=Decimal(10)),
+                   balance=50_000, redeem=50_000)
+    assert (p.paid, p.cashback) == (50_000, 5_000)
+    part = refund_shares(_shares_of(p, 0), NO_SHARES, Decimal(1))
+    # the card holds 10.00 when the tv comes back; 500.00 of redemption is restored first
+    totals = refund_totals([part], balance=1_000)
+    assert (totals.restored, totals.reversed, totals.shortfall) == (50_000, 5_000, 0)
+    assert totals.money_back == 50_000
+
+
 def test_refunding_more_units_than_remain_is_refused():
     p = price_sale([L("pen", 2, 100)], terms=Terms())
     first = refund_shares(_shares_of(p, 0), NO_SHARES, Decimal(2))
