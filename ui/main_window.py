@@ -54,6 +54,6 @@ class MainWindow(QMainWindow):
         self.health.setText("Ledger healthy" if not problems
                             else f"Ledger: {len(problems)} problem(s) - run 'loyaltypos verify'")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
