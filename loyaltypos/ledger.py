@@ -18,9 +18,10 @@ POSITIVE = {"earn", "refund_restore", "transfer_in"}
 NEGATIVE = {"redeem", "refund_reverse", "transfer_out", "expire"}
 
 
-def post(
-    session: Session,
-    card: Card,
+def entry_row(
+    card_id: int,
+    number: str,
+    balance: int,
     kind: str,
     amount: int,
     *,
@@ -30,30 +31,31 @@ def post(
     refund_id: str | None = None,
     note: str | None = None,
     corrects_id: int | None = None,
-) -> LedgerEntry | None:
-    """Append one entry and move the card's cached balance; a zero amount writes nothing."""
+) -> dict:
+    """Check one entry against the rules and return its row; refuses a negative balance."""
     if kind not in LEDGER_KINDS:
         raise ValueError(f"unknown ledger kind {kind}")
-    if amount == 0:
-        return None
     if (kind in POSITIVE and amount < 0) or (kind in NEGATIVE and amount > 0):
         raise ValueError(f"a {kind} entry cannot be {amount}")
-    if card.balance + amount < 0:
+    if balance + amount < 0:
         raise NotEnoughBalance(
-            f"card {card.number} holds less than this takes; the balance cannot go below zero"
+            f"card {number} holds less than this takes; the balance cannot go below zero"
         )
-    entry = LedgerEntry(
-        card_id=card.id,
-        kind=kind,
-        amount=amount,
-        sale_id=sale_id,
-        refund_id=refund_id,
-        user_id=user_id,
-        day_id=day_id,
-        created_at=clock.now(),
-        note=note,
-        corrects_id=corrects_id,
-    )
+    return {
+        "card_id": card_id, "kind": kind, "amount": amount, "sale_id": sale_id,
+        "refund_id": refund_id, "user_id": user_id, "day_id": day_id,
+        "created_at": clock.now(), "note": note, "corrects_id": corrects_id,
+    }
+
+
+def post(session: Session, card: Card, kind: str, amount: int, **where) -> LedgerEntry | None:
+    """Append one entry and move the card's cached balance; a zero amount writes nothing.
+
+    ``where`` takes the keyword arguments of :func:`entry_row` (day_id, user_id, ...).
+    """
+    if amount == 0:
+        return None
+    entry = LedgerEntry(**entry_row(card.id, card.number, card.balance, kind, amount, **where))
     session.add(entry)
     card.balance += amount
     return entry

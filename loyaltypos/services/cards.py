@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from loyaltypos import cardnumbers, clock
@@ -99,7 +99,7 @@ def _ensure_phone_free(session: Session, phone: str | None) -> None:
         raise PhoneTaken(f"phone {phone} already belongs to another customer; find them with F3")
 
 
-def qualifying_spend(session: Session, card: Card, program: Program) -> int:
+def qualifying_spend(session: Session, card: Card | CardState, program: Program) -> int:
     """The spend that decides the card's tier: lifetime, or inside the program's window."""
     if program.tier_window_days == 0:
         return card.spend
@@ -118,7 +118,7 @@ def qualifying_spend(session: Session, card: Card, program: Program) -> int:
     return int(sold) - int(returned)
 
 
-def tier_of(program: Program, card: Card, spend: int) -> tuple[Tier, bool]:
+def tier_of(program: Program, card: Card | CardState, spend: int) -> tuple[Tier, bool]:
     """The card's tier and whether a manager pinned it there."""
     if card.kind == "bearer":
         return program.bearer_tier, False
@@ -170,16 +170,52 @@ def find_card(session: Session, number: str, *, lock: bool = False) -> Card:
     return card
 
 
-def usable_card(session: Session, number: str, *, lock: bool = False) -> Card:
-    """A card the till may sell to: refuses blocked and replaced cards with the reason."""
-    card = find_card(session, number, lock=lock)
+def _refuse_unusable(session: Session, card: Card | CardState) -> None:
     if card.status == "blocked":
         raise CardBlocked(f"card {card.number} is blocked (lost or stolen); do not accept it")
     if card.status == "replaced":
-        new = session.get(Card, card.replaced_by_id)
-        raise CardReplaced(
-            f"card {card.number} was replaced by card {new.number}; ask for the new card"
-        )
+        new = session.scalar(select(Card.number).where(Card.id == card.replaced_by_id))
+        raise CardReplaced(f"card {card.number} was replaced by card {new}; ask for the new card")
+
+
+def usable_card(session: Session, number: str, *, lock: bool = False) -> Card:
+    """A card the till may sell to: refuses blocked and replaced cards with the reason."""
+    card = find_card(session, number, lock=lock)
+    _refuse_unusable(session, card)
+    return card
+
+
+@dataclass(frozen=True)
+class CardState:
+    """The columns a sale needs of a card, read without loading an ORM object."""
+
+    id: int
+    number: str
+    kind: str
+    status: str
+    balance: int
+    spend: int
+    pinned_tier: str | None
+    lineage_id: int | None
+    replaced_by_id: int | None
+
+
+_CARD_STATE = select(
+    Card.id, Card.number, Card.kind, Card.status, Card.balance, Card.spend, Card.pinned_tier,
+    Card.lineage_id, Card.replaced_by_id,
+).where(Card.number == bindparam("number"))
+_CARD_STATE_LOCKED = _CARD_STATE.with_for_update()
+
+
+def usable_card_state(session: Session, number: str, *, lock: bool = False) -> CardState:
+    """Like :func:`usable_card`, for the checkout's hot path (a prepared statement)."""
+    clean = cardnumbers.normalize(number)
+    query = _CARD_STATE_LOCKED if lock else _CARD_STATE
+    row = session.connection().execute(query, {"number": clean}).first()
+    if row is None:
+        raise CardNotFound(f"no card {clean} in this shop; check the number or issue a card")
+    card = CardState(*row)
+    _refuse_unusable(session, card)
     return card
 
 
@@ -229,7 +265,7 @@ def issue_cards(
         raise Refused(f"issue between 1 and {MAX_BATCH} cards at once")
     with db.write() as s:
         program = current_program(s)
-        day = open_day(s)
+        day_id = open_day(s)
         owner = None
         if customer is not None:
             _ensure_phone_free(s, customer.phone)
@@ -238,7 +274,7 @@ def issue_cards(
                              marketing_consent=customer.marketing_consent,
                              created_at=clock.now())
             s.add(owner)
-        cards = [_new_card(s, kind=kind, customer=owner, day_id=day.id) for _ in range(count)]
+        cards = [_new_card(s, kind=kind, customer=owner, day_id=day_id) for _ in range(count)]
         return [card_info(s, c, program) for c in cards]
 
 
@@ -321,14 +357,14 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
         old = find_card(s, number, lock=True)
         if old.status == "replaced":
             raise CardReplaced(f"card {old.number} was already replaced")
-        day = open_day(s)
-        new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day.id)
+        day_id = open_day(s)
+        new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day_id)
         new.lineage_id = old.lineage_id
         new.pinned_tier = old.pinned_tier
         balance, spend = old.balance, old.spend
         note = f"replacement {old.number} -> {new.number}"
-        post(s, old, "transfer_out", -balance, day_id=day.id, user_id=actor.user_id, note=note)
-        post(s, new, "transfer_in", balance, day_id=day.id, user_id=actor.user_id, note=note)
+        post(s, old, "transfer_out", -balance, day_id=day_id, user_id=actor.user_id, note=note)
+        post(s, new, "transfer_in", balance, day_id=day_id, user_id=actor.user_id, note=note)
         new.spend, old.spend = spend, 0
         old.status = "replaced"
         old.replaced_by_id = new.id
@@ -372,7 +408,7 @@ def adjust_balance(db: Database, *, actor: Actor, number: str, amount: int,
         card = find_card(s, number, lock=True)
         if card.status == "replaced":
             raise CardReplaced(f"card {card.number} was replaced; adjust the new card")
-        day = open_day(s)
-        post(s, card, "adjust", amount, day_id=day.id, user_id=actor.user_id, note=reason)
+        day_id = open_day(s)
+        post(s, card, "adjust", amount, day_id=day_id, user_id=actor.user_id, note=reason)
         audit(s, actor, "card_adjust", card.number, amount=amount, reason=reason)
         return card_info(s, card)

@@ -6,19 +6,37 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loyaltypos import clock
 from loyaltypos.db import Database
 from loyaltypos.errors import PaymentWrong, RedeemRefused, Refused
-from loyaltypos.ledger import post
-from loyaltypos.models import Card, Payment, Sale, SaleLine, pct_to_bp
+from loyaltypos.ledger import entry_row
+from loyaltypos.models import (
+    BusinessDay,
+    Card,
+    LedgerEntry,
+    Payment,
+    ProgramVersion,
+    Sale,
+    SaleLine,
+    pct_to_bp,
+)
 from loyaltypos.money import fmt
 from loyaltypos.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
 from loyaltypos.program import Program
-from loyaltypos.services.cards import CardInfo, card_info, qualifying_spend, tier_of, usable_card
-from loyaltypos.services.store import current_program, next_number, open_day
+from loyaltypos.services.cards import (
+    CardInfo,
+    CardState,
+    card_info,
+    qualifying_spend,
+    tier_of,
+    usable_card,
+    usable_card_state,
+)
+from loyaltypos.services.store import current_program, open_day, program_version
 from loyaltypos.services.users import Actor
 
 METHODS = ("cash", "card")
@@ -61,7 +79,10 @@ class SaleResult:
     replayed: bool = False  # True when the same sale id was already recorded
 
 
-def _terms(program: Program, card: Card | None, session: Session) -> tuple[str | None, Terms]:
+AnyCard = Card | CardState
+
+
+def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[str | None, Terms]:
     if card is None:
         return None, Terms(max_redeem_pct=program.max_redeem_pct,
                            min_redeem_balance=program.min_redeem_balance)
@@ -74,8 +95,8 @@ def _terms(program: Program, card: Card | None, session: Session) -> tuple[str |
     )
 
 
-def _price(session: Session, program: Program, card: Card | None, lines: Sequence[CartLine],
-           redeem: RedeemRequest) -> tuple[str | None, Pricing]:
+def _price(session: Session, program: Program, card: AnyCard | None,
+           lines: Sequence[CartLine], redeem: RedeemRequest) -> tuple[str | None, Pricing]:
     if card is None and redeem not in (None, 0):
         raise RedeemRefused("cashback can only be redeemed with a loyalty card; scan the card")
     tier, terms = _terms(program, card, session)
@@ -147,12 +168,23 @@ def _settle(paid: int, payments: Sequence[PaymentInput], currency: str) -> list[
     return settled
 
 
-def _result(sale: Sale, card_number: str | None, *, replayed: bool) -> SaleResult:
+_RESULT_COLUMNS = (Sale.id, Sale.receipt_no, Sale.tier, Sale.subtotal, Sale.discount,
+                   Sale.redeemed, Sale.paid, Sale.cashback, Sale.balance_after,
+                   Sale.change_given, Card.number)
+
+
+def _recorded(conn: Connection, sale_id: str) -> SaleResult | None:
+    """The result of a sale already recorded under ``sale_id``, if any."""
+    row = conn.execute(
+        select(*_RESULT_COLUMNS).outerjoin(Card, Card.id == Sale.card_id).where(Sale.id == sale_id)
+    ).first()
+    if row is None:
+        return None
     return SaleResult(
-        sale_id=sale.id, receipt_no=sale.receipt_no, card=card_number, tier=sale.tier,
-        subtotal=sale.subtotal, discount=sale.discount, redeemed=sale.redeemed, paid=sale.paid,
-        cashback=sale.cashback, balance=sale.balance_after, change=sale.change_given,
-        replayed=replayed,
+        sale_id=row.id, receipt_no=row.receipt_no, card=row.number, tier=row.tier,
+        subtotal=row.subtotal, discount=row.discount, redeemed=row.redeemed, paid=row.paid,
+        cashback=row.cashback, balance=row.balance_after, change=row.change_given,
+        replayed=True,
     )
 
 
@@ -180,57 +212,89 @@ def checkout(
     except IntegrityError:
         # Another till recorded the same id between our look-up and our insert.
         with db.read() as s:
-            sale = s.get(Sale, sale_id)
-            if sale is None:
-                raise
-            card = s.get(Card, sale.card_id) if sale.card_id else None
-            return _result(sale, card.number if card else None, replayed=True)
+            replay = _recorded(s.connection(), sale_id)
+        if replay is None:
+            raise
+        return replay
+
+
+# What a sale needs to know before it writes, in one round trip.
+_CONTEXT = select(
+    select(Sale.id).where(Sale.id == bindparam("sale_id")).scalar_subquery(),
+    select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1).scalar_subquery(),
+    select(func.max(Sale.receipt_no)).scalar_subquery(),
+    select(func.max(ProgramVersion.id)).scalar_subquery(),
+)
+_INSERT_SALE = insert(Sale)
+_INSERT_LINES = insert(SaleLine)
+_INSERT_PAYMENTS = insert(Payment)
+_INSERT_ENTRIES = insert(LedgerEntry)
+_UPDATE_CARD = (
+    update(Card)
+    .where(Card.id == bindparam("card"))
+    .values(balance=bindparam("new_balance"), spend=Card.spend + bindparam("more_spend"))
+)
 
 
 def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleResult:
+    # The till's hottest path: prepared Core statements, one round trip per table.
     with db.write() as s:
-        existing = s.get(Sale, sale_id)
+        conn = s.connection()
+        existing, day_id, last_receipt, version = conn.execute(
+            _CONTEXT, {"sale_id": sale_id}).one()
         if existing is not None:
-            card = s.get(Card, existing.card_id) if existing.card_id else None
-            return _result(existing, card.number if card else None, replayed=True)
-        program = current_program(s)
-        card = usable_card(s, card_number, lock=True) if card_number else None
+            return _recorded(conn, sale_id)
+        program = program_version(s, version)
+        card = usable_card_state(s, card_number, lock=True) if card_number else None
         tier, pricing = _price(s, program, card, lines, redeem)
         settled = _settle(pricing.paid, payments, program.currency)
-        day = open_day(s)
+        if day_id is None:
+            day_id = open_day(s)
         tier_obj = program.tier_named(tier) if tier else None
         change = sum((p.tendered or p.amount) - p.amount for p in settled)
-        sale = Sale(
-            id=sale_id, receipt_no=next_number(s, Sale.receipt_no), day_id=day.id,
-            card_id=card.id if card else None, user_id=actor.user_id, created_at=clock.now(),
-            tier=tier,
-            discount_bp=pct_to_bp(tier_obj.discount_pct) if tier_obj else 0,
-            cashback_bp=pct_to_bp(tier_obj.cashback_pct) if tier_obj else 0,
-            subtotal=pricing.subtotal, discount=pricing.discount, redeemed=pricing.redeemed,
-            paid=pricing.paid, cashback=pricing.cashback, change_given=change,
-            balance_after=(card.balance - pricing.redeemed + pricing.cashback) if card else None,
-        )
-        s.add(sale)
-        s.flush()
-        s.add_all(
-            SaleLine(
-                sale_id=sale_id, line_no=no, description=pl.line.description[:200],
-                qty_milli=int(pl.line.qty * QTY_SCALE), unit_price=pl.line.unit_price,
-                eligible=pl.line.eligible, amount=pl.shares.amount,
-                discount=pl.shares.discount, redeemed=pl.shares.redeemed,
-                paid=pl.shares.paid, cashback=pl.shares.cashback,
-            )
-            for no, pl in enumerate(pricing.lines, start=1)
-        )
-        s.add_all(
-            Payment(sale_id=sale_id, day_id=day.id, method=p.method, amount=p.amount,
-                    tendered=p.tendered)
-            for p in settled
-        )
+        ledger_rows = []
+        balance = None
         if card is not None:
-            post(s, card, "redeem", -pricing.redeemed, day_id=day.id, user_id=actor.user_id,
-                 sale_id=sale_id)
-            post(s, card, "earn", pricing.cashback, day_id=day.id, user_id=actor.user_id,
-                 sale_id=sale_id)
-            card.spend += pricing.spend
-        return _result(sale, card.number if card else None, replayed=False)
+            balance = card.balance
+            for kind, amount in (("redeem", -pricing.redeemed), ("earn", pricing.cashback)):
+                if amount:
+                    ledger_rows.append(entry_row(card.id, card.number, balance, kind, amount,
+                                                 day_id=day_id, user_id=actor.user_id,
+                                                 sale_id=sale_id))
+                    balance += amount
+        receipt_no = (last_receipt or 0) + 1
+        conn.execute(_INSERT_SALE, {
+            "id": sale_id, "receipt_no": receipt_no, "day_id": day_id,
+            "card_id": card.id if card else None, "user_id": actor.user_id,
+            "created_at": clock.now(), "tier": tier,
+            "discount_bp": pct_to_bp(tier_obj.discount_pct) if tier_obj else 0,
+            "cashback_bp": pct_to_bp(tier_obj.cashback_pct) if tier_obj else 0,
+            "subtotal": pricing.subtotal, "discount": pricing.discount,
+            "redeemed": pricing.redeemed, "paid": pricing.paid, "cashback": pricing.cashback,
+            "change_given": change, "balance_after": balance,
+        })
+        conn.execute(_INSERT_LINES, [
+            {"sale_id": sale_id, "line_no": no, "description": pl.line.description[:200],
+             "qty_milli": int(pl.line.qty * QTY_SCALE), "unit_price": pl.line.unit_price,
+             "eligible": pl.line.eligible, "amount": pl.shares.amount,
+             "discount": pl.shares.discount, "redeemed": pl.shares.redeemed,
+             "paid": pl.shares.paid, "cashback": pl.shares.cashback}
+            for no, pl in enumerate(pricing.lines, start=1)
+        ])
+        if settled:
+            conn.execute(_INSERT_PAYMENTS, [
+                {"sale_id": sale_id, "refund_id": None, "day_id": day_id, "method": p.method,
+                 "amount": p.amount, "tendered": p.tendered}
+                for p in settled
+            ])
+        if card is not None:
+            if ledger_rows:
+                conn.execute(_INSERT_ENTRIES, ledger_rows)
+            conn.execute(_UPDATE_CARD, {"card": card.id, "new_balance": balance,
+                                        "more_spend": pricing.spend})
+        return SaleResult(
+            sale_id=sale_id, receipt_no=receipt_no, card=card.number if card else None,
+            tier=tier, subtotal=pricing.subtotal, discount=pricing.discount,
+            redeemed=pricing.redeemed, paid=pricing.paid, cashback=pricing.cashback,
+            balance=balance, change=change,
+        )

@@ -164,10 +164,10 @@ def refund(
         if card is not None:
             s.refresh(card, with_for_update=True)
         totals = refund_totals([p for _, p in parts], balance=card.balance if card else 0)
-        day = open_day(s)
+        day_id = open_day(s)
         row = Refund(
             id=refund_id, refund_no=next_number(s, Refund.refund_no), sale_id=sale_id,
-            day_id=day.id, card_id=card.id if card else None, user_id=actor.user_id,
+            day_id=day_id, card_id=card.id if card else None, user_id=actor.user_id,
             created_at=clock.now(), money_back=totals.money_back, restored=totals.restored,
             reversed=totals.reversed, shortfall=totals.shortfall, spend=totals.spend,
             balance_after=(card.balance + totals.restored - totals.reversed) if card else None,
@@ -183,12 +183,12 @@ def refund(
         to_card, to_cash = _payout(s, sale, totals)
         for method, amount in (("card", to_card), ("cash", to_cash)):
             if amount:
-                s.add(Payment(refund_id=refund_id, day_id=day.id, method=method,
+                s.add(Payment(refund_id=refund_id, day_id=day_id, method=method,
                               amount=-amount))
         if card is not None:
-            post(s, card, "refund_restore", totals.restored, day_id=day.id,
+            post(s, card, "refund_restore", totals.restored, day_id=day_id,
                  user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
-            post(s, card, "refund_reverse", -totals.reversed, day_id=day.id,
+            post(s, card, "refund_reverse", -totals.reversed, day_id=day_id,
                  user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
             card.spend -= totals.spend
         audit(s, actor, "refund", sale_id, receipt=sale.receipt_no, refund=refund_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from loyaltypos import clock
@@ -20,18 +20,25 @@ from loyaltypos.services.users import Actor, create_user, require_manager
 _program_cache: dict[tuple[str, int], Program] = {}
 
 
-def current_program(session: Session) -> Program:
-    """The program in force: the newest version loaded. Parsed once per version."""
-    row = session.execute(
-        select(ProgramVersion.id, ProgramVersion.text).order_by(ProgramVersion.id.desc()).limit(1)
-    ).first()
-    if row is None:
+_LATEST_PROGRAM = select(func.max(ProgramVersion.id))
+_PROGRAM_TEXT = select(ProgramVersion.text).where(ProgramVersion.id == bindparam("version"))
+
+
+def program_version(session: Session, version: int | None) -> Program:
+    """The program of one stored version, parsed once per database and version."""
+    if version is None:
         raise NotInitialised("this database has no shop yet; run 'loyaltypos init' first")
-    key = (str(session.get_bind().url), row.id)
+    key = (str(session.get_bind().url), version)
     program = _program_cache.get(key)
     if program is None:
-        program = _program_cache[key] = parse_program(row.text)
+        text = session.connection().execute(_PROGRAM_TEXT, {"version": version}).scalar_one()
+        program = _program_cache[key] = parse_program(text)
     return program
+
+
+def current_program(session: Session) -> Program:
+    """The program in force: the newest version loaded."""
+    return program_version(session, session.connection().execute(_LATEST_PROGRAM).scalar())
 
 
 def get_setting(session: Session, key: str, default: str) -> str:
@@ -114,28 +121,35 @@ def program_in_force(db: Database) -> Program:
         return current_program(s)
 
 
-def open_day(session: Session) -> BusinessDay:
-    """The open business day, opening a new one if the last was closed.
+_OPEN_DAY = select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1)
+
+
+def open_day(session: Session) -> int:
+    """The id of the open business day, opening a new one if the last was closed.
 
     A new day's date is today, or the day after the last closed one if that is
     later, so a sale made after closing belongs to the next day.
     """
-    day = session.scalar(select(BusinessDay).where(BusinessDay.closed_at.is_(None)).limit(1))
-    if day is not None:
-        return day
-    last = session.scalar(select(func.max(BusinessDay.business_date)))
+    conn = session.connection()
+    day_id = conn.execute(_OPEN_DAY).scalar()
+    return day_id if day_id is not None else _open_new_day(session)
+
+
+def _open_new_day(session: Session) -> int:
+    conn = session.connection()
+    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
     date = clock.local_today()
     if last is not None and last >= date:
         date = last + dt.timedelta(days=1)
-    day = BusinessDay(business_date=date, opened_at=clock.now())
-    session.add(day)
-    session.flush()
-    return day
+    return conn.execute(
+        insert(BusinessDay).values(business_date=date, opened_at=clock.now())
+        .returning(BusinessDay.id)
+    ).scalar_one()
 
 
 def next_number(session: Session, column) -> int:
     """The next receipt-style number; write transactions are serialised, so max + 1 is safe."""
-    return (session.scalar(select(func.max(column))) or 0) + 1
+    return (session.connection().execute(select(func.max(column))).scalar() or 0) + 1
 
 
 def has_sales(session: Session) -> bool:
