@@ -89,6 +89,14 @@ def cashier(shop):
     return shop[1]
 
 
+def personal(db, actor, name: str = "Ivan", **customer):
+    """Issue one personal card to ``name`` and return its CardInfo."""
+    from loyaltypos.services import cards
+
+    return cards.issue_cards(db, actor=actor, kind="personal",
+                             customer=cards.CustomerInput(name=name, **customer))[0]
+
+
 def line(desc: str, qty: str | int, price: int, eligible: bool = True) -> CartLine:
     """A cart line with a price in minor units."""
     return CartLine(desc, Decimal(str(qty)), price, eligible)

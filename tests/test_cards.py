@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import line, snapshot
+from conftest import line, personal, snapshot
 from sqlalchemy import select
 
 from loyaltypos.errors import (
@@ -19,11 +19,6 @@ from loyaltypos.models import AuditEntry, LedgerEntry
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.verify import verify
-
-
-def personal(db, actor, name="Olga", **kw):
-    return cards.issue_cards(db, actor=actor, kind="personal",
-                             customer=cards.CustomerInput(name=name, **kw))[0]
 
 
 def test_personal_card_needs_a_name_and_starts_on_the_first_tier(db, cashier):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from conftest import line, snapshot
+from conftest import line, personal, snapshot
 from sqlalchemy import select
 
 from loyaltypos.errors import (
@@ -19,11 +19,6 @@ from loyaltypos.pricing import REDEEM_MAX
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id, quote
 from loyaltypos.services.verify import verify
-
-
-def personal(db, actor, name="Ivan", **kw):
-    return cards.issue_cards(db, actor=actor, kind="personal",
-                             customer=cards.CustomerInput(name=name, **kw))[0]
 
 
 def sell(db, actor, card=None, lines=None, **kw):
