@@ -117,3 +117,14 @@ def test_summary_of_a_day_that_never_was_is_refused(db, manager):
 
     with pytest.raises(Refused, match="no business day"):
         day_summary(db, date=dt.date(2001, 1, 1))
+
+
+def test_day_status_for_the_status_bar(db, cashier, manager):
+    from loyaltypos.services.days import day_status
+
+    assert day_status(db).sales == 0
+    checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 100)])
+    status = day_status(db)
+    assert status.is_open and status.sales == 1
+    close_day(db, actor=manager)
+    assert not day_status(db).is_open

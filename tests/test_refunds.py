@@ -11,7 +11,7 @@ from loyaltypos.models import Payment
 from loyaltypos.program import parse_program
 from loyaltypos.services import cards, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
-from loyaltypos.services.refunds import refund, sale_lines
+from loyaltypos.services.refunds import preview_refund, recent_sales, refund, sale_lines
 from loyaltypos.services.verify import verify
 
 TEN_FIVE = """
@@ -140,3 +140,24 @@ def test_the_refund_screen_sees_what_is_left_of_each_line(db, manager, worked):
     views = sale_lines(db, sale_id=sale.sale_id)
     assert [(v.line_no, v.qty, v.returned_qty) for v in views] == [
         (1, Decimal(2), Decimal(1)), (2, Decimal(1), Decimal(0))]
+
+
+def test_preview_shows_exactly_what_the_refund_then_gives_and_writes_nothing(db, manager,
+                                                                             worked):
+    _, sale = worked
+    before = snapshot(db)
+    preview = preview_refund(db, sale_id=sale.sale_id, items={1: Decimal(1)})
+    assert snapshot(db) == before
+    done = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    assert preview.refund_id is None and done.refund_id is not None
+    for field in ("money_back", "restored", "reversed", "shortfall", "balance", "lines",
+                  "to_card", "to_cash"):
+        assert getattr(preview, field) == getattr(done, field), field
+
+
+def test_recent_sales_of_a_card_follow_it_through_a_replacement(db, manager, worked):
+    card, sale = worked
+    new = cards.replace_card(db, actor=manager, number=card.number).new
+    other = checkout(db, actor=manager, sale_id=new_sale_id(), lines=[line("x", 1, 100)])
+    assert [s.sale_id for s in recent_sales(db, card_number=new.number)] == [sale.sale_id]
+    assert [s.sale_id for s in recent_sales(db)][:2] == [other.sale_id, sale.sale_id]

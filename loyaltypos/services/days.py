@@ -243,6 +243,24 @@ def _empty_summary(session: Session) -> DaySummary:
     )
 
 
+@dataclass(frozen=True)
+class DayStatus:
+    """What the till's status bar shows of the business day."""
+
+    date: dt.date
+    is_open: bool  # False: the last day is closed and the next opens with the next sale
+    sales: int
+
+
+def day_status(db: Database) -> DayStatus:
+    with db.read() as s:
+        day = _day_for(s, None)
+        if day is None:
+            return DayStatus(clock.local_today(), False, 0)
+        count = s.scalar(select(func.count(Sale.id)).where(Sale.day_id == day.id))
+        return DayStatus(day.business_date, day.closed_at is None, int(count))
+
+
 def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) -> DaySummary:
     """Close the open business day (manager; audited): freeze and number its Z report.
 

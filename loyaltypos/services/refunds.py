@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from loyaltypos.pricing import (
     refund_totals,
 )
 from loyaltypos.services.audit import audit
-from loyaltypos.services.cards import live_card
+from loyaltypos.services.cards import find_card, live_card
 from loyaltypos.services.store import next_number, open_day
 from loyaltypos.services.users import Actor, require_manager
 
@@ -42,8 +43,8 @@ class RefundLineResult:
 
 @dataclass(frozen=True)
 class RefundResult:
-    refund_id: str
-    refund_no: int
+    refund_id: str | None  # None for a preview
+    refund_no: int | None
     sale_id: str
     card: str | None
     money_back: int
@@ -110,6 +111,81 @@ def find_sale_id(db: Database, *, receipt_no: int) -> str:
         return sale_id
 
 
+@dataclass
+class _Plan:
+    sale: Sale
+    parts: list[tuple[SaleLine, Shares]]
+    card: Card | None
+    totals: RefundTotals
+
+
+def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
+          lock: bool) -> _Plan:
+    """Work out a refund without writing: which units, which shares, what totals."""
+    sale = s.get(Sale, sale_id)
+    if sale is None:
+        raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
+    returned = _returned(s, sale_id)
+    by_no = {ln.line_no: ln for ln in sale.lines}
+    if items is None:
+        wanted = {no: _shares(ln).qty - returned.get(ln.id, NO_SHARES).qty
+                  for no, ln in by_no.items()}
+        wanted = {no: q for no, q in wanted.items() if q > 0}
+        if not wanted:
+            raise RefundTooMuch(f"receipt {sale.receipt_no} was already refunded in full")
+    else:
+        wanted = {}
+        for no, qty in items.items():
+            if no not in by_no:
+                raise RefundTooMuch(
+                    f"receipt {sale.receipt_no} has lines 1 to {len(by_no)}, not line {no}"
+                )
+            wanted[no] = wanted.get(no, Decimal(0)) + check_quantity(qty)
+        if not wanted:
+            raise RefundTooMuch("choose at least one line to refund")
+
+    parts: list[tuple[SaleLine, Shares]] = []
+    for no in sorted(wanted):
+        line = by_no[no]
+        try:
+            part = refund_shares(_shares(line), returned.get(line.id, NO_SHARES), wanted[no])
+        except RefundTooMuch as exc:
+            raise RefundTooMuch(f"line {no} ({line.description}): {exc}") from None
+        parts.append((line, part))
+
+    card = live_card(s, s.get(Card, sale.card_id)) if sale.card_id else None
+    if card is not None and lock:
+        s.refresh(card, with_for_update=True)
+    totals = refund_totals([p for _, p in parts], balance=card.balance if card else 0)
+    return _Plan(sale, parts, card, totals)
+
+
+def _result(plan: _Plan, refund_id: str | None, refund_no: int | None,
+            to_card: int, to_cash: int) -> RefundResult:
+    totals, card = plan.totals, plan.card
+    return RefundResult(
+        refund_id=refund_id, refund_no=refund_no, sale_id=plan.sale.id,
+        card=card.number if card else None, money_back=totals.money_back,
+        restored=totals.restored, reversed=totals.reversed, shortfall=totals.shortfall,
+        balance=(card.balance + totals.restored - totals.reversed) if card else None,
+        lines=tuple(
+            RefundLineResult(line.line_no, line.description, p.qty, p.paid, p.redeemed,
+                             p.cashback)
+            for line, p in plan.parts
+        ),
+        to_card=to_card, to_cash=to_cash,
+    )
+
+
+def preview_refund(db: Database, *, sale_id: str,
+                   items: Mapping[int, Decimal] | None = None) -> RefundResult:
+    """What :func:`refund` would give back now, writing nothing (``refund_id`` is None)."""
+    with db.read() as s:
+        plan = _plan(s, sale_id, items, lock=False)
+        to_card, to_cash = _payout(s, plan.sale, plan.totals)
+        return _result(plan, None, None, to_card, to_cash)
+
+
 def refund(
     db: Database,
     *,
@@ -127,43 +203,8 @@ def refund(
     require_manager(actor, "a refund")
     refund_id = refund_id or str(uuid.uuid4())
     with db.write() as s:
-        sale = s.get(Sale, sale_id)
-        if sale is None:
-            raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
-        returned = _returned(s, sale_id)
-        by_no = {ln.line_no: ln for ln in sale.lines}
-        if items is None:
-            wanted = {
-                no: _shares(ln).qty - returned.get(ln.id, NO_SHARES).qty
-                for no, ln in by_no.items()
-            }
-            wanted = {no: q for no, q in wanted.items() if q > 0}
-            if not wanted:
-                raise RefundTooMuch(f"receipt {sale.receipt_no} was already refunded in full")
-        else:
-            wanted = {}
-            for no, qty in items.items():
-                if no not in by_no:
-                    raise RefundTooMuch(
-                        f"receipt {sale.receipt_no} has lines 1 to {len(by_no)}, not line {no}"
-                    )
-                wanted[no] = wanted.get(no, Decimal(0)) + check_quantity(qty)
-            if not wanted:
-                raise RefundTooMuch("choose at least one line to refund")
-
-        parts: list[tuple[SaleLine, Shares]] = []
-        for no in sorted(wanted):
-            line = by_no[no]
-            try:
-                part = refund_shares(_shares(line), returned.get(line.id, NO_SHARES), wanted[no])
-            except RefundTooMuch as exc:
-                raise RefundTooMuch(f"line {no} ({line.description}): {exc}") from None
-            parts.append((line, part))
-
-        card = live_card(s, s.get(Card, sale.card_id)) if sale.card_id else None
-        if card is not None:
-            s.refresh(card, with_for_update=True)
-        totals = refund_totals([p for _, p in parts], balance=card.balance if card else 0)
+        plan = _plan(s, sale_id, items, lock=True)
+        sale, card, totals = plan.sale, plan.card, plan.totals
         day_id = open_day(s)
         row = Refund(
             id=refund_id, refund_no=next_number(s, Refund.refund_no), sale_id=sale_id,
@@ -178,13 +219,14 @@ def refund(
             RefundLine(refund_id=refund_id, sale_line_id=line.id,
                        qty_milli=int(p.qty * QTY_SCALE), amount=p.amount, discount=p.discount,
                        redeemed=p.redeemed, paid=p.paid, cashback=p.cashback)
-            for line, p in parts
+            for line, p in plan.parts
         )
         to_card, to_cash = _payout(s, sale, totals)
         for method, amount in (("card", to_card), ("cash", to_cash)):
             if amount:
                 s.add(Payment(refund_id=refund_id, day_id=day_id, method=method,
                               amount=-amount))
+        result = _result(plan, refund_id, row.refund_no, to_card, to_cash)
         if card is not None:
             post(s, card, "refund_restore", totals.restored, day_id=day_id,
                  user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
@@ -193,18 +235,31 @@ def refund(
             card.spend -= totals.spend
         audit(s, actor, "refund", sale_id, receipt=sale.receipt_no, refund=refund_id,
               money_back=totals.money_back)
-        return RefundResult(
-            refund_id=refund_id, refund_no=row.refund_no, sale_id=sale_id,
-            card=card.number if card else None, money_back=totals.money_back,
-            restored=totals.restored, reversed=totals.reversed, shortfall=totals.shortfall,
-            balance=card.balance if card else None,
-            lines=tuple(
-                RefundLineResult(line.line_no, line.description, p.qty, p.paid, p.redeemed,
-                                 p.cashback)
-                for line, p in parts
-            ),
-            to_card=to_card, to_cash=to_cash,
-        )
+        return result
+
+
+@dataclass(frozen=True)
+class SaleSummary:
+    sale_id: str
+    receipt_no: int
+    created_at: dt.datetime
+    paid: int
+    subtotal: int
+    card: str | None
+
+
+def recent_sales(db: Database, *, card_number: str | None = None,
+                 limit: int = 20) -> list[SaleSummary]:
+    """The newest sales, of one card (and the cards it replaced) or of the whole shop."""
+    with db.read() as s:
+        query = (select(Sale.id, Sale.receipt_no, Sale.created_at, Sale.paid, Sale.subtotal,
+                        Card.number)
+                 .outerjoin(Card, Card.id == Sale.card_id)
+                 .order_by(Sale.receipt_no.desc()).limit(limit))
+        if card_number:
+            card = find_card(s, card_number)
+            query = query.where(Card.lineage_id == card.lineage_id)
+        return [SaleSummary(*row) for row in s.execute(query)]
 
 
 def _payout(session: Session, sale: Sale, totals: RefundTotals) -> tuple[int, int]:
