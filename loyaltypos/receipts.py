@@ -1,0 +1,168 @@
+"""A sale's receipt as data, read back from the ledger, and as plain text for a screen.
+
+Everything printed comes from what was stored, never from the till's memory, so a
+reprint shows what the customer was given. Only the hint "how much more reaches
+the next tier" is worked out when the receipt is made, from the card as it is then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from loyaltypos import cardnumbers, clock
+from loyaltypos.db import Database
+from loyaltypos.errors import SaleNotFound
+from loyaltypos.models import Card, Customer, Payment, Sale, User, bp_to_pct
+from loyaltypos.money import fmt
+from loyaltypos.pricing import QTY_SCALE
+from loyaltypos.services.cards import card_info, live_card
+from loyaltypos.services.store import current_program
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    line_no: int
+    description: str
+    qty: Decimal
+    unit_price: int
+    amount: int
+    discount: int
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class Receipt:
+    shop: str
+    currency: str
+    receipt_no: int
+    sale_id: str
+    when: dt.datetime  # local time
+    cashier: str
+    lines: tuple[ReceiptLine, ...]
+    subtotal: int
+    discount: int
+    discount_pct: Decimal
+    redeemed: int
+    total: int  # what the customer paid in money
+    payments: tuple[tuple[str, int], ...]
+    tendered: int | None
+    change: int
+    card: str | None  # masked
+    holder: str | None
+    tier: str | None
+    cashback: int
+    balance: int | None
+    next_tier: str | None
+    to_next_tier: int | None
+
+
+def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
+    """The receipt of a recorded sale."""
+    with db.read() as s:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise SaleNotFound(f"no sale {sale_id}")
+        program = current_program(s)
+        cashier = s.scalar(select(User.name).where(User.id == sale.user_id))
+        payments = tuple(
+            (method, int(amount))
+            for method, amount in s.execute(
+                select(Payment.method, func.sum(Payment.amount))
+                .where(Payment.sale_id == sale_id)
+                .group_by(Payment.method)
+                .order_by(Payment.method.desc())
+            )
+        )
+        tendered = s.scalar(
+            select(func.sum(Payment.tendered)).where(Payment.sale_id == sale_id,
+                                                     Payment.method == "cash")
+        )
+        card = holder = next_tier = to_next = None
+        if sale.card_id is not None:
+            stored = s.get(Card, sale.card_id)
+            card = cardnumbers.masked(stored.number)
+            if stored.customer_id is not None:
+                holder = s.scalar(select(Customer.name).where(Customer.id == stored.customer_id))
+            info = card_info(s, live_card(s, stored), program)
+            next_tier, to_next = info.next_tier, info.to_next_tier
+        return Receipt(
+            shop=program.name,
+            currency=program.currency,
+            receipt_no=sale.receipt_no,
+            sale_id=sale.id,
+            when=clock.to_local(sale.created_at),
+            cashier=cashier or "",
+            lines=tuple(
+                ReceiptLine(ln.line_no, ln.description, Decimal(ln.qty_milli) / QTY_SCALE,
+                            ln.unit_price, ln.amount, ln.discount, ln.eligible)
+                for ln in sale.lines
+            ),
+            subtotal=sale.subtotal,
+            discount=sale.discount,
+            discount_pct=bp_to_pct(sale.discount_bp),
+            redeemed=sale.redeemed,
+            total=sale.paid,
+            payments=payments,
+            tendered=int(tendered) if tendered is not None else None,
+            change=sale.change_given,
+            card=card,
+            holder=holder,
+            tier=sale.tier,
+            cashback=sale.cashback,
+            balance=sale.balance_after,
+            next_tier=next_tier,
+            to_next_tier=to_next,
+        )
+
+
+def _qty(qty: Decimal) -> str:
+    return f"{qty.normalize():f}"
+
+
+def render_text(r: Receipt, width: int = 42) -> str:
+    """The receipt as monospaced text, ``width`` characters wide."""
+
+    def money(units: int) -> str:
+        return fmt(units, r.currency)
+
+    def row(left: str, right: str) -> str:
+        room = width - len(right) - 1
+        return f"{left[:room]:<{room}} {right}"
+
+    out = [r.shop.center(width), f"Receipt {r.receipt_no}".center(width),
+           r.when.strftime("%Y-%m-%d %H:%M").center(width), f"Cashier: {r.cashier}", "-" * width]
+    for ln in r.lines:
+        out.append(row(ln.description, money(ln.amount)))
+        if ln.qty != 1:
+            out.append(f"  {_qty(ln.qty)} x {money(ln.unit_price)}")
+        if not ln.eligible:
+            out.append("  (not in the loyalty program)")
+    out.append("-" * width)
+    out.append(row("Subtotal", money(r.subtotal)))
+    if r.discount:
+        out.append(row(f"Discount {r.tier} {r.discount_pct}%", "-" + money(r.discount)))
+    if r.redeemed:
+        out.append(row("Paid with cashback", "-" + money(r.redeemed)))
+    out.append(row("TOTAL", money(r.total)))
+    for method, amount in r.payments:
+        out.append(row(f"  {method}", money(amount)))
+    if r.tendered is not None:
+        out.append(row("  cash given", money(r.tendered)))
+    if r.change:
+        out.append(row("  change", money(r.change)))
+    if r.card:
+        out += ["-" * width, row("Card", r.card)]
+        if r.holder:
+            out.append(row("Holder", r.holder))
+        out.append(row("Tier", r.tier or ""))
+        out.append(row("Cashback earned", money(r.cashback)))
+        if r.balance is not None:
+            out.append(row("Cashback balance", money(r.balance)))
+        if r.next_tier:
+            out.append(f"{money(r.to_next_tier)} more to reach {r.next_tier}")
+    out.append("Thank you!".center(width))
+    return "\n".join(out)
