@@ -28,7 +28,12 @@ def test_first_start_asks_for_the_shop_and_manager_then_shows_the_tiers(qtbot, d
     qtbot.keyClicks(window.setup.pin, "2468")
     qtbot.keyClicks(window.setup.pin2, "2468")
     qtbot.keyClick(window.setup.pin2, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.overview)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.signin)
+    assert "Corner Books" in window.signin.title.text()
+    assert window.signin.user.currentText() == "Anna"
+    qtbot.keyClicks(window.signin.pin, "2468\r")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
+    window.go_to(window.overview)
     assert "Corner Books" in window.overview.title.text()
     program = store.program_in_force(db)
     assert program.currency == "EUR" and program.name == "Corner Books"
@@ -37,7 +42,7 @@ def test_first_start_asks_for_the_shop_and_manager_then_shows_the_tiers(qtbot, d
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
         t.name for t in program.tiers]
     assert db.describe() in window.overview.database_label.text()
-    assert window.health.text() == "Ledger healthy"
+    qtbot.waitUntil(lambda: window.health.text() == "Ledger healthy")
 
 
 def test_pins_that_differ_are_refused_and_nothing_is_created(qtbot, db, monkeypatch):
@@ -51,15 +56,16 @@ def test_pins_that_differ_are_refused_and_nothing_is_created(qtbot, db, monkeypa
     qtbot.keyClicks(window.setup.manager, "Anna")
     qtbot.keyClicks(window.setup.pin, "2468")
     qtbot.keyClicks(window.setup.pin2, "2469\r")
-    assert shown == ["the two PINs differ; type the same PIN twice"]
+    assert shown == ["The two PINs differ; type the same PIN twice."]
     assert not store.is_initialised(db)
     assert window.stack.currentWidget() is window.setup
 
 
-def test_an_existing_shop_opens_on_the_overview(qtbot, db, shop):
+def test_an_existing_shop_opens_on_sign_in_and_shows_its_program(qtbot, db, shop):
     window = MainWindow(db)
     qtbot.addWidget(window)
-    assert window.stack.currentWidget() is window.overview
+    assert window.stack.currentWidget() is window.signin
+    window.go_to(window.overview)
     assert "Test shop" in window.overview.title.text()
     assert window.overview.tiers.item(3, 0).text() == "Gold"
     assert window.overview.tiers.item(3, 4).text() == "7.5 %"

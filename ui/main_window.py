@@ -1,59 +1,180 @@
-"""The main window: a stack of screens, one ``go_to``, geometry kept between runs."""
+"""The main window: a stack of screens, one ``go_to``, a status bar, geometry kept between runs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
+from PySide6.QtCore import QEvent, QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from loyaltypos.db import Database
-from loyaltypos.services import store, verify
+from loyaltypos.services import days, store, verify
 from ui.ops import Ops
 from ui.overview_screen import OverviewScreen
 from ui.setup_screen import SetupScreen
+from ui.signin_screen import SignInScreen
+from ui.till_screen import TillScreen
+
+IDLE_LOCK_KEY = "till/idle_lock_minutes"
+DEFAULT_IDLE_MINUTES = 10
+
+
+class _HealthReport(QObject):
+    finished = Signal(list)
+
+
+class _HealthCheck(QRunnable):
+    """Runs the ledger checks off the UI thread: on a year of data they take a while."""
+
+    def __init__(self, database: Database, report: _HealthReport) -> None:
+        super().__init__()
+        self.database, self.report = database, report
+
+    def run(self) -> None:
+        self.report.finished.emit(verify.verify(self.database))
 
 
 class MainWindow(QMainWindow):
     def __init__(self, database: Database) -> None:
         super().__init__()
         self.database = database
-        self.ops = Ops(self)
+        self.ops = Ops(database, self)
         self.setWindowTitle("LoyaltyPOS")
         self.stack = QStackedWidget(objectName="screens")
         self.setCentralWidget(self.stack)
         self.setup = SetupScreen(database, self.ops)
+        self.signin = SignInScreen(self.ops)
+        self.till = TillScreen(self.ops)
         self.overview = OverviewScreen(database)
-        for screen in (self.setup, self.overview):
+        for screen in (self.setup, self.signin, self.till, self.overview):
             self.stack.addWidget(screen)
-        self.health = QLabel(objectName="ledgerHealth")
-        self.statusBar().addPermanentWidget(self.health)
-        self.setup.done.connect(lambda: self.go_to(self.overview))
-        self.ops.changed.connect(self._on_changed)
+        self._status_bar()
+        self._menus()
+        self._health_report = _HealthReport(self)
+        self._health_report.finished.connect(self._show_health, Qt.ConnectionType.QueuedConnection)
 
-        settings = QSettings()
-        geometry = settings.value("main_window/geometry")
+        self.setup.done.connect(lambda: self.go_to(self.signin))
+        self.ops.signed_in.connect(self._on_signed_in)
+        self.ops.changed.connect(self._on_changed)
+        self.idle_timer = QTimer(self, singleShot=True)
+        self.idle_timer.timeout.connect(self.lock)
+        self._idle_watch = _IdleWatch(self)
+        QApplication.instance().installEventFilter(self._idle_watch)
+
+        geometry = QSettings().value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(900, 600)
-        self.go_to(self.overview if store.is_initialised(database) else self.setup)
+            self.resize(1180, 760)
+        self.go_to(self.signin if store.is_initialised(database) else self.setup)
 
-    def go_to(self, screen) -> None:
-        if screen is self.overview:
+    # ---------------------------------------------------------------- screens
+
+    def go_to(self, screen: QWidget) -> None:
+        """Show one screen; only its own shortcuts work while it is shown."""
+        for shortcut in self.till.shortcuts:
+            shortcut.setEnabled(screen is self.till)
+        if screen is self.signin:
+            self.signin.refresh()
+        elif screen is self.till:
+            self.till.start()
+        elif screen is self.overview:
             self.overview.refresh()
-            self._refresh_health()
         self.stack.setCurrentWidget(screen)
+        for action in self.signed_in_actions:
+            action.setEnabled(self.ops.actor is not None)
+        self._refresh_status()
+        if screen is self.signin:
+            self.signin.pin.setFocus()
+        elif screen is self.till:
+            self.till.idle()
 
-    def _on_changed(self, _what: str) -> None:
-        if self.stack.currentWidget() is self.overview:
+    def _on_signed_in(self, actor) -> None:
+        if actor is None:
+            return
+        self.go_to(self.till)
+        self.check_ledger()
+        self._restart_idle_timer()
+
+    def lock(self) -> None:
+        """Back to sign-in; the open sale stays on the till for whoever signs in next."""
+        if self.ops.actor is None:
+            return
+        self.ops.sign_in(None)
+        self.idle_timer.stop()
+        self.go_to(self.signin)
+
+    def _on_changed(self, what: str) -> None:
+        if what == "program" and self.stack.currentWidget() is self.overview:
             self.overview.refresh()
-        self._refresh_health()
+        self._refresh_status()
 
-    def _refresh_health(self) -> None:
-        problems = verify.verify(self.database)
-        self.health.setText("Ledger healthy" if not problems
-                            else f"Ledger: {len(problems)} problem(s) - run 'loyaltypos verify'")
+    # ---------------------------------------------------------------- menus and status
+
+    def _menus(self) -> None:
+        till_menu = self.menuBar().addMenu("&Till")
+        to_till = QAction("Till", self, triggered=lambda: self.go_to(self.till))
+        lock = QAction("Lock (F12)", self, triggered=self.lock)
+        lock.setShortcut(QKeySequence(Qt.Key.Key_F12))
+        lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        shop = QAction("Shop and program", self, triggered=lambda: self.go_to(self.overview))
+        quit_ = QAction("Quit", self, triggered=self.close)
+        for action in (to_till, shop, lock):
+            till_menu.addAction(action)
+        till_menu.addSeparator()
+        till_menu.addAction(quit_)
+        self.signed_in_actions = (to_till, shop, lock)
+
+    def _status_bar(self) -> None:
+        self.user_label = QLabel(objectName="statusUser")
+        self.day_label = QLabel(objectName="statusDay")
+        self.db_label = QLabel(objectName="statusDatabase")
+        self.health = QLabel(objectName="ledgerHealth")
+        for label in (self.user_label, self.day_label, self.db_label, self.health):
+            self.statusBar().addPermanentWidget(label)
+        self.db_label.setText(self.database.describe())
+
+    def _refresh_status(self) -> None:
+        actor = self.ops.actor
+        self.user_label.setText(f"{actor.name} ({actor.role})" if actor else "Signed out")
+        if store.is_initialised(self.database):
+            status = days.day_status(self.database)
+            state = "open" if status.is_open else "closed - the next sale opens a new day"
+            self.day_label.setText(f"Day {status.date.isoformat()}: {state}, "
+                                   f"{status.sales} sales")
+
+    def check_ledger(self) -> None:
+        self.health.setText("Checking the ledger...")
+        QThreadPool.globalInstance().start(_HealthCheck(self.database, self._health_report))
+
+    def _show_health(self, problems: list) -> None:
+        self.health.setText("Ledger healthy" if not problems else
+                            f"Ledger: {len(problems)} problem(s) - run 'loyaltypos verify'")
+        self.health.setStyleSheet("" if not problems else "color: #b00020;")
+
+    # ---------------------------------------------------------------- idle lock
+
+    def _restart_idle_timer(self) -> None:
+        if self.ops.actor is None:
+            return
+        minutes = int(QSettings().value(IDLE_LOCK_KEY, DEFAULT_IDLE_MINUTES))
+        if minutes > 0:
+            self.idle_timer.start(minutes * 60_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
+        QThreadPool.globalInstance().waitForDone(5_000)
         super().closeEvent(event)
+
+
+class _IdleWatch(QObject):
+    """Any key or click on the window restarts the idle-lock timer."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress) \
+                and self.window.ops.actor is not None:
+            self.window._restart_idle_timer()
+        return False

@@ -1,0 +1,245 @@
+"""The till driven as a cashier drives it: scanner bursts, F-keys, dialogs (offscreen Qt)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import CASHIER_PIN, MANAGER_PIN, personal
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from loyaltypos.services import cards, products
+from loyaltypos.services.days import day_summary
+from loyaltypos.services.refunds import recent_sales
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt
+
+TEA = "4601234567893"
+BOOK = "4600000000015"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+@pytest.fixture
+def goods(db, manager):
+    products.save_product(db, actor=manager, code=TEA, name="Green tea", price=25_000)
+    products.save_product(db, actor=manager, code=BOOK, name="Novel", price=100_000)
+    products.save_product(db, actor=manager, code="CIG-1", name="Cigarettes", price=20_000,
+                          eligible=False)
+
+
+@pytest.fixture
+def till(qtbot, db, shop, goods):
+    """The window, signed in as the cashier, on the till screen."""
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.signin.user.setCurrentText("Kolya")
+    qtbot.keyClicks(window.signin.pin, CASHIER_PIN + "\r")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
+    return window
+
+
+def on_dialog(qtbot, act):
+    """Run ``act(dialog)`` as soon as a modal dialog is open (exec() blocks the test)."""
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, poll)
+            return
+        act(dialog)
+    QTimer.singleShot(0, poll)
+
+
+def press(qtbot, window, key) -> None:
+    """Press a key on the till once its window is active again (as it is for a person)."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget(), key)
+
+
+def field(dialog, name: str) -> QLineEdit:
+    return dialog.findChild(QLineEdit, name)
+
+
+def button(dialog, name: str) -> QPushButton:
+    return dialog.findChild(QPushButton, name)
+
+
+def text(window, name: str) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return window.findChild(QLabel, name).text()
+
+
+def test_a_cashier_sells_to_a_card_from_scan_to_receipt(qtbot, db, manager, till):
+    card = personal(db, manager, name="Ivan Petrov")
+    cards.adjust_balance(db, actor=manager, number=card.number, amount=50_000, reason="gift")
+    t = till.till
+    # a scanner types digits and Return into whatever has focus on the till
+    qtbot.keyClicks(t.scan, card.number + "\r")
+    qtbot.keyClicks(t.scan, TEA + "\r")
+    t.cart.setFocus()  # focus elsewhere on the till: the burst still lands in the scan
+    qtbot.keyClicks(t.cart, "2*" + BOOK + "\r")
+    assert "Ivan Petrov" in t.customer.headline.text()
+    assert t.cart.rowCount() == 2, t.message.text() + "|" + t.scan.text()
+    assert t.cart.item(1, 1).text() == "2"
+    # Simple tier: no discount in the test program, 5 % cashback; 250 + 2 x 1000
+    assert text(t, "subtotalValue") == "2\u202f250.00 RUB"
+    assert text(t, "totalValue") == "2\u202f250.00 RUB"
+
+    on_dialog(qtbot, lambda d: button(d, "redeemMax").click())
+    press(qtbot, t.window(), Qt.Key.Key_F6)
+    assert text(t, "redeemedValue") == "-500.00 RUB"
+    assert text(t, "totalValue") == "1\u202f750.00 RUB"
+
+    def pay(dialog):
+        field(dialog, "cashTendered").setText("2000")
+        assert dialog.change.text() == "250.00 RUB"
+        qtbot.keyClick(field(dialog, "cashTendered"), Qt.Key.Key_Return)
+    on_dialog(qtbot, pay)
+    press(qtbot, t.window(), Qt.Key.Key_F9)
+
+    assert "Receipt 1" in t.receipt.toPlainText(), t.message.text()
+    assert "change 250.00 RUB" in t.message.text()
+    assert t.cart.rowCount() == 0 and t.card is None  # a new sale
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)  # ready for the next scan
+    sale = recent_sales(db)[0]
+    assert (sale.receipt_no, sale.subtotal, sale.paid) == (1, 225_000, 175_000)
+    after = cards.show_card(db, number=card.number)
+    assert after.balance == 50_000 - 50_000 + 8_750  # 5 % of the 1750.00 paid
+
+
+def test_a_blocked_card_is_refused_in_red_with_the_reason(qtbot, db, manager, till):
+    card = personal(db, manager, name="Lost Card")
+    cards.block_card(db, actor=manager, number=card.number, reason="stolen")
+    qtbot.keyClicks(till.till.scan, card.number + "\r")
+    assert "blocked" in till.till.customer.warning.text()
+    assert till.till.card is None
+
+
+def test_a_wrong_check_digit_says_scan_again_and_changes_nothing(qtbot, db, manager, till):
+    card = personal(db, manager)
+    wrong = card.number[:12] + str((int(card.number[12]) + 1) % 10)
+    qtbot.keyClicks(till.till.scan, wrong + "\r")
+    assert "check digit wrong, scan again" in till.till.message.text()
+    assert till.till.card is None and till.till.cart.rowCount() == 0
+
+
+def test_unknown_codes_say_not_found(qtbot, till):
+    qtbot.keyClicks(till.till.scan, "12345\r")
+    assert "Not found: 12345" in till.till.message.text()
+    assert till.till.cart.rowCount() == 0
+
+
+def test_plus_minus_and_delete_change_the_cart(qtbot, till):
+    t = till.till
+    qtbot.keyClicks(t.scan, TEA + "\r")
+    qtbot.keyClicks(t.scan, "CIG-1\r")
+    t.cart.setFocus()
+    t.cart.selectRow(0)
+    qtbot.keyClick(t.cart, Qt.Key.Key_Plus)
+    assert t.lines[0].qty == Decimal(2)
+    assert text(t, "subtotalValue") == "700.00 RUB"
+    qtbot.keyClick(t.cart, Qt.Key.Key_Delete)
+    assert [ln.description for ln in t.lines] == ["Cigarettes"]
+    qtbot.keyClick(t.cart, Qt.Key.Key_Minus)
+    assert t.lines == []
+
+
+def test_a_refund_from_a_cashier_session_takes_a_managers_pin(qtbot, db, till):
+    t = till.till
+    qtbot.keyClicks(t.scan, "3*" + TEA + "\r")
+    t.pay_card()
+    assert "Receipt 1 paid" in t.message.text()
+
+    def manager_pin(dialog):
+        qtbot.keyClicks(field(dialog, "managerPin"), MANAGER_PIN)
+        dialog.accept()
+
+    def choose_lines(dialog):
+        qtbot.keyClicks(field(dialog, "refundReceipt"), "1\r")
+        dialog.set_return(1, "2")
+        assert "Money back 500.00 RUB" in dialog.preview.text()
+        dialog.confirm.click()
+
+    on_dialog(qtbot, manager_pin)
+    QTimer.singleShot(300, lambda: on_dialog(qtbot, choose_lines))
+    press(qtbot, t.window(), Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: "Refund 1" in t.message.text())
+    summary = day_summary(db)
+    assert (summary.refunds, summary.money_back) == (1, 50_000)
+
+
+def test_a_cashier_is_refused_a_manager_action(qtbot, db, manager, till):
+    card = personal(db, manager)
+    qtbot.keyClicks(till.till.scan, card.number + "\r")
+    seen = []
+
+    def wrong_pin(dialog):
+        qtbot.keyClicks(field(dialog, "managerPin"), CASHIER_PIN)
+        dialog.accept()  # the cashier's PIN is not a manager's
+        seen.append(dialog.error.text())
+        dialog.reject()
+
+    on_dialog(qtbot, wrong_pin)
+    press(qtbot, till, Qt.Key.Key_F7)
+    assert seen and "wrong pin" in seen[0].lower()
+    assert cards.show_card(db, number=card.number).status == "active"
+
+
+def test_a_held_pay_key_pays_once(qtbot, db, till):
+    t = till.till
+    qtbot.keyClicks(t.scan, TEA + "\r")
+    focus = QApplication.focusWidget()
+    QApplication.sendEvent(focus, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_F10,
+                                            Qt.KeyboardModifier.NoModifier))
+    for _ in range(10):  # the key is held: the keyboard repeats it
+        QApplication.sendEvent(focus, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_F10,
+                                                Qt.KeyboardModifier.NoModifier, "", True))
+    qtbot.wait(50)
+    assert len(recent_sales(db)) == 1
+
+
+def test_issue_a_card_at_the_counter_and_sell_to_it(qtbot, db, till):
+    t = till.till
+
+    def fill(dialog):
+        qtbot.keyClicks(field(dialog, "issueName"), "Olga New")
+        qtbot.keyClicks(field(dialog, "issuePhone"), "+7 900 555 44 33")
+        dialog.accept()
+
+    on_dialog(qtbot, fill)
+    press(qtbot, t.window(), Qt.Key.Key_F4)
+    assert t.card is not None and t.card.holder.name == "Olga New"
+    qtbot.keyClicks(t.scan, BOOK + "\r")
+    t.pay_card()
+    assert cards.find_cards(db, text="Olga")[0].balance == 5_000
+
+
+def test_find_a_customer_by_phone_with_f3(qtbot, db, manager, till):
+    card = personal(db, manager, name="Phone Person", phone="+7 912 111 22 33")
+
+    def search(dialog):
+        qtbot.keyClicks(field(dialog, "findText"), "111 22\r")
+        qtbot.keyClick(field(dialog, "findText"), Qt.Key.Key_Return)
+
+    on_dialog(qtbot, search)
+    press(qtbot, till, Qt.Key.Key_F3)
+    assert till.till.card is not None and till.till.card.number == card.number
+
+
+def test_f12_locks_the_till(qtbot, till):
+    qtbot.keyClick(till.till.scan, Qt.Key.Key_F12)
+    assert till.stack.currentWidget() is till.signin
+    assert till.ops.actor is None

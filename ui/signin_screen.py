@@ -1,0 +1,70 @@
+"""Sign-in: choose a user, enter the PIN."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from loyaltypos.services import store, users
+from ui.ops import Ops
+
+
+class SignInScreen(QWidget):
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.title = QLabel(objectName="signInTitle")
+        self.user = QComboBox(objectName="signInUser")
+        self.user.setAccessibleName("User")
+        self.pin = QLineEdit(objectName="signInPin", echoMode=QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.pin.setPlaceholderText("PIN, then Enter")
+        self.message = QLabel(objectName="signInMessage")
+        self.message.setStyleSheet("color: #b00020;")
+        button = QPushButton("Sign in", objectName="signInButton")
+        button.clicked.connect(self.submit)
+        self.pin.returnPressed.connect(self.submit)
+        form = QFormLayout()
+        form.addRow("User", self.user)
+        form.addRow("PIN", self.pin)
+        box = QWidget()
+        box.setMaximumWidth(420)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.title)
+        inner.addLayout(form)
+        inner.addWidget(button)
+        inner.addWidget(self.message)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def refresh(self) -> None:
+        shop = store.program_in_force(self.ops.database).name
+        self.title.setText(f"<h2>{shop}</h2>Sign in to the till")
+        current = self.user.currentText()
+        self.user.clear()
+        self.user.addItems([u.name for u in users.list_users(self.ops.database)])
+        if current:
+            self.user.setCurrentText(current)
+        self.pin.clear()
+        self.message.clear()
+        self.pin.setFocus()
+
+    def submit(self) -> None:
+        actor = self.ops.run(self, lambda: users.sign_in(self.ops.database,
+                                                         name=self.user.currentText(),
+                                                         pin=self.pin.text()),
+                             show=self.message.setText)
+        self.pin.clear()
+        if actor is None:
+            return
+        self.ops.sign_in(actor)
