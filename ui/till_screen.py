@@ -414,9 +414,9 @@ class TillScreen(QWidget):
             return
         dialog = RefundDialog(self.ops, manager, self.currency, self)
         if dialog.exec() and dialog.result is not None:
-            r = dialog.result
-            self.say(f"Refund {r.refund_no}: give back {fmt_display(r.money_back, self.currency)}"
-                     f" (card {fmt(r.to_card, self.currency)}, cash {fmt(r.to_cash, self.currency)})")
+            r, cur = dialog.result, self.currency
+            self.say(f"Refund {r.refund_no}: give back {fmt_display(r.money_back, cur)}"
+                     f" (card {fmt(r.to_card, cur)}, cash {fmt(r.to_cash, cur)})")
         self.idle()
 
     def pay_cash(self) -> None:
