@@ -20,7 +20,7 @@ from loyaltypos.errors import NotInitialised, Refused
 from loyaltypos.money import fmt, parse_amount
 from loyaltypos.pricing import REDEEM_MAX, CartLine, parse_quantity
 from loyaltypos.program import DEFAULT_PROGRAM_FILE, dump_program, load_program_file
-from loyaltypos.services import cards, checkout, days, refunds, store, users, verify
+from loyaltypos.services import cards, checkout, days, products, refunds, store, users, verify
 
 ENV_PIN = "LOYALTYPOS_PIN"
 ENV_NEW_PIN = "LOYALTYPOS_NEW_PIN"
@@ -355,10 +355,40 @@ def cmd_backup(db, args, out: Out) -> None:
     out({"backup": str(target)}, f"Backup written to {target}")
 
 
+def _product_json(p: products.ProductInfo, currency: str) -> dict:
+    return {"code": p.code, "name": p.name, "price": fmt(p.price, currency),
+            "eligible": p.eligible}
+
+
+def _product_text(p: products.ProductInfo, currency: str) -> str:
+    outside = "" if p.eligible else "  (outside the loyalty program)"
+    return f"{p.code:<14} {p.name}  {fmt(p.price, currency)}{outside}"
+
+
+def cmd_product(db, args, out: Out) -> None:
+    cur = store.program_in_force(db).currency
+    if args.action == "list":
+        found = products.list_products(db)
+        out([_product_json(p, cur) for p in found],
+            "\n".join(_product_text(p, cur) for p in found) or "no products yet")
+        return
+    actor = _actor(db, args)
+    if args.action == "import":
+        done = products.import_products_csv(db, actor=actor, path=args.file)
+        out({"added": done.added, "updated": done.updated, "unchanged": done.unchanged},
+            f"Imported {args.file}: {done.added} added, {done.updated} updated,"
+            f" {done.unchanged} unchanged")
+    else:  # add
+        info = products.save_product(db, actor=actor, code=args.code, name=args.name,
+                                     price=parse_amount(args.price, cur),
+                                     eligible=not args.excluded)
+        out(_product_json(info, cur), f"Saved {_product_text(info, cur)}")
+
+
 COMMANDS = {
     "init": cmd_init, "program": cmd_program, "user": cmd_user, "card": cmd_card,
     "sale": cmd_sale, "refund": cmd_refund, "day": cmd_day, "report": cmd_report,
-    "verify": cmd_verify, "backup": cmd_backup,
+    "verify": cmd_verify, "backup": cmd_backup, "product": cmd_product,
 }
 
 
@@ -439,6 +469,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("number")
     q.add_argument("amount", help="signed amount, e.g. 100.00 or -50")
     q.add_argument("--reason", required=True)
+
+    p = add("product", "the product catalog")
+    prsub = p.add_subparsers(dest="action", required=True)
+    prsub.add_parser("list", parents=[common])
+    prsub.add_parser("import", parents=[common]).add_argument(
+        "file", help="CSV with the columns code,name,price[,eligible] (manager)")
+    q = prsub.add_parser("add", parents=[common])
+    q.add_argument("code", help="barcode or SKU; an existing code is changed (manager)")
+    q.add_argument("name")
+    q.add_argument("price", help="e.g. 129.90")
+    q.add_argument("--excluded", action="store_true",
+                   help="outside the loyalty program (gift cards, tobacco)")
 
     p = add("sale", "record a sale")
     p.add_argument("--card")

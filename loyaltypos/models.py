@@ -269,3 +269,16 @@ LEDGER_KINDS = (
     "transfer_out",
     "expire",
 )
+
+
+class Product(Base):
+    """A thing the shop sells. An ordinary row: prices and names are edited in place."""
+
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # barcode or SKU, trimmed
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Cents]
+    eligible: Mapped[bool] = mapped_column(Boolean, default=True)  # false: outside the program
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[Stamp]

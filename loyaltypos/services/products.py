@@ -1,0 +1,402 @@
+"""The product catalog: barcodes and SKUs, names, prices, and who earns loyalty on what.
+
+Products are ordinary rows, edited in place: a new price replaces the old one (a
+sale keeps its own description and price on its lines). Changing the catalog is a
+manager action and is audited. Codes are free text (SKUs) or digits (EAN/UPC
+barcodes); check digits are not checked, a shop may print its own labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from loyaltypos import clock
+from loyaltypos.db import Database
+from loyaltypos.errors import BadAmount, Refused
+from loyaltypos.models import Product
+from loyaltypos.money import parse_amount
+from loyaltypos.services.audit import audit
+from loyaltypos.services.store import current_program
+from loyaltypos.services.users import Actor, require_manager
+
+MAX_CODE = 64
+MAX_NAME = 200
+# In minor units. Far above any shelf price; what is above it is a slip in the decimals
+# (and would not fit the database's integer).
+MAX_PRICE = 10**12
+MAX_FILE_BYTES = 20 * 2**20
+COLUMNS = ("code", "name", "price", "eligible")
+REQUIRED_COLUMNS = ("code", "name", "price")
+SEPARATORS = (",", ";")
+_YES = frozenset({"yes", "true", "1"})
+_NO = frozenset({"no", "false", "0"})
+
+
+class BadProduct(Refused):
+    """A product's code, name or price cannot be stored."""
+
+
+class ProductFileWrong(Refused):
+    """A catalog file cannot be read, or one of its rows is bad; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    id: int
+    code: str
+    name: str
+    price: int
+    eligible: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One checked row of a catalog file. ``eligible`` is None where the file says nothing."""
+
+    line: int
+    code: str
+    name: str
+    price: int
+    eligible: bool | None
+
+
+# ---------------------------------------------------------------- rules
+
+
+def normalize_code(text: str) -> str:
+    """A code as stored: trimmed; a barcode typed in groups ("4 607001 234567") joined up."""
+    code = (text or "").strip()
+    joined = re.sub(r"\s+", "", code)
+    return joined if joined.isascii() and joined.isdigit() else code
+
+
+def check_code(text: str) -> str:
+    code = normalize_code(text)
+    if not code:
+        raise BadProduct("a product needs a code: scan its barcode or type its SKU")
+    if len(code) > MAX_CODE:
+        raise BadProduct(f"the code '{code[:20]}...' is too long ({MAX_CODE} characters at most)")
+    if not code.isprintable():
+        raise BadProduct(f"the code {code!r} has characters that cannot be printed; retype it")
+    return code
+
+
+def check_name(text: str) -> str:
+    name = (text or "").strip()
+    if not name:
+        raise BadProduct("a product needs a name, as the receipt will show it")
+    if len(name) > MAX_NAME:
+        raise BadProduct(f"the name is too long ({MAX_NAME} letters at most)")
+    return name
+
+
+def check_price(price: int) -> int:
+    if isinstance(price, bool) or not isinstance(price, int):
+        raise TypeError("a price is an int of minor units, never a float or text")
+    if price < 0:
+        raise BadAmount("a price cannot be negative; a free product has price 0")
+    if price > MAX_PRICE:
+        raise BadAmount("the price is too large; check the decimals")
+    return price
+
+
+def _flag(value: bool, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} is True or False")
+    return value
+
+
+_INFO_COLUMNS = (Product.id, Product.code, Product.name, Product.price, Product.eligible,
+                 Product.active)
+
+
+def _info(p: Product) -> ProductInfo:
+    return ProductInfo(id=p.id, code=p.code, name=p.name, price=p.price, eligible=p.eligible,
+                       active=p.active)
+
+
+# ---------------------------------------------------------------- looking up
+
+
+def find_product(db: Database, *, code: str) -> ProductInfo | None:
+    """The active product with a scanned or typed code, or None if the shop does not sell it."""
+    clean = normalize_code(code)
+    if not clean or len(clean) > MAX_CODE:
+        return None
+    with db.read() as s:
+        product = s.scalar(
+            select(Product).where(Product.code == clean, Product.active.is_(True))
+        )
+        return _info(product) if product is not None else None
+
+
+def search_products(db: Database, *, text: str, limit: int = 50) -> list[ProductInfo]:
+    """Active products whose code starts with ``text`` or whose name contains it, any case.
+
+    Codes that match come first, then the rest by name. Matching is done here with
+    Unicode case folding, because SQLite's ``lower()`` only knows ASCII letters and
+    a shop's catalog is small.
+    """
+    needle = (text or "").strip().casefold()
+    code_needle = normalize_code(text).casefold()
+    if not needle or limit <= 0:
+        return []
+    with db.read() as s:
+        rows = s.execute(select(*_INFO_COLUMNS).where(Product.active.is_(True))).all()
+    found = []
+    for row in rows:
+        p = ProductInfo(*row)
+        by_code = p.code.casefold().startswith(code_needle)
+        if by_code or needle in p.name.casefold():
+            found.append((not by_code, p.name.casefold(), p.code, p))
+    found.sort(key=lambda hit: hit[:3])
+    return [hit[3] for hit in found[:limit]]
+
+
+def list_products(db: Database, *, include_inactive: bool = False) -> list[ProductInfo]:
+    """The catalog by name; products taken off sale only when asked for."""
+    with db.read() as s:
+        query = select(*_INFO_COLUMNS)
+        if not include_inactive:
+            query = query.where(Product.active.is_(True))
+        products = [ProductInfo(*row) for row in s.execute(query)]
+    return sorted(products, key=lambda p: (p.name.casefold(), p.code))
+
+
+# ---------------------------------------------------------------- changing
+
+
+def save_product(
+    db: Database,
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    price: int,
+    eligible: bool = True,
+    active: bool = True,
+) -> ProductInfo:
+    """Add a product, or change the one with this code (manager; audited).
+
+    ``eligible=False`` keeps a product out of the loyalty program (gift cards,
+    tobacco); ``active=False`` takes it off sale without forgetting it. Saving a
+    product exactly as it is writes nothing.
+    """
+    require_manager(actor, "changing the product catalog")
+    code = check_code(code)
+    wanted = {
+        "name": check_name(name),
+        "price": check_price(price),
+        "eligible": _flag(eligible, "eligible"),
+        "active": _flag(active, "active"),
+    }
+    with db.write() as s:
+        product = s.scalar(select(Product).where(Product.code == code).with_for_update())
+        if product is None:
+            product = Product(code=code, updated_at=clock.now(), **wanted)
+            s.add(product)
+            audit(s, actor, "product_add", code, **wanted)
+        else:
+            before = {k: getattr(product, k) for k, v in wanted.items()
+                      if getattr(product, k) != v}
+            if before:
+                for key in before:
+                    setattr(product, key, wanted[key])
+                product.updated_at = clock.now()
+                audit(s, actor, "product_change", code, before=before,
+                      after={k: wanted[k] for k in before})
+        s.flush()
+        return _info(product)
+
+
+def import_products_csv(db: Database, *, actor: Actor, path: str | Path) -> ImportResult:
+    """Add and update products from a CSV file (manager; audited): every row or none.
+
+    The format is described by :func:`parse_products_csv`. Products the file does not
+    mention are left as they are; a product in the file is on sale again. Where the
+    file says nothing about ``eligible``, a new product is eligible and a known one
+    keeps its setting, so a price list never puts tobacco back into the program.
+    """
+    require_manager(actor, "importing products")
+    path = Path(path)
+    data = _read_file(path)
+    with db.write() as s:
+        rows = parse_products_csv(data, currency=current_program(s).currency, source=path.name)
+        known = {p.code: p for p in s.scalars(select(Product).with_for_update())}
+        now = clock.now()
+        added, unchanged, updated = 0, 0, []
+        for row in rows:
+            product = known.get(row.code)
+            if product is None:
+                eligible = True if row.eligible is None else row.eligible
+                s.add(Product(code=row.code, name=row.name, price=row.price, eligible=eligible,
+                              active=True, updated_at=now))
+                added += 1
+                continue
+            eligible = product.eligible if row.eligible is None else row.eligible
+            new = (row.name, row.price, eligible, True)
+            if (product.name, product.price, product.eligible, product.active) == new:
+                unchanged += 1
+                continue
+            product.name, product.price, product.eligible, product.active = new
+            product.updated_at = now
+            updated.append(row.code)
+        audit(s, actor, "product_import", path.name[:120], added=added, updated=len(updated),
+              unchanged=unchanged, updated_codes=updated)
+    return ImportResult(added=added, updated=len(updated), unchanged=unchanged)
+
+
+# ---------------------------------------------------------------- the CSV file
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ProductFileWrong(
+                f"{path.name} is too large for a product list"
+                f" ({MAX_FILE_BYTES // 2**20} MB at most); nothing was imported"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ProductFileWrong(f"no file {path}; check the name and the folder") from None
+    except IsADirectoryError:
+        raise ProductFileWrong(f"{path} is a folder; choose the CSV file in it") from None
+    except OSError as exc:
+        raise ProductFileWrong(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _decode(data: bytes | str, source: str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProductFileWrong(
+            f"{source} line {line}: not UTF-8 text; save the file as 'CSV UTF-8' and import"
+            " again (nothing was imported)"
+        ) from None
+
+
+def _split(line: str, sep: str) -> list[str]:
+    return [c.strip().casefold() for c in next(csv.reader([line], delimiter=sep))]
+
+
+def _separator(header: str) -> str:
+    """The separator that makes the first line name the required columns (comma if none)."""
+    for sep in SEPARATORS:
+        if set(REQUIRED_COLUMNS) <= set(_split(header, sep)):
+            return sep
+    return SEPARATORS[0]
+
+
+def _columns(cells: list[str]) -> list[str]:
+    columns = [c.strip().casefold() for c in cells]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise BadProduct(
+            f"the first line must name the columns {','.join(COLUMNS)} (eligible may be"
+            f" left out); {', '.join(missing)} is missing"
+        )
+    for column in columns:
+        if column not in COLUMNS:
+            raise BadProduct(f"unknown column '{column}'; the columns are {', '.join(COLUMNS)}")
+        if columns.count(column) > 1:
+            raise BadProduct(f"the column '{column}' is there twice")
+    return columns
+
+
+def _eligible(cell: str) -> bool | None:
+    value = cell.strip().casefold()
+    if not value:
+        return None
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise BadProduct(f"eligible is '{cell.strip()}'; write yes or no")
+
+
+def parse_products_csv(data: bytes | str, *, currency: str,
+                       source: str = "the file") -> list[ProductRow]:
+    """Check a whole catalog file and return its rows; the first bad row refuses it all.
+
+    The first line names the columns: ``code,name,price`` and optionally ``eligible``
+    (yes/no/true/false/1/0; empty means "not said"). Columns are separated by commas or
+    semicolons, whichever the first line uses. Prices are in major units with at most
+    the currency's decimals ("129.90", or "129,90" in a semicolon file). UTF-8, with
+    or without a byte order mark. Blank lines are skipped. A refusal names the line.
+    """
+    text = _decode(data, source)
+    first = next((raw for raw in text.splitlines() if raw.strip()), None)
+    if first is None:
+        raise ProductFileWrong(f"{source} is empty; nothing was imported")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first), strict=True)
+    rows: list[ProductRow] = []
+    seen: dict[str, int] = {}
+    columns: list[str] | None = None
+    while True:
+        line = reader.line_num + 1  # where the next row starts
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problem = ("a quote is not closed" if "end of data" in str(exc)
+                       else f"{exc}, check the quotes")
+            raise ProductFileWrong(f"{source} line {line}: {problem}; nothing was imported"
+                                   ) from None
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            if columns is None:
+                columns = _columns(cells)
+                continue
+            row = _row(cells, columns, line, currency, reader.dialect.delimiter)
+            if row.code in seen:
+                raise BadProduct(f"the code {row.code} is already on line {seen[row.code]}")
+        except Refused as exc:
+            raise ProductFileWrong(f"{source} line {line}: {exc}; nothing was imported"
+                                   ) from None
+        seen[row.code] = line
+        rows.append(row)
+    if not rows:
+        raise ProductFileWrong(f"{source} has no products under its first line;"
+                               " nothing was imported")
+    return rows
+
+
+def _row(cells: list[str], columns: list[str], line: int, currency: str,
+         sep: str) -> ProductRow:
+    extra = cells[len(columns):]
+    if any(c.strip() for c in extra):
+        raise BadProduct(
+            f"{len(cells)} values for {len(columns)} columns; put a name with a '{sep}'"
+            ' in "double quotes"'
+        )
+    value = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
+    code = check_code(value["code"])
+    name = value["name"].strip()
+    if not name:
+        raise BadProduct(f"the product {code} has no name")
+    name = check_name(name)
+    price_text = value["price"].strip()
+    if not price_text:
+        raise BadProduct(f"the product {code} has no price")
+    price = check_price(parse_amount(price_text, currency))
+    return ProductRow(line=line, code=code, name=name, price=price,
+                      eligible=_eligible(value.get("eligible", "")))
