@@ -22,11 +22,14 @@ class SignInScreen(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.title = QLabel(objectName="signInTitle")
+        self.subtitle = QLabel("Sign in to the till")
         self.user = QComboBox(objectName="signInUser")
         self.user.setAccessibleName("User")
         self.pin = QLineEdit(objectName="signInPin", echoMode=QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName("PIN")
         self.pin.setPlaceholderText("PIN, then Enter")
+        self.hint = QLabel(objectName="signInHint")
+        self.hint.setWordWrap(True)
         self.message = QLabel(objectName="signInMessage")
         self.message.setStyleSheet("color: #b00020;")
         button = QPushButton("Sign in", objectName="signInButton")
@@ -39,9 +42,11 @@ class SignInScreen(QWidget):
         box.setMaximumWidth(420)
         inner = QVBoxLayout(box)
         inner.addWidget(self.title)
+        inner.addWidget(self.subtitle)
         inner.addLayout(form)
         inner.addWidget(button)
         inner.addWidget(self.message)
+        inner.addWidget(self.hint)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -49,7 +54,8 @@ class SignInScreen(QWidget):
 
     def refresh(self) -> None:
         shop = store.program_in_force(self.ops.database).name
-        self.title.setText(f"<h2>{shop}</h2>Sign in to the till")
+        self.title.setText(f"<h2>{shop}</h2>")
+        self.hint.setText(store.sign_in_hint(self.ops.database))
         current = self.user.currentText()
         self.user.clear()
         self.user.addItems([u.name for u in users.list_users(self.ops.database)])

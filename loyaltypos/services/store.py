@@ -154,3 +154,16 @@ def next_number(session: Session, column) -> int:
 
 def has_sales(session: Session) -> bool:
     return session.scalar(select(Sale.id).limit(1)) is not None
+
+
+def sign_in_hint(db: Database) -> str:
+    """A line the sign-in screen shows (the demo shop says its PINs there)."""
+    with db.read() as s:
+        return get_setting(s, "sign_in_hint", "")
+
+
+def set_sign_in_hint(db: Database, *, actor: Actor, text: str) -> None:
+    require_manager(actor, "changing the sign-in note")
+    with db.write() as s:
+        set_setting(s, "sign_in_hint", text.strip())
+        audit(s, actor, "sign_in_hint", None, text=text.strip())

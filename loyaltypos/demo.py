@@ -1,0 +1,110 @@
+"""A demo shop: program, users, catalog, cards and a few days of sales, made through the services.
+
+Everything goes through the same service calls a till makes, with the clock moved
+back, so the demo's ledger is as real as a shop's: ``verify`` passes on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from loyaltypos import clock
+from loyaltypos.db import Database
+from loyaltypos.pricing import REDEEM_MAX, CartLine
+from loyaltypos.program import DEFAULT_PROGRAM_FILE, load_program_file
+from loyaltypos.services import cards, checkout, days, products, refunds, store, users
+
+PRODUCTS_FILE = Path(__file__).resolve().parent.parent / "resources" / "products.csv"
+MANAGER, MANAGER_PIN = "Maria", "1234"
+CASHIER, CASHIER_PIN = "Kolya", "0000"
+SIGN_IN_HINT = (f"Demo shop: {MANAGER} (manager) PIN {MANAGER_PIN}, "
+                f"{CASHIER} (cashier) PIN {CASHIER_PIN}")
+
+CUSTOMERS = (
+    ("Ivan Petrov", "+7 912 000-11-22"), ("Olga Smirnova", "+7 912 555-00-11"),
+    ("Anna Kuznetsova", "+7 903 123-45-67"), ("Dmitry Sokolov", "+7 905 765-43-21"),
+    ("Elena Popova", "+7 916 222-33-44"), ("Sergey Volkov", None),
+    ("Maria Lebedeva", "+7 921 444-55-66"), ("Pavel Morozov", "+7 926 777-88-99"),
+    ("Natalia Orlova", None), ("Alexei Fedorov", "+7 931 101-20-30"),
+    ("Irina Belova", "+7 985 300-40-50"), ("Nikolai Egorov", "+7 999 600-70-80"),
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    manager: users.Actor
+    cashier: users.Actor
+    cards: tuple[str, ...]
+    sales: int
+
+
+def _at(date: dt.date, hour: int, minute: int) -> dt.datetime:
+    """A local wall-clock time on ``date`` as the UTC stamp the clock runs on."""
+    local = dt.datetime.combine(date, dt.time(hour, minute)).astimezone()
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
+    """Fill an empty database with a demo shop; the last day is left open."""
+    rng = random.Random(seed)
+    today = clock.local_today()
+    first = today - dt.timedelta(days=days_back)
+    with clock.frozen_at(_at(first, 8, 30)):
+        done = store.initialise(db, manager_name=MANAGER, manager_pin=MANAGER_PIN,
+                                program=load_program_file(DEFAULT_PROGRAM_FILE),
+                                shop_name="Corner Books & Coffee")
+        manager = done.manager
+        cashier = users.add_user(db, actor=manager, name=CASHIER, role="cashier",
+                                 pin=CASHIER_PIN)
+        store.set_sign_in_hint(db, actor=manager, text=SIGN_IN_HINT)
+        products.import_products_csv(db, actor=manager, path=PRODUCTS_FILE)
+        numbers = [
+            cards.issue_cards(db, actor=cashier, kind="personal",
+                              customer=cards.CustomerInput(name=name, phone=phone,
+                                                           marketing_consent=rng.random() < .5)
+                              )[0].number
+            for name, phone in CUSTOMERS
+        ]
+        numbers += [c.number for c in cards.issue_cards(db, actor=cashier, kind="bearer",
+                                                        count=6)]
+        # a few regulars already climbed the tiers
+        for number, amount in zip(numbers[:3], (2_500_000, 6_000_000, 16_000_000), strict=True):
+            cards.adjust_balance(db, actor=manager, number=number, amount=amount // 50,
+                                 reason="balance carried over from the old paper cards")
+    catalog = products.list_products(db)
+    count = 0
+    for offset in range(days_back, -1, -1):
+        date = today - dt.timedelta(days=offset)
+        for _ in range(rng.randint(14, 22) if offset else 6):
+            with clock.frozen_at(_at(date, rng.randint(9, 19), rng.randint(0, 59))):
+                count += _one_sale(db, cashier, rng, numbers, catalog)
+        if offset:
+            with clock.frozen_at(_at(date, 20, 5)):
+                _refund_one(db, manager, rng)
+                expected = days.day_summary(db).expected_cash
+                days.close_day(db, actor=manager, counted_cash=expected)
+    return Demo(manager, cashier, tuple(numbers), count)
+
+
+def _one_sale(db: Database, cashier, rng: random.Random, numbers, catalog) -> int:
+    picked = rng.sample(catalog, rng.randint(1, 4))
+    lines = [CartLine(p.name, Decimal(rng.choice((1, 1, 1, 2, 3))), p.price, p.eligible)
+             for p in picked]
+    card = rng.choice(numbers) if rng.random() < 0.7 else None
+    redeem = REDEEM_MAX if card and rng.random() < 0.3 else None
+    method = rng.choice(("cash", "card", "card"))
+    checkout.checkout(db, actor=cashier, sale_id=checkout.new_sale_id(), lines=lines,
+                      card_number=card, redeem=redeem,
+                      payments=[checkout.PaymentInput(method)])
+    return 1
+
+
+def _refund_one(db: Database, manager, rng: random.Random) -> None:
+    recent = refunds.recent_sales(db, limit=5)
+    if recent:
+        sale = rng.choice(recent)
+        refunds.refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
