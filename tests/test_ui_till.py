@@ -243,3 +243,35 @@ def test_f12_locks_the_till(qtbot, till):
     qtbot.keyClick(till.till.scan, Qt.Key.Key_F12)
     assert till.stack.currentWidget() is till.signin
     assert till.ops.actor is None
+
+
+def test_idle_minutes_lock_the_till(qtbot, till):
+    assert till.idle_timer.isActive() and till.idle_timer.interval() == 10 * 60_000
+    till.idle_timer.start(20)  # as if ten quiet minutes went by
+    qtbot.waitUntil(lambda: till.stack.currentWidget() is till.signin)
+    assert till.ops.actor is None
+
+
+def test_a_manager_changes_a_price_in_the_catalog_screen(qtbot, db, till, tmp_path):
+    from loyaltypos.demo import PRODUCTS_FILE
+
+    till.go_to(till.products)
+    screen = till.products
+    assert screen.table.rowCount() == 3
+    from loyaltypos.services.users import sign_in
+
+    maria = sign_in(db, name="Maria", pin=MANAGER_PIN)
+    till.ops.ask_manager = lambda _parent, _action: maria  # she typed her PIN in the dialog
+    screen.search.setText("tea")
+    screen.table.selectRow(0)
+    assert screen.name.text() == "Green tea"
+    screen.price.setText("275.50")
+    screen.save()
+    assert products.find_product(db, code=TEA).price == 27_550
+    screen.import_file(str(PRODUCTS_FILE))
+    assert "added" in screen.message.text()
+    assert len(products.list_products(db)) > 20
+    # the till sells at the new price
+    till.go_to(till.till)
+    qtbot.keyClicks(till.till.scan, TEA + "\r")
+    assert text(till.till, "subtotalValue") == "275.50 RUB"

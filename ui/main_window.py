@@ -10,12 +10,11 @@ from loyaltypos.db import Database
 from loyaltypos.services import days, store, verify
 from ui.ops import Ops
 from ui.overview_screen import OverviewScreen
+from ui.products_screen import ProductsScreen
+from ui.settings_dialog import SettingsDialog, idle_lock_minutes
 from ui.setup_screen import SetupScreen
 from ui.signin_screen import SignInScreen
 from ui.till_screen import TillScreen
-
-IDLE_LOCK_KEY = "till/idle_lock_minutes"
-DEFAULT_IDLE_MINUTES = 10
 
 
 class _HealthReport(QObject):
@@ -45,7 +44,8 @@ class MainWindow(QMainWindow):
         self.signin = SignInScreen(self.ops)
         self.till = TillScreen(self.ops)
         self.overview = OverviewScreen(database)
-        for screen in (self.setup, self.signin, self.till, self.overview):
+        self.products = ProductsScreen(self.ops)
+        for screen in (self.setup, self.signin, self.till, self.overview, self.products):
             self.stack.addWidget(screen)
         self._status_bar()
         self._menus()
@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
             self.till.start()
         elif screen is self.overview:
             self.overview.refresh()
+        elif screen is self.products:
+            self.products.refresh()
         self.stack.setCurrentWidget(screen)
         for action in self.signed_in_actions:
             action.setEnabled(self.ops.actor is not None)
@@ -116,13 +118,18 @@ class MainWindow(QMainWindow):
         lock = QAction("Lock (F12)", self, triggered=self.lock)
         lock.setShortcut(QKeySequence(Qt.Key.Key_F12))
         lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        shop = QAction("Shop and program", self, triggered=lambda: self.go_to(self.overview))
         quit_ = QAction("Quit", self, triggered=self.close)
-        for action in (to_till, shop, lock):
+        for action in (to_till, lock):
             till_menu.addAction(action)
         till_menu.addSeparator()
         till_menu.addAction(quit_)
-        self.signed_in_actions = (to_till, shop, lock)
+        manage = self.menuBar().addMenu("&Manage")
+        goods = QAction("Goods and prices", self, triggered=lambda: self.go_to(self.products))
+        shop = QAction("Shop and program", self, triggered=lambda: self.go_to(self.overview))
+        settings = QAction("Settings...", self, triggered=lambda: SettingsDialog(self).exec())
+        for action in (goods, shop, settings):
+            manage.addAction(action)
+        self.signed_in_actions = (to_till, lock, goods, shop, settings)
 
     def _status_bar(self) -> None:
         self.user_label = QLabel(objectName="statusUser")
@@ -156,7 +163,7 @@ class MainWindow(QMainWindow):
     def _restart_idle_timer(self) -> None:
         if self.ops.actor is None:
             return
-        minutes = int(QSettings().value(IDLE_LOCK_KEY, DEFAULT_IDLE_MINUTES))
+        minutes = idle_lock_minutes()
         if minutes > 0:
             self.idle_timer.start(minutes * 60_000)
 
