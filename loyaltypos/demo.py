@@ -71,7 +71,7 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
         ]
         numbers += [c.number for c in cards.issue_cards(db, actor=cashier, kind="bearer",
                                                         count=6)]
-        # a few regulars already climbed the tiers
+        # a few regulars bring balances over from the shop's old paper cards
         for number, amount in zip(numbers[:3], (2_500_000, 6_000_000, 16_000_000), strict=True):
             cards.adjust_balance(db, actor=manager, number=number, amount=amount // 50,
                                  reason="balance carried over from the old paper cards")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -51,7 +52,8 @@ class RefundDialog(QDialog):
         self.lines = _named(QTableWidget(0, len(COLUMNS)), "refundLines")
         self.lines.setHorizontalHeaderLabels(COLUMNS)
         self.lines.verticalHeader().setVisible(False)
-        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.sales.horizontalHeader().setStretchLastSection(True)
         self.preview = _named(QLabel(), "refundPreview")
         self.preview.setWordWrap(True)
         self.error = _named(QLabel(), "refundError")

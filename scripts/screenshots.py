@@ -1,0 +1,89 @@
+"""Take the README's screenshots of the till on a demo shop: python scripts/screenshots.py DIR
+
+Run it under a real X server (xvfb-run -a) to see the window as a cashier does.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loyaltypos.db import open_database  # noqa: E402
+from loyaltypos.demo import CASHIER, CASHIER_PIN, build_demo  # noqa: E402
+from loyaltypos.pricing import REDEEM_MAX  # noqa: E402
+from loyaltypos.services import products, refunds, users  # noqa: E402
+from ui.card_dialogs import IssueCardDialog  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.refund_dialog import RefundDialog  # noqa: E402
+
+
+def settle(ms: int = 150) -> None:
+    QTest.qWait(ms)
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp())
+    db = open_database(str(Path(tempfile.mkdtemp()) / "demo.sqlite3"))
+    demo = build_demo(db)
+    window = MainWindow(db)
+    window.resize(1200, 760)
+    window.show()
+    settle()
+    window.signin.user.setCurrentText(CASHIER)
+    window.grab().save(str(out / "sign-in.png"))
+    QTest.keyClicks(window.signin.pin, CASHIER_PIN + "\r")
+    settle()
+
+    till = window.till
+    QTest.keyClicks(till.scan, demo.cards[1] + "\r")
+    catalog = products.list_products(db)
+    for code in (catalog[0].code, "2*" + catalog[5].code, catalog[12].code, "CAFE-ESP"):
+        QTest.keyClicks(till.scan, code + "\r")
+    till.redeem = REDEEM_MAX
+    till.redraw()
+    till.cart.selectRow(1)
+    settle()
+    window.grab().save(str(out / "till.png"))
+
+    manager = users.sign_in(db, name=demo.manager.name, pin="1234")
+    dialog = RefundDialog(window.ops, manager, till.currency, window)
+    dialog.show()
+    sale = refunds.recent_sales(db, card_number=demo.cards[0], limit=1)[0]
+    dialog.card.setText(demo.cards[0])
+    dialog._find_card()
+    dialog.load_sale(sale.sale_id)
+    first = refunds.sale_lines(db, sale_id=sale.sale_id)[0]
+    dialog.set_return(first.line_no, f"{min(first.qty, Decimal(1)).normalize():f}")
+    settle()
+    dialog.grab().save(str(out / "refund.png"))
+    dialog.close()
+
+    issue = IssueCardDialog(window.ops, window)
+    issue.show()
+    QTest.keyClicks(issue.holder.name, "Svetlana Ivanova")
+    QTest.keyClicks(issue.holder.phone, "+7 915 123-45-67")
+    QTest.keyClicks(issue.holder.birthday, "1988-03-08")
+    issue.holder.consent.setChecked(True)
+    settle()
+    issue.grab().save(str(out / "issue-card.png"))
+    issue.close()
+    window.close()
+    db.dispose()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs")
