@@ -30,6 +30,7 @@ SIZES: dict[str, dict[str, dict]] = {
         "checkout": {"n_sales": 500, "warmup": 20, "block": 50},
         "scan-load": {"n_cards": 100_000, "n_entries": 1_000_000, "n_days": 365},
         "scan": {"n_scans": 2_000, "warmup": 50},
+        "till": {"n_scans": 500, "warmup": 30},
         "summary-load": {"n_sales": 700_000, "n_days": 365, "open_day_sales": 2_000,
                          "n_cards": 100_000, "max_lines": 2},
         "summary": {"reps": 20},
@@ -38,18 +39,20 @@ SIZES: dict[str, dict[str, dict]] = {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
         "scan-load": {"n_cards": 10_000, "n_entries": 100_000, "n_days": 30},
         "scan": {"n_scans": 500, "warmup": 20},
+        "till": {"n_scans": 100, "warmup": 10},
         "summary-load": {"n_sales": 40_000, "n_days": 20, "open_day_sales": 2_000,
                          "n_cards": 10_000, "max_lines": 2},
         "summary": {"reps": 10},
     },
 }
-PARTS = ("checkout", "scan", "summary")
+PARTS = ("checkout", "scan", "till", "summary")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
 TARGET_SCAN_MEDIAN_MS = 1.0
 TARGET_SCAN_P99_MS = 3.0
 TARGET_SUMMARY_MS = 200.0
+TARGET_TILL_MS = 50.0
 
 
 # ---------------------------------------------------------------- child side
@@ -91,6 +94,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         result = data.load_cards(scan_db, seed=SEED, **size)
     elif task == "scan":
         result = measure.measure_scan(scan_db, seed=SEED, **size)
+    elif task == "till":
+        from bench import till  # sets QT_QPA_PLATFORM=offscreen before importing PySide6
+
+        result = till.measure_till(scan_db, seed=SEED, settings_dir=out / "qt-settings", **size)
     elif task == "summary-load":
         result = data.load_year(year_db, seed=SEED, **size)
     elif task == "summary":
@@ -191,12 +198,22 @@ def part_checkout(args, out: Path) -> tuple[dict, list[dict]]:
     return r, rows
 
 
+def load_scan_db(args, out: Path) -> dict:
+    """Load the cards database once per run; the scan and till parts share it."""
+    if "scan-load" not in args.loaded:
+        load = spawn("scan-load", args, out)
+        say_load(load, f"{load['cards']:,} cards + {load['ledger_entries']:,} entries")
+        args.loaded["scan-load"] = load
+    else:
+        say("    load: the card scan's database (loaded above)")
+    return args.loaded["scan-load"]
+
+
 def part_scan(args, out: Path) -> tuple[dict, list[dict]]:
     load_size = SIZES[args.mode]["scan-load"]
     say(f"[card scan] {load_size['n_cards']:,} cards, {load_size['n_entries']:,} ledger entries"
         f" over {load_size['n_days']} days")
-    load = spawn("scan-load", args, out)
-    say_load(load, f"{load['cards']:,} cards + {load['ledger_entries']:,} entries")
+    load = load_scan_db(args, out)
     r = spawn("scan", args, out)
     say(f"    scan_card x{r['n']:,}: median {r['median_ms']:.3f} ms, p99 {r['p99_ms']:.3f} ms,"
         f" max {r['max_ms']:.2f} ms (first call {r['first_ms']:.1f} ms, {r['warmup_scans']}"
@@ -209,6 +226,39 @@ def part_scan(args, out: Path) -> tuple[dict, list[dict]]:
          "target": f"< {TARGET_SCAN_P99_MS:g} ms",
          "met": r["p99_ms"] < TARGET_SCAN_P99_MS, "peak_mb": r["peak_rss_mb"]},
     ]
+    return {"load": load, **r}, rows
+
+
+def part_till(args, out: Path) -> tuple[dict, list[dict]]:
+    load_size, size = SIZES[args.mode]["scan-load"], SIZES[args.mode]["till"]
+    say(f"[till] scan -> customer panel drawn: MainWindow on Qt offscreen, signed in, the card"
+        f" scan's database ({load_size['n_cards']:,} cards); {size['n_scans']} scans after"
+        f" {size['warmup']} warm-up scans")
+    load = load_scan_db(args, out)
+    r = spawn("till", args, out)
+    say(f"    window shown and signed in in {r['window_shown_s']:.2f} s (platform"
+        f" {r['platform']}); the ledger check sign-in starts, waited for before scanning:"
+        f" {r['ledger_check_s']:.1f} s, \"{r['ledger_health']}\" (the cards' random spend has no"
+        " sales behind it)")
+    say(f"    Return -> panel drawn x{r['n']}: median {r['median_ms']:.2f} ms,"
+        f" p99 {r['p99_ms']:.2f} ms, max {r['max_ms']:.2f} ms (target < {TARGET_TILL_MS:g} ms;"
+        f" first scan {r['first_ms']:.1f} ms, {r['warmup_scans']} warm-up scans not timed);"
+        f" peak RSS {r['peak_rss_mb']:.0f} MB")
+    lost, left = r["none_refs_lost_per_scan"], r["none_refs_unguarded"]
+    if lost > 0:
+        ends = (f"; without the references the bench holds, this process would have aborted"
+                f" after about {left / lost:.0f} more scans") if left is not None else ""
+        say(f"    PySide6 lost {lost:.1f} references to None per scan (see README){ends}")
+    goods = r["products"]
+    if goods is None:
+        say("    product scans: skipped, the database has no products")
+    else:
+        say(f"    product code -> cart drawn x{goods['n']} ({goods['catalog']:,} products):"
+            f" median {goods['median_ms']:.2f} ms, p99 {goods['p99_ms']:.2f} ms,"
+            f" max {goods['max_ms']:.2f} ms")
+    rows = [{"part": "till scan->panel", "figure": f"median {r['median_ms']:.1f} ms",
+             "target": f"< {TARGET_TILL_MS:g} ms", "met": r["median_ms"] < TARGET_TILL_MS,
+             "peak_mb": r["peak_rss_mb"]}]
     return {"load": load, **r}, rows
 
 
@@ -261,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.mode = "quick" if args.quick else "full"
+    args.loaded = {}  # the databases loaded in this run, by load task
 
     if args.child:
         run_child(args.child, args.mode, args.out, args.result, args.verify)
@@ -287,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[str, dict] = {}
     rows: list[dict] = []
-    runners = {"checkout": part_checkout, "scan": part_scan, "summary": part_summary}
+    runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
+               "summary": part_summary}
     try:
         for part in PARTS:
             if part in parts:
