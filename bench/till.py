@@ -9,17 +9,13 @@ window's paint) have been processed.
 PySide6 and the UI are imported inside :func:`measure_till`, after
 ``QT_QPA_PLATFORM=offscreen`` is set.
 
-On Python < 3.12 the PySide6 build in use (6.12.0) drops one reference to
-``None`` in every call of a method that returns nothing; the till loses about 60
-per scan and its process aborts with "none_dealloc: deallocating None" once
-``None``'s count reaches zero (after about 550 scans here). The measuring process
-takes extra references to ``None`` first (never given back) so that it can do
-its scans and exit cleanly, and reports how many references each scan lost.
+It also reports how many references to ``None`` each scan lost: PySide6 6.12.0
+on Python 3.11 lost about 60 per scan and aborted the till after some 550 scans
+(the project now pins PySide6 below 6.12; tests/test_qt_refcounts.py guards it).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import random
 import sqlite3
@@ -31,16 +27,6 @@ from bench.measure import ms_stats
 
 MANAGER_NAME = "Bench Manager"  # what bench.data.create_shop creates
 MANAGER_PIN = "1234"
-NONE_REFS_PER_SCAN = 500  # generous: the till loses about 60 per card scan
-
-
-def hold_none(count: int) -> None:
-    """Take ``count`` references to None that are never given back (see the module doc)."""
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    incref.restype = None
-    for _ in range(count):
-        incref(None)
 
 
 def _read_codes(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -56,9 +42,6 @@ def _read_codes(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
 
 def measure_till(path: Path, *, n_scans: int, warmup: int, seed: int, settings_dir: Path) -> dict:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    scans_in_all = 2 * (warmup + n_scans)  # cards, then perhaps as many products
-    guard = NONE_REFS_PER_SCAN * scans_in_all + 100_000
-    hold_none(guard)
     from PySide6.QtCore import (
         QEvent,
         QObject,
@@ -156,12 +139,10 @@ def measure_till(path: Path, *, n_scans: int, warmup: int, seed: int, settings_d
     none_before = sys.getrefcount(None)
     times = [scan_card(number) for number in picks[warmup:]]
     none_lost = (none_before - sys.getrefcount(None)) / n_scans
-    none_unguarded = none_before - guard  # None's count had the process taken no extra
     result = {"scans": n_scans, "warmup_scans": warmup, "first_ms": first * 1000,
               "window_shown_s": shown_s, "ledger_check_s": ledger_check_s,
               "ledger_health": health, "platform": app.platformName(),
               "panel_paints": counter.paints, "none_refs_lost_per_scan": none_lost,
-              "none_refs_unguarded": none_unguarded if sys.version_info < (3, 12) else None,
               **ms_stats(times)}
 
     # Optional: the same number of scans of a product code (one line in the cart each time).
