@@ -1,0 +1,25 @@
+"""The fonts printed documents use: DejaVu Sans, shipped in resources/fonts.
+
+DejaVu has Cyrillic, the euro and rouble signs, so a receipt prints the same in
+any shop. The files are embedded in every PDF.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+REGULAR, BOLD, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
+
+
+@cache
+def register() -> tuple[str, str, str]:
+    """Register the fonts with reportlab once; returns their names (regular, bold, mono)."""
+    for name in (REGULAR, BOLD, MONO):
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
+    return REGULAR, BOLD, MONO
