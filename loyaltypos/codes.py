@@ -69,3 +69,27 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
                             (c - run_start) * cell, cell, stroke=0, fill=1)
                 run_start = None
     canvas.restoreState()
+
+
+def code128_pattern(data: str) -> str:
+    """The bar/space modules of a Code 128 symbol ('1' is a bar)."""
+    return barcode.get("code128", data).build()[0]
+
+
+def draw_code128(canvas: Canvas, data: str, x: float, y: float, *, module: float = 0.25 * mm,
+                 height: float = 10 * mm) -> float:
+    """Draw Code 128 with 10-module quiet zones; (x, y) is the bottom left. Returns the width."""
+    pattern = code128_pattern(data)
+    left = x + 10 * module
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    run_start = None
+    for i, bit in enumerate([*pattern, "0"]):
+        if bit == "1" and run_start is None:
+            run_start = i
+        elif bit == "0" and run_start is not None:
+            canvas.rect(left + run_start * module, y, (i - run_start) * module, height,
+                        stroke=0, fill=1)
+            run_start = None
+    canvas.restoreState()
+    return (len(pattern) + 20) * module

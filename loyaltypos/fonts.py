@@ -14,12 +14,16 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 REGULAR, BOLD, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
+MONO_BOLD = "DejaVuSansMono-Bold"
 
 
 @cache
 def register() -> tuple[str, str, str]:
-    """Register the fonts with reportlab once; returns their names (regular, bold, mono)."""
-    for name in (REGULAR, BOLD, MONO):
+    """Register the fonts with reportlab once; returns their names (regular, bold, mono).
+
+    The bold monospaced face is registered too, as ``MONO_BOLD``.
+    """
+    for name in (REGULAR, BOLD, MONO, MONO_BOLD):
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
     return REGULAR, BOLD, MONO

@@ -16,11 +16,21 @@ from sqlalchemy import func, select
 from loyaltypos import cardnumbers, clock
 from loyaltypos.db import Database
 from loyaltypos.errors import SaleNotFound
-from loyaltypos.models import Card, Customer, Payment, Sale, User, bp_to_pct
+from loyaltypos.models import (
+    Card,
+    Customer,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+    User,
+    bp_to_pct,
+)
 from loyaltypos.money import fmt
 from loyaltypos.pricing import QTY_SCALE
 from loyaltypos.services.cards import card_info, live_card
-from loyaltypos.services.store import current_program
+from loyaltypos.services.store import current_program, receipt_header
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class ReceiptLine:
 @dataclass(frozen=True)
 class Receipt:
     shop: str
+    header: tuple[str, ...]  # the shop's lines under its name (address, tax number...)
     currency: str
     receipt_no: int
     sale_id: str
@@ -91,6 +102,7 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             next_tier, to_next = info.next_tier, info.to_next_tier
         return Receipt(
             shop=program.name,
+            header=receipt_header(s),
             currency=program.currency,
             receipt_no=sale.receipt_no,
             sale_id=sale.id,
@@ -119,6 +131,72 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
         )
 
 
+@dataclass(frozen=True)
+class RefundReceiptLine:
+    line_no: int
+    description: str
+    qty: Decimal
+    money_back: int
+
+
+@dataclass(frozen=True)
+class RefundReceipt:
+    shop: str
+    header: tuple[str, ...]
+    currency: str
+    refund_no: int
+    sale_receipt_no: int
+    when: dt.datetime
+    manager: str
+    lines: tuple[RefundReceiptLine, ...]
+    money_back: int
+    payouts: tuple[tuple[str, int], ...]
+    restored: int
+    reversed: int
+    shortfall: int
+    card: str | None
+    balance: int | None
+
+
+def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
+    """The receipt of a recorded refund: what came back, and what the card got and gave."""
+    with db.read() as s:
+        refund = s.scalar(select(Refund).where(Refund.refund_no == refund_no))
+        if refund is None:
+            raise SaleNotFound(f"no refund number {refund_no}")
+        program = current_program(s)
+        rows = s.execute(
+            select(SaleLine.line_no, SaleLine.description, RefundLine.qty_milli,
+                   RefundLine.paid)
+            .join(SaleLine, SaleLine.id == RefundLine.sale_line_id)
+            .where(RefundLine.refund_id == refund.id)
+            .order_by(SaleLine.line_no)
+        )
+        payouts = tuple(
+            (method, -int(amount))
+            for method, amount in s.execute(
+                select(Payment.method, func.sum(Payment.amount))
+                .where(Payment.refund_id == refund.id)
+                .group_by(Payment.method)
+                .order_by(Payment.method.desc())
+            )
+        )
+        card = s.get(Card, refund.card_id) if refund.card_id else None
+        return RefundReceipt(
+            shop=program.name, header=receipt_header(s), currency=program.currency,
+            refund_no=refund.refund_no,
+            sale_receipt_no=s.scalar(select(Sale.receipt_no).where(Sale.id == refund.sale_id)),
+            when=clock.to_local(refund.created_at),
+            manager=s.scalar(select(User.name).where(User.id == refund.user_id)) or "",
+            lines=tuple(RefundReceiptLine(no, desc, Decimal(q) / QTY_SCALE, paid)
+                        for no, desc, q, paid in rows),
+            money_back=refund.money_back, payouts=payouts, restored=refund.restored,
+            reversed=refund.reversed, shortfall=refund.shortfall,
+            card=cardnumbers.masked(card.number) if card else None,
+            balance=refund.balance_after,
+        )
+
+
 def _qty(qty: Decimal) -> str:
     return f"{qty.normalize():f}"
 
@@ -133,7 +211,8 @@ def render_text(r: Receipt, width: int = 42) -> str:
         room = width - len(right) - 1
         return f"{left[:room]:<{room}} {right}"
 
-    out = [r.shop.center(width), f"Receipt {r.receipt_no}".center(width),
+    out = [r.shop.center(width), *(h.center(width) for h in r.header),
+           f"Receipt {r.receipt_no}".center(width),
            r.when.strftime("%Y-%m-%d %H:%M").center(width), f"Cashier: {r.cashier}", "-" * width]
     for ln in r.lines:
         out.append(row(ln.description, money(ln.amount)))
@@ -165,4 +244,37 @@ def render_text(r: Receipt, width: int = 42) -> str:
         if r.next_tier:
             out.append(f"{money(r.to_next_tier)} more to reach {r.next_tier}")
     out.append("Thank you!".center(width))
+    return "\n".join(out)
+
+
+def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
+    """A refund receipt as monospaced text: what came back, restored, reversed, kept back."""
+
+    def money(units: int) -> str:
+        return fmt(units, r.currency)
+
+    def row(left: str, right: str) -> str:
+        room = width - len(right) - 1
+        return f"{left[:room]:<{room}} {right}"
+
+    out = [r.shop.center(width), *(h.center(width) for h in r.header),
+           f"REFUND {r.refund_no}".center(width),
+           f"of receipt {r.sale_receipt_no}".center(width),
+           r.when.strftime("%Y-%m-%d %H:%M").center(width), f"Manager: {r.manager}", "-" * width]
+    for ln in r.lines:
+        out.append(row(f"{ln.line_no}. {ln.description}", money(ln.money_back)))
+        if ln.qty != 1:
+            out.append(f"  {_qty(ln.qty)} returned")
+    out.append("-" * width)
+    if r.shortfall:
+        out.append(row("Kept back (cashback spent)", "-" + money(r.shortfall)))
+    out.append(row("MONEY BACK", money(r.money_back)))
+    for method, amount in r.payouts:
+        out.append(row(f"  to {method}", money(amount)))
+    if r.card:
+        out += ["-" * width, row("Card", r.card),
+                row("Cashback restored", money(r.restored)),
+                row("Cashback taken back", money(r.reversed))]
+        if r.balance is not None:
+            out.append(row("Cashback balance", money(r.balance)))
     return "\n".join(out)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from loyaltypos import clock
 from loyaltypos.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.db import Database
-from loyaltypos.errors import AlreadyInitialised, NotInitialised, ProgramInvalid
+from loyaltypos.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
 from loyaltypos.models import BusinessDay, ProgramVersion, Sale, Setting, User
 from loyaltypos.program import Program, dump_program, parse_program
 from loyaltypos.services.audit import audit
@@ -167,3 +167,20 @@ def set_sign_in_hint(db: Database, *, actor: Actor, text: str) -> None:
     with db.write() as s:
         set_setting(s, "sign_in_hint", text.strip())
         audit(s, actor, "sign_in_hint", None, text=text.strip())
+
+
+def receipt_header(session: Session) -> tuple[str, ...]:
+    """The lines printed under the shop's name on every receipt."""
+    text = get_setting(session, "receipt_header", "")
+    return tuple(line for line in text.splitlines() if line.strip())
+
+
+def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> None:
+    """Set the receipt's header lines (manager; audited). At most 6 lines of 48 characters."""
+    require_manager(actor, "changing the receipt header")
+    clean = [line.strip() for line in lines if line.strip()]
+    if len(clean) > 6 or any(len(line) > 48 for line in clean):
+        raise Refused("the receipt header takes at most 6 lines of 48 characters")
+    with db.write() as s:
+        set_setting(s, "receipt_header", "\n".join(clean))
+        audit(s, actor, "receipt_header", None, lines=clean)

@@ -1,0 +1,160 @@
+"""Receipts on paper: a PDF for 80 mm or 58 mm rolls, and ESC/POS bytes for thermal printers.
+
+Both print the same lines as the screen (``receipts.render_text``), so what the
+cashier sees is what the customer gets. A sale's receipt ends with its number as a
+Code 128 barcode ("R" and the number): scanning it at the refund finds the sale.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from escpos import printer as escpos_printer
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from loyaltypos import fonts
+from loyaltypos.codes import code128_pattern, draw_code128
+from loyaltypos.errors import Refused
+from loyaltypos.receipts import Receipt, RefundReceipt, render_refund_text, render_text
+
+# Roll width -> (printable width, characters per line on paper and on a thermal head)
+ROLLS = {80: (72 * mm, 42, 48), 58: (48 * mm, 32, 32)}
+RECEIPT_PREFIX = "R"
+_BOLD_STARTS = ("TOTAL", "MONEY BACK")
+
+
+@dataclass(frozen=True)
+class Printable:
+    """What goes on the paper: the title, the lines under it, and an optional barcode."""
+
+    title: str
+    lines: tuple[str, ...]
+    code: str | None
+
+
+def receipt_code(receipt_no: int) -> str:
+    return f"{RECEIPT_PREFIX}{receipt_no}"
+
+
+def parse_receipt_code(text: str) -> int | None:
+    """The receipt number of a scanned receipt barcode ("R123"), or of typed digits."""
+    text = text.strip().upper()
+    if text.startswith(RECEIPT_PREFIX):
+        text = text[len(RECEIPT_PREFIX):]
+    return int(text) if text.isdigit() else None
+
+
+def printable(doc: Receipt | RefundReceipt, columns: int) -> Printable:
+    if isinstance(doc, Receipt):
+        text, code = render_text(doc, width=columns), receipt_code(doc.receipt_no)
+    else:
+        text, code = render_refund_text(doc, width=columns), None
+    lines = text.splitlines()
+    return Printable(title=lines[0].strip(), lines=tuple(lines[1:]), code=code)
+
+
+def _roll(width_mm: int) -> tuple[float, int, int]:
+    if width_mm not in ROLLS:
+        raise Refused(f"receipt rolls are 80 or 58 mm wide, not {width_mm}")
+    return ROLLS[width_mm]
+
+
+def receipt_pdf(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
+    """The receipt as a one-page PDF as wide as the roll and as long as the receipt."""
+    _, bold, mono = fonts.register()
+    printable_width, columns, _ = _roll(width_mm)
+    page = printable(doc, columns)
+    size = printable_width / (columns * stringWidth("M", mono, 1))
+    leading = size * 1.25
+    margin = (width_mm * mm - printable_width) / 2
+    code_height = 12 * mm if page.code else 0
+    height = 2 * margin + 2.2 * size + leading * (len(page.lines) + 1) + code_height + 6 * mm
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(width_mm * mm, height), pageCompression=1)
+    canvas.setTitle(page.title)
+    y = height - margin - 1.6 * size
+    canvas.setFont(bold, 1.6 * size)
+    canvas.drawCentredString(width_mm * mm / 2, y, page.title)
+    y -= leading * 1.4
+    for line in page.lines:
+        canvas.setFont(fonts.MONO_BOLD if line.startswith(_BOLD_STARTS) else mono, size)
+        canvas.drawString(margin, y, line)
+        y -= leading
+    if page.code:
+        module = min(0.33 * mm, printable_width / (len(code128_pattern(page.code)) + 20))
+        code_width = (len(code128_pattern(page.code)) + 20) * module
+        draw_code128(canvas, page.code, (width_mm * mm - code_width) / 2, y - 9 * mm,
+                     module=module, height=9 * mm)
+        canvas.setFont(mono, size)
+        canvas.drawCentredString(width_mm * mm / 2, y - 9 * mm - leading, page.code)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def write_receipt_pdf(doc: Receipt | RefundReceipt, path: str | Path, *,
+                      width_mm: int = 80) -> Path:
+    path = Path(path)
+    try:
+        path.write_bytes(receipt_pdf(doc, width_mm=width_mm))
+    except OSError as exc:
+        raise Refused(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+def print_escpos(doc: Receipt | RefundReceipt, device, *, width_mm: int = 80) -> None:
+    """Send the receipt to an ESC/POS printer (any python-escpos printer object)."""
+    _, _, columns = _roll(width_mm)
+    page = printable(doc, columns)
+    device.set(align="center", bold=True, double_height=True, double_width=True)
+    device.textln(page.title)
+    device.set(align="left", normal_textsize=True)
+    for line in page.lines:
+        device.set(bold=line.startswith(_BOLD_STARTS))
+        device.textln(line)
+    device.set(bold=False)
+    if page.code:
+        device.barcode("{B" + page.code, "CODE128", height=64, width=2, pos="BELOW",
+                       function_type="B")
+    device.cut()
+
+
+def escpos_bytes(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
+    """The ESC/POS bytes of a receipt, as a printer would receive them."""
+    dummy = escpos_printer.Dummy()
+    print_escpos(doc, dummy, width_mm=width_mm)
+    return dummy.output
+
+
+PRINTER_KINDS = ("network", "usb", "serial", "file")
+
+
+def open_printer(kind: str, target: str):
+    """A thermal printer from the till's settings.
+
+    ``network``: "host" or "host:port" (port 9100 by default); ``usb``: "vendor:product"
+    in hex (e.g. "04b8:0202"); ``serial``: "/dev/ttyUSB0" or "/dev/ttyUSB0:19200";
+    ``file``: a device or file path (e.g. "/dev/usb/lp0").
+    """
+    target = (target or "").strip()
+    try:
+        if kind == "network":
+            host, _, port = target.partition(":")
+            return escpos_printer.Network(host, int(port or 9100), timeout=5)
+        if kind == "usb":
+            vendor, _, product = target.partition(":")
+            return escpos_printer.Usb(int(vendor, 16), int(product, 16))
+        if kind == "serial":
+            device, _, baud = target.partition(":")
+            return escpos_printer.Serial(device, baudrate=int(baud or 9600))
+        if kind == "file":
+            return escpos_printer.File(target)
+    except (ValueError, OSError) as exc:
+        raise Refused(f"the receipt printer ({kind} {target}) is not reachable: {exc}") from None
+    except Exception as exc:  # python-escpos raises its own errors for devices it cannot open
+        raise Refused(f"the receipt printer ({kind} {target}) is not ready: {exc}") from None
+    raise Refused(f"printer kind must be one of {', '.join(PRINTER_KINDS)}, not '{kind}'")

@@ -1,0 +1,105 @@
+"""Printed receipts: PDF on 80 and 58 mm rolls, ESC/POS bytes, and a barcode a scanner reads."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from conftest import line, personal
+from PIL import Image
+
+from loyaltypos.errors import Refused
+from loyaltypos.receipt_print import (
+    escpos_bytes,
+    open_printer,
+    parse_receipt_code,
+    print_escpos,
+    write_receipt_pdf,
+)
+from loyaltypos.receipts import refund_receipt, sale_receipt
+from loyaltypos.services import cards, store
+from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
+from loyaltypos.services.refunds import refund
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sale(db, manager, cashier):
+    store.set_receipt_header(db, actor=manager, lines=["ул. Пушкина, 10", "Tax no. 7701234567"])
+    card = personal(db, cashier, name="Анна Каренина")
+    cards.adjust_balance(db, actor=manager, number=card.number, amount=5_000, reason="gift")
+    return checkout(db, actor=cashier, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("Чай зелёный", 2, 25_000), line("Lighter", 1, 9_900, False)],
+                    redeem=5_000, payments=[PaymentInput("cash", tendered=100_000)])
+
+
+def render(pdf: Path, tmp_path: Path) -> tuple[list[tuple[object, str]], str]:
+    """Decoded codes of the first page at 200 dpi, and the page's text."""
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    codes = [(r.format, r.text) for r in zxingcpp.read_barcodes(Image.open(png))]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    png.unlink()
+    return codes, text
+
+
+@pytest.mark.parametrize("width", [80, 58])
+def test_receipt_pdf_scans_back_to_its_number_and_shows_every_figure(db, sale, tmp_path,
+                                                                      width):
+    pdf = write_receipt_pdf(sale_receipt(db, sale_id=sale.sale_id), tmp_path / "r.pdf",
+                            width_mm=width)
+    codes, text = render(pdf, tmp_path)
+    assert codes == [(zxingcpp.BarcodeFormat.Code128, f"R{sale.receipt_no}")]
+    for expected in ("Test shop", "ул. Пушкина, 10", f"Receipt {sale.receipt_no}", "Cashier: Kolya",
+                     "Чай зелёный", "2 x 250.00", "Subtotal", "Paid with cashback", "TOTAL",
+                     "cash given", "change", "Card", "Анна Каренина", "Cashback earned",
+                     "Cashback balance", "more to reach Ten"):
+        assert expected in text, expected
+    assert parse_receipt_code(codes[0][1]) == sale.receipt_no
+
+
+def test_refund_receipt_says_what_was_restored_reversed_and_kept_back(db, manager, sale,
+                                                                      tmp_path):
+    done = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    pdf = write_receipt_pdf(refund_receipt(db, refund_no=done.refund_no), tmp_path / "f.pdf")
+    _, text = render(pdf, tmp_path)
+    for expected in (f"REFUND {done.refund_no}", f"of receipt {sale.receipt_no}",
+                     "Manager: Maria", "MONEY BACK", "Cashback restored", "Cashback taken back"):
+        assert expected in text, expected
+
+
+def test_escpos_bytes_cut_print_the_barcode_and_cyrillic_in_a_code_page(db, sale):
+    data = escpos_bytes(sale_receipt(db, sale_id=sale.sale_id))
+    assert b"\x1dV" in data[-8:]  # GS V: the paper is cut at the end
+    code = f"{{BR{sale.receipt_no}".encode()
+    assert b"\x1dkI" + bytes([len(code)]) + code in data  # GS k 73: Code 128
+    assert b"\x1bt\x11" in data  # ESC t 17: code page CP866 for the Cyrillic text
+    assert "Чай зелёный".encode("cp866") in data
+
+
+def test_a_file_printer_receives_the_bytes(db, sale, tmp_path):
+    target = tmp_path / "lp0"
+    device = open_printer("file", str(target))
+    print_escpos(sale_receipt(db, sale_id=sale.sale_id), device, width_mm=58)
+    device.close()
+    assert target.read_bytes().startswith(b"\x1b")
+
+
+def test_printer_settings_that_cannot_work_are_refused():
+    with pytest.raises(Refused, match="printer kind"):
+        open_printer("pigeon", "x")
+    with pytest.raises(Refused, match=r"not reachable|not ready"):
+        open_printer("usb", "not-hex")
+
+
+def test_scanned_or_typed_receipt_codes():
+    assert parse_receipt_code("R42") == 42
+    assert parse_receipt_code(" r42 ") == 42
+    assert parse_receipt_code("42") == 42
+    assert parse_receipt_code("4601234567893x") is None
