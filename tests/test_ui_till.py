@@ -275,3 +275,85 @@ def test_a_manager_changes_a_price_in_the_catalog_screen(qtbot, db, till, tmp_pa
     till.go_to(till.till)
     qtbot.keyClicks(till.till.scan, TEA + "\r")
     assert text(till.till, "subtotalValue") == "275.50 RUB"
+
+
+def test_receipts_print_on_the_thermal_printer_after_each_sale_and_again(qtbot, db, till,
+                                                                        tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui import printing
+
+    device = tmp_path / "lp0"
+    for key, value in ((printing.PRINTER_KEY, "file"), (printing.TARGET_KEY, str(device)),
+                       (printing.AUTO_KEY, "true"), (printing.WIDTH_KEY, 58)):
+        QSettings().setValue(key, value)
+    t = till.till
+    qtbot.keyClicks(t.scan, TEA + "\r")
+    t.pay_card()
+    assert "receipt printed on the receipt printer" in t.message.text()
+    first = device.read_bytes()
+    assert b"{BR1" in first and b"\x1dV" in first[-8:]
+    t.print_last()
+    assert device.read_bytes() == first  # the file printer rewrites the device: same receipt
+
+
+def test_the_office_printer_path_paints_a_receipt_a_scanner_reads(qtbot, db, till, tmp_path):
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+    from PySide6.QtPrintSupport import QPrinter
+
+    from loyaltypos.receipt_print import receipt_pdf
+    from loyaltypos.receipts import sale_receipt
+    from ui.printing import paint_pdf
+
+    qtbot.keyClicks(till.till.scan, TEA + "\r")
+    till.till.pay_card()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    receipt = sale_receipt(db, sale_id=till.till.last_sale_id)
+    assert paint_pdf(receipt_pdf(receipt), printer) == 1
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "printed.pdf"),
+                    str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == ["R1"]
+
+
+def test_scanning_a_receipt_opens_its_refund(qtbot, db, till):
+    t = till.till
+    qtbot.keyClicks(t.scan, "2*" + TEA + "\r")
+    t.pay_card()
+    from loyaltypos.services.users import sign_in
+
+    maria = sign_in(db, name="Maria", pin=MANAGER_PIN)
+    till.ops.ask_manager = lambda _parent, _action: maria
+    seen = []
+
+    def refund_dialog(dialog):
+        seen.append([dialog.lines.item(r, 1).text() for r in range(dialog.lines.rowCount())])
+        dialog.reject()
+
+    on_dialog(qtbot, refund_dialog)
+    qtbot.keyClicks(t.scan, "R1\r")
+    assert seen == [["Green tea"]]
+
+
+def test_reprint_a_past_receipt_by_its_number(qtbot, db, till, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui import printing
+
+    device = tmp_path / "lp0"
+    QSettings().setValue(printing.PRINTER_KEY, "file")
+    QSettings().setValue(printing.TARGET_KEY, str(device))
+    t = till.till
+    for code in (TEA, BOOK):
+        qtbot.keyClicks(t.scan, code + "\r")
+        t.pay_card()
+    t.reprint(receipt_no=1)
+    assert b"{BR1" in device.read_bytes() and b"Green tea" in device.read_bytes()
+    assert "Receipt 1 printed" in t.message.text()
+    t.reprint(receipt_no=99)
+    assert "No receipt number 99" in t.message.text()

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
 
 from loyaltypos.db import Database
+from loyaltypos.receipt_print import parse_receipt_code
 from loyaltypos.services import days, store, verify
 from ui.ops import Ops
 from ui.overview_screen import OverviewScreen
@@ -118,8 +126,9 @@ class MainWindow(QMainWindow):
         lock = QAction("Lock (F12)", self, triggered=self.lock)
         lock.setShortcut(QKeySequence(Qt.Key.Key_F12))
         lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        reprint = QAction("Reprint a receipt...", self, triggered=self._reprint)
         quit_ = QAction("Quit", self, triggered=self.close)
-        for action in (to_till, lock):
+        for action in (to_till, reprint, lock):
             till_menu.addAction(action)
         till_menu.addSeparator()
         till_menu.addAction(quit_)
@@ -129,7 +138,15 @@ class MainWindow(QMainWindow):
         settings = QAction("Settings...", self, triggered=lambda: SettingsDialog(self).exec())
         for action in (goods, shop, settings):
             manage.addAction(action)
-        self.signed_in_actions = (to_till, lock, goods, shop, settings)
+        self.signed_in_actions = (to_till, reprint, lock, goods, shop, settings)
+
+    def _reprint(self) -> None:
+        text, ok = QInputDialog.getText(self, "Reprint a receipt",
+                                        "Receipt number (or scan the receipt):")
+        receipt_no = parse_receipt_code(text) if ok else None
+        if receipt_no is not None:
+            self.go_to(self.till)
+            self.till.reprint(receipt_no=receipt_no)
 
     def _status_bar(self) -> None:
         self.user_label = QLabel(objectName="statusUser")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from loyaltypos.errors import Refused
 from loyaltypos.money import fmt_display
 from loyaltypos.pricing import parse_quantity
+from loyaltypos.receipt_print import parse_receipt_code
 from loyaltypos.services import refunds
 from ui.dialogs import _named, quantity_text
 
@@ -97,12 +98,17 @@ class RefundDialog(QDialog):
         self.error.setText(text[:1].upper() + text[1:] if text else "")
 
     def _find_receipt(self) -> None:
-        text = self.receipt.text().strip()
-        if not text.isdigit():
-            self._say("type the receipt number (digits)")
+        self.find_receipt(self.receipt.text())
+
+    def find_receipt(self, text: str) -> None:
+        """Load the sale of a typed receipt number or a scanned receipt barcode ("R123")."""
+        self.receipt.setText(text.strip())
+        receipt_no = parse_receipt_code(text)
+        if receipt_no is None:
+            self._say("type the receipt number, or scan the barcode at the bottom of the receipt")
             return
         try:
-            self.load_sale(refunds.find_sale_id(self.ops.database, receipt_no=int(text)))
+            self.load_sale(refunds.find_sale_id(self.ops.database, receipt_no=receipt_no))
         except Refused as exc:
             self._say(str(exc))
 

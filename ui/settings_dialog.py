@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ui import printing
 
 IDLE_LOCK_KEY = "till/idle_lock_minutes"
 DEFAULT_IDLE_MINUTES = 10
+PRINTERS = (("none", "No receipt printer"), ("system", "Office printer (print dialog)"),
+            ("network", "Thermal printer on the network"), ("usb", "Thermal printer on USB"),
+            ("serial", "Thermal printer on a serial port"), ("file", "Thermal printer device file"))
+TARGET_HINTS = {"network": "192.168.1.50 or 192.168.1.50:9100",
+                "usb": "vendor:product, e.g. 04b8:0202",
+                "serial": "/dev/ttyUSB0 or /dev/ttyUSB0:19200", "file": "/dev/usb/lp0"}
 
 
 def idle_lock_minutes() -> int:
@@ -17,18 +34,47 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        current = printing.settings()
         self.idle = QSpinBox(objectName="settingsIdleMinutes", minimum=0, maximum=240)
         self.idle.setSuffix(" min")
         self.idle.setSpecialValueText("never")
         self.idle.setValue(idle_lock_minutes())
+        self.printer = QComboBox(objectName="settingsPrinter")
+        for key, label in PRINTERS:
+            self.printer.addItem(label, key)
+        keys = [key for key, _ in PRINTERS]
+        self.printer.setCurrentIndex(keys.index(current["printer"])
+                                     if current["printer"] in keys else keys.index("system"))
+        self.target = QLineEdit(current["target"], objectName="settingsPrinterTarget")
+        self.width = QComboBox(objectName="settingsRollWidth")
+        self.width.addItems(["80 mm", "58 mm"])
+        self.width.setCurrentIndex(0 if current["width"] == 80 else 1)
+        self.auto = QCheckBox("Print the receipt after each sale", objectName="settingsAutoPrint")
+        self.auto.setChecked(current["auto"])
+        self.printer.currentIndexChanged.connect(self._printer_changed)
+        self._printer_changed()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Lock the till after", self.idle)
+        form.addRow("Receipts", self.printer)
+        form.addRow("Printer address", self.target)
+        form.addRow("Roll width", self.width)
+        form.addRow("", self.auto)
         form.addRow(buttons)
 
+    def _printer_changed(self) -> None:
+        key = self.printer.currentData()
+        self.target.setEnabled(key in TARGET_HINTS)
+        self.target.setPlaceholderText(TARGET_HINTS.get(key, ""))
+
     def accept(self) -> None:
-        QSettings().setValue(IDLE_LOCK_KEY, self.idle.value())
+        s = QSettings()
+        s.setValue(IDLE_LOCK_KEY, self.idle.value())
+        s.setValue(printing.PRINTER_KEY, self.printer.currentData())
+        s.setValue(printing.TARGET_KEY, self.target.text().strip())
+        s.setValue(printing.WIDTH_KEY, 80 if self.width.currentIndex() == 0 else 58)
+        s.setValue(printing.AUTO_KEY, "true" if self.auto.isChecked() else "false")
         super().accept()

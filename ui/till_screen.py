@@ -33,8 +33,10 @@ from loyaltypos import cardnumbers
 from loyaltypos.errors import CardNotFound, Refused
 from loyaltypos.money import fmt, fmt_display
 from loyaltypos.pricing import CartLine, RedeemRequest, parse_quantity
+from loyaltypos.receipt_print import parse_receipt_code
 from loyaltypos.receipts import render_text, sale_receipt
-from loyaltypos.services import cards, checkout, products, store
+from loyaltypos.services import cards, checkout, products, refunds, store
+from ui import printing
 from ui.card_dialogs import CardAdminDialog, FindCustomerDialog, IssueCardDialog
 from ui.customer_panel import CustomerPanel
 from ui.dialogs import CashDialog, OpenItemDialog, RedeemDialog, quantity_text
@@ -62,6 +64,7 @@ class TillScreen(QWidget):
         self.quote: checkout.Quote | None = None
         self.sale_id = checkout.new_sale_id()
         self._paying = False
+        self.last_sale_id: str | None = None
         self._build()
         self._shortcuts()
         self._scan_router = _ScanRouter(self)
@@ -110,7 +113,8 @@ class TillScreen(QWidget):
                  ("refund", "F8 Refund", "refundButton", self.refund),
                  ("cash", "F9 Cash", "payCashButton", self.pay_cash),
                  ("card", "F10 Card", "payCardButton", self.pay_card),
-                 ("new", "Esc New sale", "newSaleButton", self.new_sale))
+                 ("new", "Esc New sale", "newSaleButton", self.new_sale),
+                 ("print", "Ctrl+P Print receipt", "printButton", self.print_last))
         for i, (key, text, name, slot) in enumerate(specs):
             button = QPushButton(text, objectName=name)
             button.setAccessibleName(text.split(" ", 1)[1])
@@ -148,7 +152,8 @@ class TillScreen(QWidget):
                           (Qt.Key.Key_F6, self.redeem_cashback),
                           (Qt.Key.Key_F7, self.card_admin), (Qt.Key.Key_F8, self.refund),
                           (Qt.Key.Key_F9, self.pay_cash), (Qt.Key.Key_F10, self.pay_card),
-                          (Qt.Key.Key_Escape, self.new_sale)):
+                          (Qt.Key.Key_Escape, self.new_sale),
+                          (QKeySequence.StandardKey.Print, self.print_last)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setAutoRepeat(False)  # a held pay key never pays twice
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -253,6 +258,9 @@ class TillScreen(QWidget):
                 self.say(str(exc), error=True)
                 return
             text = match.group(2).strip()
+        if re.fullmatch(r"[Rr]\d+", text):  # the barcode of a receipt: the customer returns goods
+            self.refund(receipt_no=parse_receipt_code(text))
+            return
         code = re.sub(r"[\s-]", "", text)  # scanners and people add spaces and dashes
         if code.isdigit() and len(code) == cardnumbers.LENGTH and cardnumbers.is_valid(code):
             try:
@@ -407,12 +415,14 @@ class TillScreen(QWidget):
                 self.redraw()
         self.idle()
 
-    def refund(self) -> None:
+    def refund(self, receipt_no: int | None = None) -> None:
         manager = self.ops.manager(self, "a refund")
         if manager is None:
             self.idle()
             return
         dialog = RefundDialog(self.ops, manager, self.currency, self)
+        if receipt_no is not None:
+            dialog.find_receipt(str(receipt_no))
         if dialog.exec() and dialog.result is not None:
             r, cur = dialog.result, self.currency
             self.say(f"Refund {r.refund_no}: give back {fmt_display(r.money_back, cur)}"
@@ -456,7 +466,9 @@ class TillScreen(QWidget):
         if result is None:
             self.idle()
             return
-        self.receipt.setPlainText(render_text(sale_receipt(self.db, sale_id=result.sale_id)))
+        receipt = sale_receipt(self.db, sale_id=result.sale_id)
+        self.receipt.setPlainText(render_text(receipt))
+        self.last_sale_id = result.sale_id
         self.sale_recorded.emit(result)
         self.new_sale()
         text = f"Receipt {result.receipt_no} paid"
@@ -465,7 +477,36 @@ class TillScreen(QWidget):
         if result.card:
             text += (f"; cashback earned {fmt_display(result.cashback, self.currency)}, "
                      f"balance {fmt_display(result.balance, self.currency)}")
+        if printing.settings()["auto"]:
+            done = self.ops.run(self, lambda: printing.print_document(self, receipt),
+                                show=lambda why: self.say(f"{text}. Not printed: {why}",
+                                                          error=True))
+            if done is None:
+                return
+            text += f"; receipt {done}"
         self.say(text)
+
+    def print_last(self) -> None:
+        """Print (again) the receipt of the last sale of this till."""
+        if self.last_sale_id is None:
+            self.say("no sale yet to print; Till > Reprint a receipt finds older ones",
+                     error=True)
+            return
+        self.reprint(sale_id=self.last_sale_id)
+
+    def reprint(self, *, sale_id: str | None = None, receipt_no: int | None = None) -> None:
+        """Print a past receipt, found by its sale id or its number."""
+        def receipt():
+            sid = sale_id or refunds.find_sale_id(self.db, receipt_no=receipt_no)
+            return sale_receipt(self.db, sale_id=sid)
+
+        found = self.ops.run(self, receipt, show=lambda why: self.say(why, error=True))
+        if found is not None:
+            done = self.ops.run(self, lambda: printing.print_document(self, found),
+                                show=lambda why: self.say(f"Not printed: {why}", error=True))
+            if done is not None:
+                self.say(f"Receipt {found.receipt_no} {done}")
+        self.idle()
 
 
 class _ScanRouter(QObject):

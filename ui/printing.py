@@ -1,0 +1,76 @@
+"""Printing from the till: the office printer through Qt's print dialog, or the thermal printer.
+
+The core makes the documents (PDF pages, ESC/POS bytes); this module only hands them
+to a printer chosen in Settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QWidget
+
+from loyaltypos.errors import Refused
+from loyaltypos.receipt_print import open_printer, print_escpos, receipt_pdf
+from loyaltypos.receipts import Receipt, RefundReceipt
+
+PRINTER_KEY = "printing/receipt_printer"  # none | system | network | usb | serial | file
+TARGET_KEY = "printing/target"
+WIDTH_KEY = "printing/roll_mm"
+AUTO_KEY = "printing/after_each_sale"
+
+
+def settings() -> dict:
+    s = QSettings()
+    return {
+        "printer": str(s.value(PRINTER_KEY, "system")),
+        "target": str(s.value(TARGET_KEY, "")),
+        "width": int(s.value(WIDTH_KEY, 80)),
+        "auto": str(s.value(AUTO_KEY, "false")).lower() == "true",
+    }
+
+
+def paint_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Paint every page of a PDF onto a printer (or a PDF file printer); returns pages painted."""
+    data = QByteArray(pdf)
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise Refused("the printer did not start; check that it is on and has paper")
+    try:
+        dpi = printer.resolution()
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            size = document.pagePointSize(page)
+            image = document.render(page, QSize(int(size.width() / 72 * dpi),
+                                                int(size.height() / 72 * dpi)))
+            painter.drawImage(0, 0, image)
+        return document.pageCount()
+    finally:
+        painter.end()
+
+
+def print_document(parent: QWidget, doc: Receipt | RefundReceipt) -> str:
+    """Print a receipt where Settings say; returns what was done, for the status line."""
+    chosen = settings()
+    if chosen["printer"] == "none":
+        return "no receipt printer is set (Manage > Settings)"
+    if chosen["printer"] == "system":
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        if not dialog.exec():
+            return "printing cancelled"
+        paint_pdf(receipt_pdf(doc, width_mm=chosen["width"]), printer)
+        return f"sent to {printer.printerName() or 'the printer'}"
+    device = open_printer(chosen["printer"], chosen["target"])
+    try:
+        print_escpos(doc, device, width_mm=chosen["width"])
+    finally:
+        device.close()
+    return "printed on the receipt printer"
