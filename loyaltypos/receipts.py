@@ -201,6 +201,24 @@ def _qty(qty: Decimal) -> str:
     return f"{qty.normalize():f}"
 
 
+def _row(left: str, right: str, width: int) -> str:
+    """``left`` and ``right`` on one line; a long ``left`` wraps, ``right`` ends its last line."""
+    room = width - len(right) - 1
+    if len(left) <= room:
+        return f"{left:<{room}} {right}"
+    words, lines, current = left.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current[:width])
+    last = lines.pop()
+    tail = f"{last:<{room}} {right}" if len(last) <= room else f"{last}\n{right:>{width}}"
+    return "\n".join([*(line[:width] for line in lines), tail])
+
+
 def render_text(r: Receipt, width: int = 42) -> str:
     """The receipt as monospaced text, ``width`` characters wide."""
 
@@ -208,8 +226,7 @@ def render_text(r: Receipt, width: int = 42) -> str:
         return fmt(units, r.currency)
 
     def row(left: str, right: str) -> str:
-        room = width - len(right) - 1
-        return f"{left[:room]:<{room}} {right}"
+        return _row(left, right, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            f"Receipt {r.receipt_no}".center(width),
@@ -254,8 +271,7 @@ def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
         return fmt(units, r.currency)
 
     def row(left: str, right: str) -> str:
-        room = width - len(right) - 1
-        return f"{left[:room]:<{room}} {right}"
+        return _row(left, right, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            f"REFUND {r.refund_no}".center(width),
