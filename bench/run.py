@@ -34,6 +34,7 @@ SIZES: dict[str, dict[str, dict]] = {
         "summary-load": {"n_sales": 700_000, "n_days": 365, "open_day_sales": 2_000,
                          "n_cards": 100_000, "max_lines": 2},
         "summary": {"reps": 20},
+        "cards": {"single_reps": 20, "batch": 1_000, "batch_reps": 3},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -43,9 +44,10 @@ SIZES: dict[str, dict[str, dict]] = {
         "summary-load": {"n_sales": 40_000, "n_days": 20, "open_day_sales": 2_000,
                          "n_cards": 10_000, "max_lines": 2},
         "summary": {"reps": 10},
+        "cards": {"single_reps": 5, "batch": 200, "batch_reps": 1},
     },
 }
-PARTS = ("checkout", "scan", "till", "summary")
+PARTS = ("checkout", "scan", "till", "summary", "cards")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -53,6 +55,7 @@ TARGET_SCAN_MEDIAN_MS = 1.0
 TARGET_SCAN_P99_MS = 3.0
 TARGET_SUMMARY_MS = 200.0
 TARGET_TILL_MS = 50.0
+TARGET_BATCH_S = 10.0  # for 1,000 cards
 
 
 # ---------------------------------------------------------------- child side
@@ -103,6 +106,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
     elif task == "summary":
         load = SIZES[mode]["summary-load"]
         result = measure.measure_summary(year_db, expect_sales=load["open_day_sales"], **size)
+    elif task == "cards":
+        from bench import cards
+
+        result = cards.measure_cards(out, **size)
     else:
         raise SystemExit(f"unknown task {task}")
     result["seconds"] = time.perf_counter() - start
@@ -283,9 +290,38 @@ def part_summary(args, out: Path) -> tuple[dict, list[dict]]:
     return {"load": load, **r}, rows
 
 
+def part_cards(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["cards"]
+    say(f"[cards] card PDFs: one personal card (front and back, CR80) x{size['single_reps']},"
+        f" then {size['batch']:,} bearer cards on A4 sheets (fronts and mirrored backs)"
+        f" x{size['batch_reps']}")
+    r = spawn("cards", args, out)
+    one = r["single"]
+    say(f"    card_pdf x{one['n']}: median {one['median_ms']:.1f} ms, max {one['max_ms']:.1f} ms"
+        f" (first call {r['single_first_ms']:.0f} ms, not in the figures: fonts registered);"
+        f" {r['single_kb']:.0f} KB")
+    runs = ", ".join(f"{t:.2f}" for t in r["batch_runs_s"])
+    target = TARGET_BATCH_S * r["batch_cards"] / 1000
+    say(f"    batch_pdf {r['batch_cards']:,} cards: median {r['batch_median_s']:.2f} s"
+        f" (runs {runs} s; target < {target:g} s), {r['batch_pages']} pages,"
+        f" {r['batch_mb']:.1f} MB; peak RSS {r['peak_rss_mb']:.0f} MB")
+    say(f"    reportlab C accelerator: {'yes' if r['reportlab_accelerated'] else 'no'};"
+        f" {r['batch_cards'] + 1:,} cards issued first in {r['issue_s']:.1f} s (not timed)")
+    rows = [
+        {"part": "cards", "figure": f"one card median {one['median_ms']:.0f} ms",
+         "target": "-", "met": None, "peak_mb": r["peak_rss_mb"]},
+        {"part": "cards", "figure": f"{r['batch_cards']:,}-card batch"
+                                    f" {r['batch_median_s']:.2f} s",
+         "target": f"< {target:g} s", "met": r["batch_median_s"] < target,
+         "peak_mb": r["peak_rss_mb"]},
+    ]
+    return r, rows
+
+
 def table(rows: list[dict]) -> str:
     head = ("part", "figure", "target", "met", "peak MB")
-    cells = [(r["part"], r["figure"], r["target"], "yes" if r["met"] else "no",
+    met = {True: "yes", False: "no", None: "-"}  # None: a figure with no target
+    cells = [(r["part"], r["figure"], r["target"], met[r["met"]],
               f"{r['peak_mb']:.0f}") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(len(head))]
 
@@ -337,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
-               "summary": part_summary}
+               "summary": part_summary, "cards": part_cards}
     try:
         for part in PARTS:
             if part in parts:

@@ -151,6 +151,16 @@ def cmd_user(db, args, out: Out) -> None:
     out({"name": added.name, "role": added.role}, f"Added {added.role} {added.name}")
 
 
+def _print_issued(db, issued: list[cards.CardInfo], path: str):
+    """The PDF of cards just issued: one CR80 card for a personal card, A4 sheets for bearer."""
+    from loyaltypos import card_print  # reportlab loads only when something is printed
+
+    program = store.program_in_force(db)
+    if issued[0].kind == "personal":
+        return card_print.write_card_pdf(issued[0], program, path)
+    return card_print.batch_pdf(issued, program, path)
+
+
 def cmd_card(db, args, out: Out) -> None:
     cur = store.program_in_force(db).currency
     action = args.action
@@ -158,6 +168,10 @@ def cmd_card(db, args, out: Out) -> None:
         actor = _actor(db, args)
         if args.bearer == args.personal:
             raise UsageError("say --bearer or --personal")
+        if args.pdf:
+            from loyaltypos.card_print import check_writable
+
+            check_writable(args.pdf)  # before issuing: no cards for a PDF that cannot be saved
         if args.personal:
             if args.count is not None:
                 raise UsageError("personal cards are issued one at a time; drop --count")
@@ -168,9 +182,25 @@ def cmd_card(db, args, out: Out) -> None:
             count = 1 if args.count is None else args.count
             issued = cards.issue_cards(db, actor=actor, kind="bearer", count=count)
         data = [_card_json(c, cur) for c in issued]
+        text = "\n".join(_card_text(c, cur) for c in issued)
+        if args.pdf:
+            try:
+                written = _print_issued(db, issued, args.pdf)
+            except Refused as exc:
+                # The cards exist now: show them, then say the PDF is missing (exit 1).
+                out(data if args.count is not None else data[0], text)
+                raise Refused(f"the cards above were issued, but {exc}") from None
+            text += f"\nPDF: {written.path} ({written.pages} pages)"
         # --count always answers with a list, even of one card; without it, one card.
-        out(data if args.count is not None else data[0],
-            "\n".join(_card_text(c, cur) for c in issued))
+        out(data if args.count is not None else data[0], text)
+        return
+    if action == "print":
+        from loyaltypos import card_print, cardnumbers  # reportlab loads only when printing
+
+        written = card_print.card_pdf(db, number=args.number, path=args.pdf)
+        out({"card": cardnumbers.normalize(args.number), "pdf": str(written.path),
+             "pages": written.pages},
+            f"Card printed to {written.path} (front and back, {written.pages} pages)")
         return
     if action == "find":
         found = cards.find_cards(db, text=args.text)
@@ -452,7 +482,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--bearer", action="store_true")
     q.add_argument("--personal", action="store_true")
     q.add_argument("--count", type=int, help="how many bearer cards (answers with a list)")
+    q.add_argument("--pdf", metavar="FILE",
+                   help="also write the new cards to a PDF: bearer cards on A4 sheets of ten"
+                        " (fronts, then mirrored backs), a personal card as one CR80 card")
     holder_args(q, name_required=False)
+    q = csub.add_parser("print", parents=[common])
+    q.add_argument("number")
+    q.add_argument("--pdf", metavar="FILE", required=True,
+                   help="write the card's front and back (two CR80 pages) to this PDF")
     csub.add_parser("show", parents=[common]).add_argument("number")
     csub.add_parser("find", parents=[common]).add_argument("text")
     q = csub.add_parser("register", parents=[common])
