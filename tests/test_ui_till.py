@@ -357,3 +357,19 @@ def test_reprint_a_past_receipt_by_its_number(qtbot, db, till, tmp_path):
     assert "Receipt 1 printed" in t.message.text()
     t.reprint(receipt_no=99)
     assert "No receipt number 99" in t.message.text()
+
+
+def test_a_batch_of_bearer_cards_is_laid_out_off_the_ui_thread(qtbot, db, till, tmp_path):
+    from ui.card_batch_dialog import CardBatchDialog
+
+    dialog = CardBatchDialog(till.ops, till)
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(12)
+    dialog.path.setText(str(tmp_path / "cards.pdf"))
+    dialog.go.click()
+    qtbot.waitUntil(lambda: dialog.written is not None, timeout=30_000)
+    dialog.wait()
+    assert dialog.written.cards == 12 and (tmp_path / "cards.pdf").stat().st_size > 10_000
+    assert dialog.bar.value() == dialog.bar.maximum() > 0
+    assert "Saved 12 cards" in dialog.status.text()
+    assert day_summary(db).new_cards["bearer"] == 12

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from loyaltypos.db import Database
 from loyaltypos.receipt_print import parse_receipt_code
 from loyaltypos.services import days, store, verify
+from ui.card_batch_dialog import CardBatchDialog
 from ui.ops import Ops
 from ui.overview_screen import OverviewScreen
 from ui.products_screen import ProductsScreen
@@ -135,10 +136,12 @@ class MainWindow(QMainWindow):
         manage = self.menuBar().addMenu("&Manage")
         goods = QAction("Goods and prices", self, triggered=lambda: self.go_to(self.products))
         shop = QAction("Shop and program", self, triggered=lambda: self.go_to(self.overview))
+        batch = QAction("Print bearer cards...", self,
+                        triggered=lambda: CardBatchDialog(self.ops, self).exec())
         settings = QAction("Settings...", self, triggered=lambda: SettingsDialog(self).exec())
-        for action in (goods, shop, settings):
+        for action in (goods, batch, shop, settings):
             manage.addAction(action)
-        self.signed_in_actions = (to_till, reprint, lock, goods, shop, settings)
+        self.signed_in_actions = (to_till, reprint, lock, goods, batch, shop, settings)
 
     def _reprint(self) -> None:
         text, ok = QInputDialog.getText(self, "Reprint a receipt",
