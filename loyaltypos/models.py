@@ -26,7 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 CardId = NewType("CardId", int)
 UserId = NewType("UserId", int)
@@ -103,15 +103,27 @@ class User(Base):
     created_at: Mapped[Stamp]
 
 
+def search_key(text: str) -> str:
+    """Text as searches compare it: case-folded in Python, because SQLite's lower()
+    only knows A-Z and would never match "ольга" to "Ольга"."""
+    return " ".join(text.casefold().split())
+
+
 class Customer(Base):
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    search_name: Mapped[str] = mapped_column(String(200), index=True, default="")
     phone: Mapped[str | None] = mapped_column(String(32), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     birthday: Mapped[dt.date | None] = mapped_column(Date())
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[Stamp]
+
+    @validates("name")
+    def _keep_search_name(self, _key: str, name: str) -> str:
+        self.search_name = search_key(name)
+        return name
 
 
 class BusinessDay(Base):

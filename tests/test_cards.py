@@ -187,3 +187,9 @@ def cashier_actor(db, manager):
     from loyaltypos.services.users import add_user
 
     return add_user(db, actor=manager, name="Temp", role="cashier", pin="5555")
+
+
+def test_find_by_a_cyrillic_name_in_any_case(db, cashier):
+    card = personal(db, cashier, name="Ольга Смирнова")
+    assert [c.number for c in cards.find_cards(db, text="ольга")] == [card.number]
+    assert [c.number for c in cards.find_cards(db, text="СМИРН")] == [card.number]

@@ -56,3 +56,32 @@ def test_default_database_lives_in_the_users_data_folder(monkeypatch, tmp_path):
     monkeypatch.setenv(dbmod.ENV_DB, "postgresql://shop@localhost/loyalty")
     assert dbmod.database_url() == "postgresql://shop@localhost/loyalty"
     assert dbmod.database_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
+
+
+def test_customers_from_before_the_search_column_are_found_after_the_upgrade(tmp_path):
+    from alembic import command
+
+    from loyaltypos.services.cards import find_cards
+    from loyaltypos.services.store import initialise
+
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    command.upgrade(cfg, "0003")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO customers (name, phone, marketing_consent, created_at) "
+                "VALUES ('Ольга Петрова', NULL, 0, '2026-01-01 10:00:00')")
+    con.execute("INSERT INTO cards (number, kind, status, customer_id, lineage_id, balance, "
+                "spend, created_at) VALUES ('2712345678902', 'personal', 'active', 1, 1, 0, 0, "
+                "'2026-01-01 10:00:00')")
+    con.commit()
+    con.close()
+    database = open_database(str(path))
+    from loyaltypos.program import DEFAULT_PROGRAM_FILE, load_program_file
+
+    initialise(database, manager_name="M", manager_pin="1234",
+               program=load_program_file(DEFAULT_PROGRAM_FILE))
+    assert [c.number for c in find_cards(database, text="ольга")] == ["2712345678902"]
+    database.dispose()

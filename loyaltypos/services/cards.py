@@ -22,7 +22,7 @@ from loyaltypos.errors import (
     Refused,
 )
 from loyaltypos.ledger import post
-from loyaltypos.models import Card, Customer, Refund, Sale
+from loyaltypos.models import Card, Customer, Refund, Sale, search_key
 from loyaltypos.program import Program, Tier
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import card_prefix, current_program, open_day
@@ -302,7 +302,7 @@ def find_cards(db: Database, *, text: str, limit: int = 50) -> list[CardInfo]:
         if digits and len(digits) >= len(re.sub(r"[\s()+\-.]", "", text)):
             query = query.where(or_(Customer.phone.contains(digits), Card.number == digits))
         else:
-            query = query.where(func.lower(Customer.name).contains(text.lower()))
+            query = query.where(Customer.search_name.contains(search_key(text)))
         query = query.order_by(Card.status, Card.id.desc()).limit(limit)
         return [card_info(s, c, program) for c in s.scalars(query)]
 
