@@ -415,10 +415,42 @@ def cmd_product(db, args, out: Out) -> None:
         out(_product_json(info, cur), f"Saved {_product_text(info, cur)}")
 
 
+def cmd_receipt(db, args, out: Out) -> None:
+    from loyaltypos import receipt_print, receipts
+
+    if args.refund:
+        number = receipt_print.parse_receipt_code(args.number)
+        if number is None:
+            raise UsageError("with --refund, give the refund number")
+        doc = receipts.refund_receipt(db, refund_no=number)
+    else:
+        number = receipt_print.parse_receipt_code(args.number)
+        sale_id = (refunds.find_sale_id(db, receipt_no=number) if number is not None
+                   else args.number)
+        doc = receipts.sale_receipt(db, sale_id=sale_id)
+    written = {}
+    if args.pdf:
+        written["pdf"] = str(receipt_print.write_receipt_pdf(doc, args.pdf, width_mm=args.width))
+    if args.escpos:
+        try:
+            with open(args.escpos, "wb") as target:
+                target.write(receipt_print.escpos_bytes(doc, width_mm=args.width))
+        except OSError as exc:
+            raise Refused(f"cannot write {args.escpos}: {exc.strerror}") from None
+        written["escpos"] = args.escpos
+    if written:
+        out(written, "Written: " + ", ".join(written.values()))
+    else:  # no file asked for: show it
+        is_sale = isinstance(doc, receipts.Receipt)
+        text = receipts.render_text(doc) if is_sale else receipts.render_refund_text(doc)
+        out({"text": text}, text)
+
+
 COMMANDS = {
     "init": cmd_init, "program": cmd_program, "user": cmd_user, "card": cmd_card,
     "sale": cmd_sale, "refund": cmd_refund, "day": cmd_day, "report": cmd_report,
     "verify": cmd_verify, "backup": cmd_backup, "product": cmd_product,
+    "receipt": cmd_receipt,
 }
 
 
@@ -540,6 +572,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", "reports")
     rsub = p.add_subparsers(dest="action", required=True)
     rsub.add_parser("eod", parents=[common]).add_argument("--date")
+
+    p = add("receipt", "show or print a receipt")
+    p.add_argument("number", help="receipt number (or R123 from its barcode, or the sale id)")
+    p.add_argument("--refund", action="store_true", help="the number is a refund's")
+    p.add_argument("--pdf", help="write the receipt as a PDF for a roll printer")
+    p.add_argument("--escpos", help="write the ESC/POS bytes for a thermal printer")
+    p.add_argument("--width", type=int, choices=(80, 58), default=80, help="roll width, mm")
 
     add("verify", "check the ledger")
     add("backup", "copy the database to a file").add_argument("file")

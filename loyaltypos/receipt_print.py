@@ -7,6 +7,7 @@ Code 128 barcode ("R" and the number): scanning it at the refund finds the sale.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +119,10 @@ def print_escpos(doc: Receipt | RefundReceipt, device, *, width_mm: int = 80) ->
         device.textln(line)
     device.set(bold=False)
     if page.code:
-        device.barcode("{B" + page.code, "CODE128", height=64, width=2, pos="BELOW",
-                       function_type="B")
+        # python-escpos prints a note to stdout here, which would corrupt --json output.
+        with contextlib.redirect_stdout(io.StringIO()):
+            device.barcode("{B" + page.code, "CODE128", height=64, width=2, pos="BELOW",
+                           function_type="B")
     device.cut()
 
 

@@ -206,3 +206,18 @@ def test_a_wrong_database_url_is_a_clear_error(tmp_path):
     assert proc.returncode == 1 and "cannot open the database" in proc.stderr
     proc = shop.run("verify")  # a new, empty file
     assert proc.returncode == 1 and "loyaltypos init" in proc.stderr
+
+
+def test_receipts_from_the_command_line(shop, tmp_path):
+    sale = shop.ok("sale", "--item", "Чай", "2", "150", "--pay", "cash:500", "--user", "Petya",
+                   pin="1111")
+    shown = shop.run("receipt", "1")
+    assert shown.returncode == 0 and "Чай" in shown.stdout and "TOTAL" in shown.stdout
+    written = shop.ok("receipt", f"R{sale['receipt_no']}", "--pdf", str(tmp_path / "r.pdf"),
+                      "--escpos", str(tmp_path / "r.bin"), "--width", "58")
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert b"\x1dV" in (tmp_path / "r.bin").read_bytes()[-8:]
+    assert written == {"pdf": str(tmp_path / "r.pdf"), "escpos": str(tmp_path / "r.bin")}
+    shop.ok("refund", "1", "--item", "1", "1", "--user", "Anna")
+    assert "REFUND 1" in shop.run("receipt", "--refund", "1").stdout
+    assert "no receipt number 7" in shop.refused("receipt", "7")
