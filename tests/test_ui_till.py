@@ -373,3 +373,43 @@ def test_a_batch_of_bearer_cards_is_laid_out_off_the_ui_thread(qtbot, db, till, 
     assert dialog.bar.value() == dialog.bar.maximum() > 0
     assert "Saved 12 cards" in dialog.status.text()
     assert day_summary(db).new_cards["bearer"] == 12
+
+
+def test_a_new_card_prints_from_the_issue_dialog_and_scans_back(qtbot, db, till, tmp_path,
+                                                                monkeypatch):
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui import printing
+
+    out = tmp_path / "printed-card.pdf"
+
+    class PrintToFile:  # the person picks "print to file" in the print dialog
+        def __init__(self, printer, _parent):
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(out))
+
+        def setWindowTitle(self, _title):
+            pass
+
+        def exec(self):
+            return True
+
+    monkeypatch.setattr(printing, "QPrintDialog", PrintToFile)
+
+    def fill(dialog):
+        qtbot.keyClicks(field(dialog, "issueName"), "Printed Person")
+        dialog.print_it.setChecked(True)
+        dialog.accept()
+
+    on_dialog(qtbot, fill)
+    press(qtbot, till, Qt.Key.Key_F4)
+    number = till.till.card.number
+    assert "page(s) sent" in till.till.message.text()
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(out),
+                    str(tmp_path / "c")], check=True)
+    png = next(tmp_path.glob("c*.png"))
+    assert sorted(r.text for r in zxingcpp.read_barcodes(Image.open(png))) == [number, number]

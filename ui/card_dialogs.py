@@ -76,6 +76,8 @@ class IssueCardDialog(_Form):
         kinds.addWidget(self.bearer)
         self.form.addRow(kinds)
         self.holder = _HolderFields(self.form, "issue")
+        self.print_it = _named(QCheckBox("Print the card now"), "issuePrint")
+        self.form.addRow("", self.print_it)
         self.personal.toggled.connect(self._kind_changed)
         self.holder.name.setFocus()
 

@@ -6,12 +6,16 @@ to a printer chosen in Settings.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QSize
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from loyaltypos.card_print import card_pdf
 from loyaltypos.errors import Refused
 from loyaltypos.receipt_print import open_printer, print_escpos, receipt_pdf
 from loyaltypos.receipts import Receipt, RefundReceipt
@@ -54,6 +58,26 @@ def paint_pdf(pdf: bytes, printer: QPrinter) -> int:
         return document.pageCount()
     finally:
         painter.end()
+
+
+def print_pdf(parent: QWidget, pdf: bytes, *, title: str) -> str:
+    """Print PDF pages on a printer chosen in Qt's print dialog (cards, reports)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(f"Print {title}")
+    if not dialog.exec():
+        return "printing cancelled"
+    pages = paint_pdf(pdf, printer)
+    return f"{pages} page(s) sent to {printer.printerName() or 'the printer'}"
+
+
+def print_card(parent: QWidget, database, number: str) -> str:
+    """Print one loyalty card (front and back) on a card or office printer."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "card.pdf"
+        card_pdf(database, number=number, path=path)
+        return print_pdf(parent, path.read_bytes(), title=f"card {number}")
 
 
 def print_document(parent: QWidget, doc: Receipt | RefundReceipt) -> str:

@@ -374,7 +374,16 @@ class TillScreen(QWidget):
         dialog = IssueCardDialog(self.ops, self)
         if dialog.exec() and dialog.card is not None:
             self.attach_card(dialog.card)
-            self.say(f"New card {dialog.card.number} issued and attached to this sale")
+            text = f"New card {dialog.card.number} issued and attached to this sale"
+            if dialog.print_it.isChecked():
+                done = self.ops.run(self, lambda: printing.print_card(self, self.db,
+                                                                      dialog.card.number),
+                                    show=lambda why: self.say(f"{text}; not printed: {why}",
+                                                              error=True))
+                if done is None:
+                    return
+                text += f"; card {done}"
+            self.say(text)
         self.idle()
 
     def redeem_cashback(self) -> None:
