@@ -35,6 +35,7 @@ SIZES: dict[str, dict[str, dict]] = {
                          "n_cards": 100_000, "max_lines": 2},
         "summary": {"reps": 20},
         "cards": {"single_reps": 20, "batch": 1_000, "batch_reps": 3},
+        "receipts": {"reps": 50},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -45,9 +46,10 @@ SIZES: dict[str, dict[str, dict]] = {
                          "n_cards": 10_000, "max_lines": 2},
         "summary": {"reps": 10},
         "cards": {"single_reps": 5, "batch": 200, "batch_reps": 1},
+        "receipts": {"reps": 10},
     },
 }
-PARTS = ("checkout", "scan", "till", "summary", "cards")
+PARTS = ("checkout", "scan", "till", "summary", "cards", "receipts")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -56,6 +58,7 @@ TARGET_SCAN_P99_MS = 3.0
 TARGET_SUMMARY_MS = 200.0
 TARGET_TILL_MS = 50.0
 TARGET_BATCH_S = 10.0  # for 1,000 cards
+TARGET_RECEIPT_MS = 30.0  # read back + 80 mm PDF, median
 
 
 # ---------------------------------------------------------------- child side
@@ -110,6 +113,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         from bench import cards
 
         result = cards.measure_cards(out, **size)
+    elif task == "receipts":
+        from bench import receipts
+
+        result = receipts.measure_receipts(out, **size)
     else:
         raise SystemExit(f"unknown task {task}")
     result["seconds"] = time.perf_counter() - start
@@ -318,6 +325,34 @@ def part_cards(args, out: Path) -> tuple[dict, list[dict]]:
     return r, rows
 
 
+def part_receipts(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["receipts"]
+    say(f"[receipts] one sale (5 lines, personal card, redeem 5.00, cash with change) read back"
+        f" and printed: 80 mm PDF and ESC/POS, x{size['reps']} each in one process")
+    r = spawn("receipts", args, out)
+    say(f"    sale recorded in {r['setup_s']:.1f} s (not timed): receipt {r['receipt_no']},"
+        f" {r['lines']} lines, paid {r['paid']}, change {r['change']}")
+    for key, what in (("read", "sale_receipt     "), ("pdf", "receipt_pdf      "),
+                      ("escpos", "escpos_bytes     "), ("read_pdf", "read + PDF       ")):
+        s = r[key]
+        say(f"    {what} x{s['n']}: median {s['median_ms']:6.2f} ms, p99 {s['p99_ms']:6.2f} ms,"
+            f" max {s['max_ms']:6.2f} ms")
+    say(f"    first calls, not in the figures: read {r['first_read_ms']:.1f} ms, PDF"
+        f" {r['first_pdf_ms']:.1f} ms (fonts registered), ESC/POS {r['first_escpos_ms']:.1f} ms")
+    say(f"    PDF {r['pdf_kb']:.0f} KB, ESC/POS {r['escpos_bytes']:,} bytes; reportlab C"
+        f" accelerator: {'yes' if r['reportlab_accelerated'] else 'no'};"
+        f" peak RSS {r['peak_rss_mb']:.0f} MB")
+    both, esc = r["read_pdf"], r["escpos"]
+    rows = [
+        {"part": "receipts", "figure": f"read + PDF median {both['median_ms']:.1f} ms",
+         "target": f"< {TARGET_RECEIPT_MS:g} ms", "met": both["median_ms"] < TARGET_RECEIPT_MS,
+         "peak_mb": r["peak_rss_mb"]},
+        {"part": "receipts", "figure": f"ESC/POS median {esc['median_ms']:.2f} ms",
+         "target": "-", "met": None, "peak_mb": r["peak_rss_mb"]},
+    ]
+    return r, rows
+
+
 def table(rows: list[dict]) -> str:
     head = ("part", "figure", "target", "met", "peak MB")
     met = {True: "yes", False: "no", None: "-"}  # None: a figure with no target
@@ -373,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
-               "summary": part_summary, "cards": part_cards}
+               "summary": part_summary, "cards": part_cards, "receipts": part_receipts}
     try:
         for part in PARTS:
             if part in parts:
