@@ -201,6 +201,11 @@ def _qty(qty: Decimal) -> str:
     return f"{qty.normalize():f}"
 
 
+def _writers(currency: str, width: int):
+    """The two helpers every receipt text uses: an amount, and a label with an amount."""
+    return (lambda units: fmt(units, currency)), (lambda left, right: _row(left, right, width))
+
+
 def _row(left: str, right: str, width: int) -> str:
     """``left`` and ``right`` on one line; a long ``left`` wraps, ``right`` ends its last line."""
     room = width - len(right) - 1
@@ -222,11 +227,7 @@ def _row(left: str, right: str, width: int) -> str:
 def render_text(r: Receipt, width: int = 42) -> str:
     """The receipt as monospaced text, ``width`` characters wide."""
 
-    def money(units: int) -> str:
-        return fmt(units, r.currency)
-
-    def row(left: str, right: str) -> str:
-        return _row(left, right, width)
+    money, row = _writers(r.currency, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            f"Receipt {r.receipt_no}".center(width),
@@ -267,11 +268,7 @@ def render_text(r: Receipt, width: int = 42) -> str:
 def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
     """A refund receipt as monospaced text: what came back, restored, reversed, kept back."""
 
-    def money(units: int) -> str:
-        return fmt(units, r.currency)
-
-    def row(left: str, right: str) -> str:
-        return _row(left, right, width)
+    money, row = _writers(r.currency, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            f"REFUND {r.refund_no}".center(width),

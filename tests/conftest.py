@@ -53,6 +53,15 @@ CASHIER_PIN = "1357"
 
 
 @pytest.fixture
+def isolated_settings(tmp_path):
+    """Qt settings (window geometry, printer, idle lock) in a fresh folder per test."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+@pytest.fixture
 def program_text() -> str:
     return PROGRAM_TOML
 

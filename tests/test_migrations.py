@@ -10,21 +10,30 @@ from loyaltypos import db as dbmod
 from loyaltypos.db import MIGRATIONS, SCHEMA_HEAD, open_database, schema_revision
 
 
-def test_schema_head_constant_is_alembics_head():
+def alembic_config(engine=None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_to(path, revision: str):
+    """A database file with the schema as it was at ``revision``."""
+    from alembic import command
+
+    engine = create_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), revision)
+    return engine
+
+
+def test_schema_head_constant_is_alembics_head():
+    cfg = alembic_config()
     assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_HEAD
 
 
 def test_an_old_database_is_upgraded_with_its_data(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
-    from alembic import command
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    command.upgrade(cfg, "0001")
+    engine = upgrade_to(path, "0001")
     con = sqlite3.connect(path)
     con.execute("INSERT INTO settings (key, value) VALUES ('card_prefix', '28')")
     con.commit()
@@ -59,17 +68,11 @@ def test_default_database_lives_in_the_users_data_folder(monkeypatch, tmp_path):
 
 
 def test_customers_from_before_the_search_column_are_found_after_the_upgrade(tmp_path):
-    from alembic import command
-
     from loyaltypos.services.cards import find_cards
     from loyaltypos.services.store import initialise
 
     path = tmp_path / "old.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    command.upgrade(cfg, "0003")
+    upgrade_to(path, "0003")
     con = sqlite3.connect(path)
     con.execute("INSERT INTO customers (name, phone, marketing_consent, created_at) "
                 "VALUES ('Ольга Петрова', NULL, 0, '2026-01-01 10:00:00')")

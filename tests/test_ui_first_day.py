@@ -17,16 +17,9 @@ from loyaltypos.services import cards
 from loyaltypos.services.days import day_summary
 from ui.main_window import MainWindow
 
-pytestmark = pytest.mark.qt
+pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
 
 
 def test_set_up_issue_a_card_sell_to_it_and_refund_part(qtbot, db):

@@ -6,15 +6,8 @@ from PySide6.QtCore import Qt
 from loyaltypos.services import store
 from ui.main_window import MainWindow
 
-pytestmark = pytest.mark.qt
+pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
 
 
 def test_first_start_asks_for_the_shop_and_manager_then_shows_the_tiers(qtbot, db):

@@ -15,18 +15,11 @@ from loyaltypos.services.days import day_summary
 from loyaltypos.services.refunds import recent_sales
 from ui.main_window import MainWindow
 
-pytestmark = pytest.mark.qt
+pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
 TEA = "4601234567893"
 BOOK = "4600000000015"
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
 
 
 @pytest.fixture
