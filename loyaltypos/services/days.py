@@ -291,3 +291,44 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
         audit(s, actor, "day_close", day.business_date.isoformat(), z=z_number,
               counted_cash=counted_cash, expected_cash=summary.expected_cash)
         return summary
+
+
+def z_report(db: Database, *, z_number: int) -> DaySummary:
+    """The frozen Z report of the closed day numbered ``z_number``."""
+    with db.read() as s:
+        day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == z_number))
+        if day is None:
+            last = s.scalar(select(func.max(BusinessDay.z_number)))
+            hint = f"the last is Z {last}" if last else "no day has been closed yet"
+            raise Refused(f"there is no Z report {z_number}; {hint}")
+        if day.z_report:
+            return _from_json(day.z_report)
+        return _summarise(s, day)
+
+
+def liability_history(db: Database, *, days: int = 30) -> list[tuple[dt.date, int]]:
+    """Outstanding cashback at the end of each of the last ``days`` business days, oldest first.
+
+    A closed day gives the total frozen in its Z report, the open day the sum of the
+    balances now; only business_days rows and the cards' balances are read, never the
+    ledger (except for a closed day whose frozen copy is missing).
+    """
+    if days < 1:
+        raise Refused(f"the history covers at least one day, not {days}")
+    with db.read() as s:
+        rows = s.execute(
+            select(BusinessDay.id, BusinessDay.business_date, BusinessDay.closed_at,
+                   BusinessDay.z_report)
+            .order_by(BusinessDay.business_date.desc())
+            .limit(days)
+        ).all()
+        history = []
+        for day_id, date, closed_at, frozen in reversed(rows):
+            if closed_at is None:
+                total = _sum(s, Card.balance)
+            elif frozen:
+                total = int(json.loads(frozen)["liability_total"])
+            else:
+                total = _sum(s, LedgerEntry.amount, LedgerEntry.day_id <= day_id)
+            history.append((date, total))
+        return history

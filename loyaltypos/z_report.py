@@ -1,0 +1,422 @@
+"""The end-of-day report on paper: an A4 PDF for the office, narrow text for the till's printer.
+
+A closed day prints as its frozen, numbered Z report. The open day can be printed
+too, as an X report: the figures so far, marked as not final, so nobody files it as
+the day's closing figures. Both forms show the same figures, drawn from one list
+(:func:`figures`), so the office copy and the till's slip cannot disagree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from escpos import printer as escpos_printer
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from loyaltypos import clock, fonts
+from loyaltypos.errors import Refused
+from loyaltypos.money import fmt
+from loyaltypos.receipt_print import ROLLS
+from loyaltypos.services.days import DaySummary
+
+OPEN_DAY_TITLE = "X report (day still open)"
+MARGIN = 16 * mm
+PAGE_W, PAGE_H = A4
+BODY_W = PAGE_W - 2 * MARGIN
+GAP = 8 * mm  # between the two columns
+COLUMN_W = (BODY_W - GAP) / 2
+INK, GREY, RULE = colors.HexColor("#1C1C22"), colors.HexColor("#5B6470"), colors.HexColor("#C9CED6")
+ACCENT, WARN = colors.HexColor("#1F4E79"), colors.HexColor("#B3261E")
+BAR = colors.HexColor("#7FA7CF")
+
+
+def report_title(summary: DaySummary) -> str:
+    """The title: "Z report 12" for a closed day; the open day's says it is not final."""
+    if summary.closed:
+        return f"Z report {summary.z_number}"
+    return OPEN_DAY_TITLE
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of a section: a label, its value as text, and whether it is a total."""
+
+    label: str
+    value: str
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    figures: tuple[Figure, ...]
+
+
+def _stamp(stamp: dt.datetime | None) -> str:
+    return clock.to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "-"
+
+
+def _hour_span(hour: str) -> str:
+    return f"{hour}:00–{int(hour) + 1:02d}:00"
+
+
+def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list[Section]:
+    """Every figure of the summary, grouped as the report prints them (tables aside)."""
+
+    def m(units: int) -> str:
+        return f"{fmt(units, currency)} {currency}" if with_currency else fmt(units, currency)
+
+    if s.counted_cash is None:
+        counted, difference = "not counted", "-"
+    else:
+        counted, difference = m(s.counted_cash), m(s.cash_difference or 0)
+        if s.cash_difference:
+            difference += " short" if s.cash_difference < 0 else " over"
+    return [
+        Section("Sales", (
+            Figure("Number of sales", str(s.sales)),
+            Figure("Number of refunds", str(s.refunds)),
+            Figure("Subtotal", m(s.subtotal)),
+            Figure("Discounts", m(s.discount)),
+            Figure("Net sales", m(s.subtotal - s.discount)),
+            Figure("Cashback redeemed", m(s.redeemed)),
+            Figure("Money taken", m(s.paid), strong=True),
+            Figure("Money back (refunds)", m(s.money_back)),
+            Figure("Average check", m(s.average_check)),
+        )),
+        Section("Money by method (net of refunds)", (
+            *(Figure(method.capitalize(), m(amount)) for method, amount in s.paid_by.items()),
+            Figure("Total money", m(sum(s.paid_by.values())), strong=True),
+        )),
+        Section("Cashback", (
+            Figure("Cashback earned", m(s.cashback_earned)),
+            Figure("Restored by refunds", m(s.cashback_restored)),
+            Figure("Reversed by refunds", m(s.cashback_reversed)),
+            Figure("Adjustments", m(s.adjustments)),
+            Figure("Change in outstanding", m(s.liability_change)),
+            Figure("Outstanding cashback", m(s.liability_total), strong=True),
+        )),
+        Section("New cards", tuple(
+            Figure(kind.capitalize(), str(count)) for kind, count in s.new_cards.items()
+        )),
+        Section("Cash drawer", (
+            Figure("Expected cash", m(s.expected_cash)),
+            Figure("Counted cash", counted),
+            Figure("Difference", difference, strong=True),
+        )),
+    ]
+
+
+# ---------------------------------------------------------------- A4 PDF
+
+
+class _Bar(Flowable):
+    """A horizontal bar as long as ``fraction`` of the cell: the hour's share of the best hour."""
+
+    def __init__(self, fraction: float, width: float, height: float = 2.6 * mm) -> None:
+        super().__init__()
+        self.fraction, self.width, self.height = fraction, width, height
+
+    def wrap(self, _avail_width: float, _avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self.fraction > 0:
+            self.canv.setFillColor(BAR)
+            self.canv.rect(0, 0, max(self.width * self.fraction, 0.6), self.height,
+                           stroke=0, fill=1)
+
+
+class _Styles:
+    def __init__(self) -> None:
+        regular, bold, _ = fonts.register()
+        self.regular, self.bold = regular, bold
+        self.shop = ParagraphStyle("shop", fontName=bold, fontSize=11, leading=14,
+                                   textColor=GREY)
+        self.title = ParagraphStyle("title", fontName=bold, fontSize=22, leading=27,
+                                    textColor=INK)
+        self.warn = ParagraphStyle("warn", fontName=bold, fontSize=10, leading=13,
+                                   textColor=WARN)
+        self.heading = ParagraphStyle("heading", fontName=bold, fontSize=10.5, leading=13,
+                                      textColor=ACCENT, spaceBefore=3 * mm, spaceAfter=1.2 * mm,
+                                      keepWithNext=1)
+        self.cell = ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11,
+                                   textColor=INK)
+        self.note = ParagraphStyle("note", parent=self.cell, textColor=GREY, fontSize=8.5)
+
+
+def _table(rows: list[list], widths: list[float], st: _Styles, *, header: bool = False,
+           right_from: int = 1, strong_rows: tuple[int, ...] = ()) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    style = [
+        ("FONT", (0, 0), (-1, -1), st.regular, 9),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+    ]
+    if header:
+        style += [("FONT", (0, 0), (-1, 0), st.bold, 8.5), ("TEXTCOLOR", (0, 0), (-1, 0), GREY),
+                  ("LINEBELOW", (0, 0), (-1, 0), 0.8, GREY)]
+    for row in strong_rows:
+        style += [("FONT", (0, row), (-1, row), st.bold, 9),
+                  ("LINEABOVE", (0, row), (-1, row), 0.8, INK)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _section(section: Section, st: _Styles, width: float) -> list[Flowable]:
+    rows = [[f.label, f.value] for f in section.figures]
+    strong = tuple(i for i, f in enumerate(section.figures) if f.strong)
+    return [Paragraph(escape(section.title), st.heading),
+            _table(rows, [width * 0.58, width * 0.42], st, strong_rows=strong)]
+
+
+def _columns(left: list[Flowable], right: list[Flowable]) -> Table:
+    table = Table([[left, right]], colWidths=[COLUMN_W + GAP, COLUMN_W], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, -1), GAP),
+        ("RIGHTPADDING", (1, 0), (1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
+    facts = [["Business day", s.date.isoformat()], ["Opened", _stamp(s.opened_at)],
+             ["Closed", _stamp(s.closed_at) if s.closed else "still open"],
+             ["Printed", _stamp(clock.now())]]
+    facts_table = Table(facts, colWidths=[24 * mm, 32 * mm], hAlign="RIGHT")
+    facts_table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), st.regular, 9),
+        ("FONT", (1, 0), (1, 0), st.bold, 9),
+        ("TEXTCOLOR", (0, 0), (0, -1), GREY),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    left: list[Flowable] = [Paragraph(escape(shop), st.shop),
+                            Paragraph(escape(report_title(s)), st.title)]
+    if not s.closed:
+        left.append(Paragraph("Figures so far: the day is not closed yet.",
+                              st.warn))
+    head = Table([[left, facts_table]], colWidths=[BODY_W - 58 * mm, 58 * mm])
+    head.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK),
+    ]))
+    return [head]
+
+
+def _tiers(s: DaySummary, currency: str, st: _Styles, width: float) -> list[Flowable]:
+    title = Paragraph(f"Per tier, {currency}", st.heading)
+    if not s.tiers:
+        return [title, Paragraph("No sales.", st.note)]
+    rows = [["Tier", "Sales", "Subtotal", "Discounts"]]
+    rows += [[Paragraph(escape(name), st.cell), str(t.sales), fmt(t.subtotal, currency),
+              fmt(t.discount, currency)] for name, t in s.tiers.items()]
+    return [title, _table(rows, [width * 0.36, width * 0.14, width * 0.25, width * 0.25], st,
+                          header=True)]
+
+
+def _top_customers(s: DaySummary, currency: str, st: _Styles, width: float) -> list[Flowable]:
+    title = Paragraph(f"Top customers, {currency}", st.heading)
+    if not s.top_customers:
+        return [title, Paragraph("No card sales.", st.note)]
+    rows = [["Card", "Name", "Paid"]]
+    rows += [[t.card, Paragraph(escape(t.name or "bearer card"), st.cell),
+              fmt(t.paid, currency)] for t in s.top_customers]
+    return [title, _table(rows, [width * 0.36, width * 0.38, width * 0.26], st, header=True,
+                          right_from=2)]
+
+
+def _hours(s: DaySummary, currency: str, st: _Styles) -> list[Flowable]:
+    title = Paragraph("Sales per hour (net sales, local time)", st.heading)
+    if not s.hours:
+        return [title, Paragraph("No sales.", st.note)]
+    best = max(s.hours.values()) or 1
+    bar_w = BODY_W - 30 * mm - 32 * mm - 6 * mm
+    rows: list[list] = [["Hour", f"Net sales, {currency}", ""]]
+    rows += [[_hour_span(hour), fmt(net, currency), _Bar(net / best, bar_w)]
+             for hour, net in s.hours.items()]
+    table = _table(rows, [30 * mm, 32 * mm, bar_w + 6 * mm], st, header=True)
+    table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "LEFT"),
+                               ("LEFTPADDING", (2, 0), (2, -1), 6 * mm)]))
+    return [title, table]
+
+
+def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
+    """The day's report as an A4 PDF: the Z report of a closed day, the X report of an open one."""
+    st = _Styles()
+    title = report_title(summary)
+    sections = figures(summary, currency)
+    left = [f for sec in sections[:2] for f in _section(sec, st, COLUMN_W)]
+    right = [f for sec in sections[2:] for f in _section(sec, st, COLUMN_W)]
+    story: list[Flowable] = [
+        *_header(summary, shop, st),
+        _columns(left, right),
+        Spacer(1, 2 * mm),
+        _columns(_tiers(summary, currency, st, COLUMN_W),
+                 _top_customers(summary, currency, st, COLUMN_W)),
+        Spacer(1, 2 * mm),
+        *_hours(summary, currency, st),
+    ]
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(st.regular, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(MARGIN, 9 * mm, f"{shop} · {title} · {summary.date.isoformat()}")
+        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    doc = BaseDocTemplate(out, pagesize=A4, title=f"{title} — {summary.date.isoformat()}",
+                          author=shop, creator="LoyaltyPOS", pageCompression=1)
+    # No frame padding: the body is exactly BODY_W wide, so every table lines up.
+    frame = Frame(MARGIN, MARGIN + 4 * mm, BODY_W, PAGE_H - 2 * MARGIN - 4 * mm,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate("report", frames=[frame], onPage=footer)])
+    doc.build(story)
+    return out.getvalue()
+
+
+def write_z_pdf(summary: DaySummary, path: str | Path, *, shop: str, currency: str) -> Path:
+    """Write the day's report to ``path`` (A4 PDF); refuses a path that cannot be written.
+
+    The file appears whole or not at all: it is written beside ``path`` and moved in place.
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise Refused(f"{target} is a folder; give a file name such as z-report.pdf")
+    if not target.parent.is_dir():
+        raise Refused(f"cannot write {target}: there is no folder {target.parent}")
+    data = z_pdf(summary, shop=shop, currency=currency)
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise Refused(f"cannot write {target}: {exc.strerror or exc}; choose another folder"
+                      ) from None
+    return target
+
+
+# ---------------------------------------------------------------- thermal printer
+
+
+def _row(left: str, right: str, width: int) -> str:
+    """``left`` and ``right`` on one line, or ``right`` under a long ``left``."""
+    room = width - len(right) - 1
+    if len(left) <= room:
+        return f"{left:<{room}} {right}"
+    return f"{left[:width]}\n{right:>{width}}"
+
+
+def z_text(summary: DaySummary, *, shop: str, currency: str,
+           width: int = 48) -> list[tuple[str, bool]]:
+    """The report as monospaced lines for a receipt printer, each with whether it is bold.
+
+    The title (:func:`report_title`) is not among them: the printer prints it larger.
+    """
+    s = summary
+    out: list[tuple[str, bool]] = [(shop[:width].center(width), True)]
+    if not s.closed:
+        out.append((OPEN_DAY_TITLE.center(width), True))
+    out += [(_row("Business day", s.date.isoformat(), width), False),
+            (_row("Opened", _stamp(s.opened_at), width), False),
+            (_row("Closed", _stamp(s.closed_at) if s.closed else "still open", width), False),
+            (_row("Printed", _stamp(clock.now()), width), False),
+            (f"Amounts in {currency}", False)]
+    for section in figures(s, currency, with_currency=False):
+        out += [("-" * width, False), (section.title.upper()[:width], True)]
+        out += [(_row(f.label, f.value, width), f.strong) for f in section.figures]
+    out += [("-" * width, False), ("PER TIER", True)]
+    for name, t in s.tiers.items():
+        out.append((_row(f"{name} ({t.sales})", fmt(t.subtotal, currency), width), False))
+        if t.discount:
+            out.append((_row("  discounts", fmt(t.discount, currency), width), False))
+    out += [("-" * width, False), ("SALES PER HOUR", True)]
+    out += [(_row(_hour_span(hour).replace("–", "-"), fmt(net, currency), width), False)
+            for hour, net in s.hours.items()]
+    out += [("-" * width, False), ("TOP CUSTOMERS", True)]
+    top = [(t.card, t.name or "bearer card", fmt(t.paid, currency)) for t in s.top_customers]
+    if all(len(card) + len(name) + len(paid) + 2 <= width for card, name, paid in top):
+        out += [(_row(f"{card} {name}", paid, width), False) for card, name, paid in top]
+    else:  # a narrow roll: each name goes under its card
+        for card, name, paid in top:
+            out += [(_row(card, paid, width), False), (f"  {name}"[:width], False)]
+    return out
+
+
+def _slip_title(summary: DaySummary) -> str:
+    # Printed double width: 16 characters on a 58 mm roll.
+    return f"Z REPORT {summary.z_number}" if summary.closed else "X REPORT"
+
+
+def render_z_text(summary: DaySummary, *, shop: str, currency: str, width: int = 48) -> str:
+    """The thermal printer's report as plain text, title first."""
+    lines = [_slip_title(summary).center(width)]
+    lines += [text for text, _ in z_text(summary, shop=shop, currency=currency, width=width)]
+    return "\n".join(lines)
+
+
+def _columns_of(width_mm: int) -> int:
+    if width_mm not in ROLLS:
+        raise Refused(f"receipt rolls are 80 or 58 mm wide, not {width_mm}")
+    return ROLLS[width_mm][2]
+
+
+def print_z_escpos(summary: DaySummary, device, *, shop: str, currency: str,
+                   width_mm: int = 80) -> None:
+    """Send the report to an ESC/POS printer (any python-escpos printer object), then cut."""
+    columns = _columns_of(width_mm)
+    device.set(align="center", bold=True, double_height=True, double_width=True)
+    device.textln(_slip_title(summary))
+    device.set(align="left", normal_textsize=True)
+    for text, bold in z_text(summary, shop=shop, currency=currency, width=columns):
+        device.set(bold=bold)
+        device.textln(text)
+    device.set(bold=False)
+    device.cut()
+
+
+def z_escpos_bytes(summary: DaySummary, *, shop: str, currency: str,
+                   width_mm: int = 80) -> bytes:
+    """The ESC/POS bytes of the report, as a printer would receive them."""
+    dummy = escpos_printer.Dummy()
+    print_z_escpos(summary, dummy, shop=shop, currency=currency, width_mm=width_mm)
+    return dummy.output
