@@ -367,10 +367,37 @@ def cmd_day(db, args, out: Out) -> None:
 
 
 def cmd_report(db, args, out: Out) -> None:
-    cur = store.program_in_force(db).currency
-    summary = days.day_summary(db, date=_date(args.date) if args.date else None)
+    program = store.program_in_force(db)
+    cur = program.currency
+    if args.action == "z":
+        summary = days.z_report(db, z_number=args.number)
+    else:
+        summary = days.day_summary(db, date=_date(args.date) if args.date else None)
     data = _summary_json(summary, cur)
-    out(data, _summary_text(data))
+    if getattr(args, "pdf", None):
+        from loyaltypos.z_report import write_z_pdf
+
+        data["pdf"] = str(write_z_pdf(summary, args.pdf, shop=program.name, currency=cur))
+    if getattr(args, "escpos", None):
+        from loyaltypos.z_report import z_escpos_bytes
+
+        try:
+            with open(args.escpos, "wb") as target:
+                target.write(z_escpos_bytes(summary, shop=program.name, currency=cur))
+        except OSError as exc:
+            raise Refused(f"cannot write {args.escpos}: {exc.strerror}") from None
+        data["escpos"] = args.escpos
+    out(data, _summary_text(data) + "".join(f"\nWritten: {data[k]}" for k in ("pdf", "escpos")
+                                           if k in data))
+
+
+def cmd_export(db, args, out: Out) -> None:
+    from loyaltypos.export import export_range
+
+    done = export_range(db, start=_date(args.date_from), end=_date(args.date_to),
+                        folder=args.dir)
+    out({"files": {k: str(v) for k, v in done.files.items()}, "rows": done.rows},
+        "\n".join(f"{path}  ({done.rows[name]} rows)" for name, path in done.files.items()))
 
 
 def cmd_verify(db, args, out: Out) -> int:
@@ -450,7 +477,7 @@ COMMANDS = {
     "init": cmd_init, "program": cmd_program, "user": cmd_user, "card": cmd_card,
     "sale": cmd_sale, "refund": cmd_refund, "day": cmd_day, "report": cmd_report,
     "verify": cmd_verify, "backup": cmd_backup, "product": cmd_product,
-    "receipt": cmd_receipt,
+    "receipt": cmd_receipt, "export": cmd_export,
 }
 
 
@@ -571,7 +598,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("report", "reports")
     rsub = p.add_subparsers(dest="action", required=True)
-    rsub.add_parser("eod", parents=[common]).add_argument("--date")
+    q = rsub.add_parser("eod", parents=[common])
+    q.add_argument("--date")
+    q.add_argument("--pdf", help="also write the report (X or Z) as a PDF")
+    q.add_argument("--escpos", help="also write it as ESC/POS bytes for a thermal printer")
+    q = rsub.add_parser("z", parents=[common], help="a closed day's frozen Z report")
+    q.add_argument("number", type=int)
+    q.add_argument("--pdf")
+    q.add_argument("--escpos")
+
+    p = add("export", "sales, lines, payments, refunds and ledger of a date range as CSV")
+    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--dir", required=True, help="folder for the CSV files")
 
     p = add("receipt", "show or print a receipt")
     p.add_argument("number", help="receipt number (or R123 from its barcode, or the sale id)")

@@ -221,3 +221,20 @@ def test_receipts_from_the_command_line(shop, tmp_path):
     shop.ok("refund", "1", "--item", "1", "1", "--user", "Anna")
     assert "REFUND 1" in shop.run("receipt", "--refund", "1").stdout
     assert "no receipt number 7" in shop.refused("receipt", "7")
+
+
+def test_close_with_counted_cash_then_z_report_and_export(shop, tmp_path):
+    shop.ok("sale", "--item", "x", "1", "100", "--pay", "cash:100", "--user", "Petya",
+            pin="1111")
+    closed = shop.ok("day", "close", "--counted-cash", "98.50", "--user", "Anna")
+    assert (closed["expected_cash"], closed["counted_cash"], closed["cash_difference"]) == (
+        "100.00", "98.50", "-1.50")
+    z = shop.ok("report", "z", str(closed["z_number"]), "--pdf", str(tmp_path / "z.pdf"))
+    assert z["pdf"] == str(tmp_path / "z.pdf") and z["paid"] == closed["paid"]
+    assert (tmp_path / "z.pdf").read_bytes().startswith(b"%PDF")
+    assert "no Z report 9" in shop.refused("report", "z", "9")
+    exported = shop.ok("export", "--from", closed["date"], "--to", closed["date"], "--dir",
+                       str(tmp_path / "csv"))
+    assert exported["rows"]["sales"] == 1 and (tmp_path / "csv" / "sales.csv").exists()
+    assert "after" in shop.refused("export", "--from", "2026-02-02", "--to", "2026-01-01",
+                                   "--dir", str(tmp_path / "x"))
