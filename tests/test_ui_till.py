@@ -44,11 +44,14 @@ def till(qtbot, db, shop, goods):
     return window
 
 
-def on_dialog(qtbot, act):
-    """Run ``act(dialog)`` as soon as a modal dialog is open (exec() blocks the test)."""
+def on_dialog(qtbot, act, kind=None):
+    """Run ``act(dialog)`` as soon as a modal dialog (of class ``kind``) is open.
+
+    exec() blocks the test, so the dialog is answered from the event loop.
+    """
     def poll():
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
+        if dialog is None or (kind is not None and not isinstance(dialog, kind)):
             QTimer.singleShot(10, poll)
             return
         act(dialog)
@@ -166,8 +169,11 @@ def test_a_refund_from_a_cashier_session_takes_a_managers_pin(qtbot, db, till):
         assert "Money back 500.00 RUB" in dialog.preview.text()
         dialog.confirm.click()
 
-    on_dialog(qtbot, manager_pin)
-    QTimer.singleShot(300, lambda: on_dialog(qtbot, choose_lines))
+    from ui.dialogs import ManagerPinDialog
+    from ui.refund_dialog import RefundDialog
+
+    on_dialog(qtbot, manager_pin, ManagerPinDialog)
+    on_dialog(qtbot, choose_lines, RefundDialog)
     press(qtbot, t.window(), Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: "Refund 1" in t.message.text())
     summary = day_summary(db)

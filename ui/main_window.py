@@ -17,6 +17,7 @@ from loyaltypos.db import Database
 from loyaltypos.receipt_print import parse_receipt_code
 from loyaltypos.services import days, store, verify
 from ui.card_batch_dialog import CardBatchDialog
+from ui.day_screen import DayScreen
 from ui.ops import Ops
 from ui.overview_screen import OverviewScreen
 from ui.products_screen import ProductsScreen
@@ -54,7 +55,9 @@ class MainWindow(QMainWindow):
         self.till = TillScreen(self.ops)
         self.overview = OverviewScreen(database)
         self.products = ProductsScreen(self.ops)
-        for screen in (self.setup, self.signin, self.till, self.overview, self.products):
+        self.day = DayScreen(self.ops)
+        for screen in (self.setup, self.signin, self.till, self.overview, self.products,
+                       self.day):
             self.stack.addWidget(screen)
         self._status_bar()
         self._menus()
@@ -90,6 +93,8 @@ class MainWindow(QMainWindow):
             self.overview.refresh()
         elif screen is self.products:
             self.products.refresh()
+        elif screen is self.day:
+            self.day.show_day(None)
         self.stack.setCurrentWidget(screen)
         for action in self.signed_in_actions:
             action.setEnabled(self.ops.actor is not None)
@@ -128,8 +133,11 @@ class MainWindow(QMainWindow):
         lock.setShortcut(QKeySequence(Qt.Key.Key_F12))
         lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         reprint = QAction("Reprint a receipt...", self, triggered=self._reprint)
+        end_of_day = QAction("End of day (F11)", self, triggered=lambda: self.go_to(self.day))
+        end_of_day.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        end_of_day.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_ = QAction("Quit", self, triggered=self.close)
-        for action in (to_till, reprint, lock):
+        for action in (to_till, end_of_day, reprint, lock):
             till_menu.addAction(action)
         till_menu.addSeparator()
         till_menu.addAction(quit_)
@@ -141,7 +149,8 @@ class MainWindow(QMainWindow):
         settings = QAction("Settings...", self, triggered=lambda: SettingsDialog(self).exec())
         for action in (goods, batch, shop, settings):
             manage.addAction(action)
-        self.signed_in_actions = (to_till, reprint, lock, goods, batch, shop, settings)
+        self.signed_in_actions = (to_till, end_of_day, reprint, lock, goods, batch, shop,
+                                  settings)
 
     def _reprint(self) -> None:
         text, ok = QInputDialog.getText(self, "Reprint a receipt",

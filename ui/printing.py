@@ -19,6 +19,7 @@ from loyaltypos.card_print import card_pdf
 from loyaltypos.errors import Refused
 from loyaltypos.receipt_print import open_printer, print_escpos, receipt_pdf
 from loyaltypos.receipts import Receipt, RefundReceipt
+from loyaltypos.z_report import print_z_escpos, report_title, z_pdf
 
 PRINTER_KEY = "printing/receipt_printer"  # none | system | network | usb | serial | file
 TARGET_KEY = "printing/target"
@@ -78,6 +79,20 @@ def print_card(parent: QWidget, database, number: str) -> str:
         path = Path(folder) / "card.pdf"
         card_pdf(database, number=number, path=path)
         return print_pdf(parent, path.read_bytes(), title=f"card {number}")
+
+
+def print_report(parent: QWidget, summary, *, shop: str, currency: str) -> str:
+    """Print an X or Z report: A4 through the print dialog, or on the thermal printer."""
+    chosen = settings()
+    if chosen["printer"] in ("none", "system"):
+        pdf = z_pdf(summary, shop=shop, currency=currency)
+        return print_pdf(parent, pdf, title=report_title(summary))
+    device = open_printer(chosen["printer"], chosen["target"])
+    try:
+        print_z_escpos(summary, device, shop=shop, currency=currency, width_mm=chosen["width"])
+    finally:
+        device.close()
+    return "printed on the receipt printer"
 
 
 def print_document(parent: QWidget, doc: Receipt | RefundReceipt) -> str:
