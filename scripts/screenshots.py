@@ -71,6 +71,11 @@ def main(out: Path) -> None:
     dialog.grab().save(str(out / "refund.png"))
     dialog.close()
 
+    window.go_to(window.day)
+    settle(400)
+    window.grab().save(str(out / "day.png"))
+    window.go_to(window.till)
+
     issue = IssueCardDialog(window.ops, window)
     issue.show()
     QTest.keyClicks(issue.holder.name, "Svetlana Ivanova")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -144,7 +145,9 @@ class DayScreen(QWidget):
         self.top_table = _named(QTableWidget(0, 3), "dayTopCustomers")
         self.top_table.setHorizontalHeaderLabels(("Card", "Customer", "Paid"))
         self.top_table.verticalHeader().setVisible(False)
-        self.top_table.setMaximumWidth(380)
+        self.top_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.top_table.setMinimumWidth(360)
         self.details = _named(QLabel(), "dayDetails")
         self.details.setWordWrap(True)
         side = QVBoxLayout()
