@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from loyaltypos import clock, fonts
+from loyaltypos.cardnumbers import masked
 from loyaltypos.errors import Refused
 from loyaltypos.money import fmt
 from loyaltypos.receipt_print import ROLLS
@@ -255,7 +256,7 @@ def _top_customers(s: DaySummary, currency: str, st: _Styles, width: float) -> l
     if not s.top_customers:
         return [title, Paragraph("No card sales.", st.note)]
     rows = [["Card", "Name", "Paid"]]
-    rows += [[t.card, Paragraph(escape(t.name or "bearer card"), st.cell),
+    rows += [[masked(t.card), Paragraph(escape(t.name or "bearer card"), st.cell),
               fmt(t.paid, currency)] for t in s.top_customers]
     return [title, _table(rows, [width * 0.36, width * 0.38, width * 0.26], st, header=True,
                           right_from=2)]
@@ -373,7 +374,8 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
     out += [(_row(_hour_span(hour).replace("–", "-"), fmt(net, currency), width), False)
             for hour, net in s.hours.items()]
     out += [("-" * width, False), ("TOP CUSTOMERS", True)]
-    top = [(t.card, t.name or "bearer card", fmt(t.paid, currency)) for t in s.top_customers]
+    top = [(masked(t.card), t.name or "bearer card", fmt(t.paid, currency))
+           for t in s.top_customers]
     if all(len(card) + len(name) + len(paid) + 2 <= width for card, name, paid in top):
         out += [(_row(f"{card} {name}", paid, width), False) for card, name, paid in top]
     else:  # a narrow roll: each name goes under its card
