@@ -442,6 +442,11 @@ def cmd_product(db, args, out: Out) -> None:
         out(_product_json(info, cur), f"Saved {_product_text(info, cur)}")
 
 
+def cmd_receipt_header(db, args, out: Out) -> None:
+    lines = store.set_receipt_header(db, actor=_actor(db, args), lines=args.lines)
+    out({"receipt_header": list(lines)}, "\n".join(lines) or "(no header lines)")
+
+
 def cmd_receipt(db, args, out: Out) -> None:
     from loyaltypos import receipt_print, receipts
 
@@ -477,7 +482,7 @@ COMMANDS = {
     "init": cmd_init, "program": cmd_program, "user": cmd_user, "card": cmd_card,
     "sale": cmd_sale, "refund": cmd_refund, "day": cmd_day, "report": cmd_report,
     "verify": cmd_verify, "backup": cmd_backup, "product": cmd_product,
-    "receipt": cmd_receipt, "export": cmd_export,
+    "receipt": cmd_receipt, "export": cmd_export, "receipt-header": cmd_receipt_header,
 }
 
 
@@ -611,6 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--dir", required=True, help="folder for the CSV files")
+
+    p = add("receipt-header", "set the lines printed under the shop's name (manager)")
+    p.add_argument("lines", nargs="*", help="up to 6 lines; none clears the header")
 
     p = add("receipt", "show or print a receipt")
     p.add_argument("number", help="receipt number (or R123 from its barcode, or the sale id)")

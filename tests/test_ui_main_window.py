@@ -62,3 +62,19 @@ def test_an_existing_shop_opens_on_sign_in_and_shows_its_program(qtbot, db, shop
     assert "Test shop" in window.overview.title.text()
     assert window.overview.tiers.item(3, 0).text() == "Gold"
     assert window.overview.tiers.item(3, 4).text() == "7.5 %"
+
+
+def test_a_manager_sets_the_receipt_header_on_the_shop_screen(qtbot, db, shop):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    manager = shop[0]
+    window.ops.sign_in(manager)
+    window.go_to(window.overview)
+    window.overview.header.setPlainText("12 Pushkin Street\nTax no. 7701234567\n")
+    window.overview.save_header()
+    assert store.shop_receipt_header(db) == ("12 Pushkin Street", "Tax no. 7701234567")
+    assert "Saved 2 line(s)" in window.overview.header_message.text()
+    window.overview.header.setPlainText("x" * 49)
+    window.overview.save_header()
+    assert "48 characters" in window.overview.header_message.text()
+    assert store.shop_receipt_header(db) == ("12 Pushkin Street", "Tax no. 7701234567")

@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setup = SetupScreen(database, self.ops)
         self.signin = SignInScreen(self.ops)
         self.till = TillScreen(self.ops)
-        self.overview = OverviewScreen(database)
+        self.overview = OverviewScreen(database, self.ops)
         self.products = ProductsScreen(self.ops)
         self.day = DayScreen(self.ops)
         for screen in (self.setup, self.signin, self.till, self.overview, self.products,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -20,9 +23,9 @@ COLUMNS = ("Tier", "Who", "From spend", "Discount", "Cashback")
 
 
 class OverviewScreen(QWidget):
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, database: Database, ops=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.database = database
+        self.database, self.ops = database, ops
         self.title = QLabel(objectName="shopName")
         self.details = QLabel(objectName="programDetails")
         self.details.setWordWrap(True)
@@ -39,6 +42,28 @@ class OverviewScreen(QWidget):
         layout.addWidget(self.details)
         layout.addWidget(self.tiers, 1)
         layout.addWidget(self.database_label)
+        self.header = QPlainTextEdit(objectName="receiptHeader")
+        self.header.setPlaceholderText("Printed under the shop's name: address, phone, tax no.")
+        self.header.setMaximumHeight(90)
+        save = QPushButton("Save the receipt header (manager)", objectName="receiptHeaderSave")
+        save.clicked.connect(self.save_header)
+        self.header_message = QLabel(objectName="receiptHeaderMessage")
+        layout.addWidget(QLabel("Receipt header (up to 6 lines of 48 characters)"))
+        layout.addWidget(self.header)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addWidget(self.header_message, 1)
+        layout.addLayout(row)
+
+    def save_header(self) -> None:
+        manager = self.ops.manager(self, "changing the receipt header")
+        if manager is None:
+            return
+        lines = self.header.toPlainText().splitlines()
+        done = self.ops.run(self, lambda: store.set_receipt_header(
+            self.database, actor=manager, lines=lines), show=self.header_message.setText)
+        if done is not None:
+            self.header_message.setText(f"Saved {len(done)} line(s); the next receipt prints them")
 
     def refresh(self) -> None:
         program = store.program_in_force(self.database)
@@ -64,3 +89,4 @@ class OverviewScreen(QWidget):
             for col, value in enumerate(values):
                 self.tiers.setItem(row, col, QTableWidgetItem(value))
         self.database_label.setText(f"Database: {self.database.describe()}")
+        self.header.setPlainText("\n".join(store.shop_receipt_header(self.database)))

@@ -175,7 +175,12 @@ def receipt_header(session: Session) -> tuple[str, ...]:
     return tuple(line for line in text.splitlines() if line.strip())
 
 
-def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> None:
+def shop_receipt_header(db: Database) -> tuple[str, ...]:
+    with db.read() as s:
+        return receipt_header(s)
+
+
+def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> tuple[str, ...]:
     """Set the receipt's header lines (manager; audited). At most 6 lines of 48 characters."""
     require_manager(actor, "changing the receipt header")
     clean = [line.strip() for line in lines if line.strip()]
@@ -184,3 +189,4 @@ def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> None:
     with db.write() as s:
         set_setting(s, "receipt_header", "\n".join(clean))
         audit(s, actor, "receipt_header", None, lines=clean)
+    return tuple(clean)
