@@ -96,6 +96,11 @@ def test_closing_from_the_window_records_the_count_and_freezes_the_day(qtbot, db
     for figure in (summary.subtotal - summary.discount, summary.cashback_earned,
                    summary.liability_total, summary.paid_by["card"]):
         assert fmt(figure, "RUB") in text
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "z")], check=True)
+    from PIL import Image
+
+    page = Image.open(next(tmp_path.glob("z*.png"))).convert("L")
+    assert page.getextrema()[0] < 100  # the page renders with ink on it, not blank
 
     window.day.export(folder=str(tmp_path / "csv"))
     with open(tmp_path / "csv" / "sales.csv", encoding="utf-8-sig") as f:
