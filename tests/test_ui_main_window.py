@@ -78,3 +78,22 @@ def test_a_manager_sets_the_receipt_header_on_the_shop_screen(qtbot, db, shop):
     window.overview.save_header()
     assert "48 characters" in window.overview.header_message.text()
     assert store.shop_receipt_header(db) == ("12 Pushkin Street", "Tax no. 7701234567")
+
+
+def test_a_manager_edits_the_program_in_the_app_and_a_bad_one_changes_nothing(qtbot, db,
+                                                                              shop):
+    from ui.overview_screen import ProgramDialog
+
+    before = store.program_in_force(db)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    dialog = ProgramDialog(window.ops, shop[0], window)
+    text = dialog.text.toPlainText()
+    dialog.text.setPlainText(text.replace("discount_pct = 20", "discount_pct = 25"))
+    dialog.accept()
+    assert store.program_in_force(db).tier_named("Gold").discount_pct == 25
+    dialog.text.setPlainText(text.replace("discount_pct = 20", "discount_pct = 120"))
+    dialog.accept()
+    assert "between 0 and 100" in dialog.error.text()
+    assert store.program_in_force(db).tier_named("Gold").discount_pct == 25
+    assert before.tier_named("Gold").discount_pct == 20
