@@ -9,28 +9,19 @@ import pytest
 from conftest import MANAGER_PIN, line, personal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from test_ui_till import field, on_dialog, press
+from test_ui_till import field, on_dialog, press, signed_in
 
 from loyaltypos.money import fmt, fmt_display
 from loyaltypos.services import cards, checkout, days
 from loyaltypos.services.refunds import refund
 from ui.day_screen import CloseDayDialog
-from ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
 
 @pytest.fixture
 def window(qtbot, db, shop):
-    w = MainWindow(db)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
-    w.signin.user.setCurrentText("Maria")
-    qtbot.keyClicks(w.signin.pin, MANAGER_PIN + "\r")
-    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.till)
-    return w
+    return signed_in(qtbot, db, "Maria", MANAGER_PIN)
 
 
 @pytest.fixture

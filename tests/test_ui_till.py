@@ -30,18 +30,23 @@ def goods(db, manager):
                           eligible=False)
 
 
-@pytest.fixture
-def till(qtbot, db, shop, goods):
-    """The window, signed in as the cashier, on the till screen."""
+def signed_in(qtbot, db, name: str, pin: str) -> MainWindow:
+    """The main window shown and active, ``name`` signed in with ``pin``, on the till."""
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)
-    window.signin.user.setCurrentText("Kolya")
-    qtbot.keyClicks(window.signin.pin, CASHIER_PIN + "\r")
+    window.signin.user.setCurrentText(name)
+    qtbot.keyClicks(window.signin.pin, pin + "\r")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
     return window
+
+
+@pytest.fixture
+def till(qtbot, db, shop, goods):
+    """The window, signed in as the cashier, on the till screen."""
+    return signed_in(qtbot, db, "Kolya", CASHIER_PIN)
 
 
 def on_dialog(qtbot, act, kind=None):
