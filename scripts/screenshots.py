@@ -48,8 +48,12 @@ def main(out: Path) -> None:
     settle()
 
     till = window.till
-    QTest.keyClicks(till.scan, demo.cards[1] + "\r")
     catalog = products.list_products(db)
+    QTest.keyClicks(till.scan, demo.cards[4] + "\r")  # a sale just paid: its receipt shows
+    for code in (catalog[3].code, "CAFE-LAT"):
+        QTest.keyClicks(till.scan, code + "\r")
+    till.pay_card()
+    QTest.keyClicks(till.scan, demo.cards[1] + "\r")
     for code in (catalog[0].code, "2*" + catalog[5].code, catalog[12].code, "CAFE-ESP"):
         QTest.keyClicks(till.scan, code + "\r")
     till.redeem = REDEEM_MAX
