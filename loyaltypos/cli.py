@@ -395,7 +395,8 @@ def cmd_export(db, args, out: Out) -> None:
     from loyaltypos.export import export_range
 
     done = export_range(db, start=_date(args.date_from), end=_date(args.date_to),
-                        folder=args.dir)
+                        folder=args.dir, delimiter="\t" if args.delimiter == "tab"
+                        else args.delimiter)
     out({"files": {k: str(v) for k, v in done.files.items()}, "rows": done.rows},
         "\n".join(f"{path}  ({done.rows[name]} rows)" for name, path in done.files.items()))
 
@@ -616,6 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--dir", required=True, help="folder for the CSV files")
+    p.add_argument("--delimiter", choices=(",", ";", "tab"), default=",",
+                   help="column separator; ';' for Excel with Russian, German or French settings")
 
     p = add("receipt-header", "set the lines printed under the shop's name (manager)")
     p.add_argument("lines", nargs="*", help="up to 6 lines; none clears the header")

@@ -187,11 +187,11 @@ def _folder(folder: str | Path) -> Path:
 
 
 def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[list[str]],
-               progress: Callable[[int], None] | None) -> int:
+               progress: Callable[[int], None] | None, delimiter: str) -> int:
     count = 0
     # utf-8-sig writes the byte-order mark Excel looks for; newline="" lets csv end rows.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(columns)
         for row in rows:
             writer.writerow(row)
@@ -201,14 +201,20 @@ def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[list[str]],
     return count
 
 
+DELIMITERS = (",", ";", "\t")
+
+
 def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Path,
-                 progress: Progress | None = None) -> ExportResult:
+                 progress: Progress | None = None, delimiter: str = ",") -> ExportResult:
     """Write sales.csv, sale_lines.csv, payments.csv, refunds.csv and ledger.csv to ``folder``.
 
     They hold the business days dated ``start`` to ``end``, both included; files of the
     same names in the folder are replaced. ``progress(file, rows)`` is called every
-    thousand rows, for a progress bar.
+    thousand rows, for a progress bar. ``delimiter`` is "," by default; Excel with
+    Russian, German or French settings expects ";".
     """
+    if delimiter not in DELIMITERS:
+        raise Refused("the separator is a comma, a semicolon or a tab")
     if start > end:
         raise Refused(f"the export starts on {start.isoformat()}, after it ends on "
                       f"{end.isoformat()}; swap the dates")
@@ -222,7 +228,8 @@ def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Pa
                 table = tables[name]
                 step = (lambda n, name=name: progress(name, n)) if progress else None
                 rows[name] = _write_csv(parts[name], table.columns,
-                                        (table.row(*r) for r in _stream(s, table.query)), step)
+                                        (table.row(*r) for r in _stream(s, table.query)), step,
+                                        delimiter)
         files = {name: target / f"{name}.csv" for name in FILES}
         for name in FILES:
             os.replace(parts[name], files[name])

@@ -193,3 +193,22 @@ def test_a_range_that_ends_before_it_starts_is_refused(db, cashier, tmp_path):
         export_range(db, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 1),
                      folder=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_semicolon_file_for_excel_with_european_settings(db, cashier, tmp_path):
+    import csv as csv_module
+    import datetime as dt
+
+    from loyaltypos.errors import Refused
+    from loyaltypos.export import export_range
+    from loyaltypos.services.checkout import checkout, new_sale_id
+
+    checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("Чай; зелёный", 1, 12_345)])
+    today = dt.date.today()
+    export_range(db, start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=1),
+                 folder=tmp_path, delimiter=";")
+    with open(tmp_path / "sale_lines.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv_module.DictReader(f, delimiter=";"))
+    assert rows[0]["description"] == "Чай; зелёный" and rows[0]["amount"] == "123.45"
+    with pytest.raises(Refused, match="separator"):
+        export_range(db, start=today, end=today, folder=tmp_path, delimiter="|")

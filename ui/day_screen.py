@@ -25,6 +25,7 @@ from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -318,7 +319,8 @@ class DayScreen(QWidget):
             return
         done = self.ops.run(self, lambda: export_range(
             self.ops.database, start=dialog.start(), end=dialog.end(),
-            folder=dialog.folder.text()), show=self.details.setText)
+            folder=dialog.folder.text(), delimiter=dialog.separator.currentData()),
+            show=self.details.setText)
         if done is not None:
             self.details.setText("Exported to " + dialog.folder.text() + ": " + ", ".join(
                 f"{name} ({count} rows)" for name, count in done.rows.items()))
@@ -349,6 +351,10 @@ class ExportDialog(QDialog):
         form.addRow("From", self.first)
         form.addRow("To", self.last)
         form.addRow("Folder", where)
+        self.separator = _named(QComboBox(), "exportSeparator")
+        self.separator.addItem("semicolon ; (Excel in Russian, German, French...)", ";")
+        self.separator.addItem("comma ,", ",")
+        form.addRow("Separator", self.separator)
         form.addRow(QLabel("sales, lines, payments, refunds and ledger entries as CSV"))
         form.addRow(buttons)
 
