@@ -297,7 +297,7 @@ def cmd_refund(db, args, out: Out) -> None:
             if not line_no.isdigit() or int(line_no) < 1:
                 raise Refused(f"'{line_no}' is not a line number; lines count from 1")
             items[int(line_no)] = items.get(int(line_no), 0) + parse_quantity(qty)
-    result = refunds.refund(db, actor=actor, sale_id=sale_id, items=items)
+    result = refunds.refund(db, actor=actor, sale_id=sale_id, items=items, refund_id=args.id)
     data = {
         "refund_id": result.refund_id, "refund_no": result.refund_no, "sale_id": result.sale_id,
         "money_back": fmt(result.money_back, cur), "restored": fmt(result.restored, cur),
@@ -597,6 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("refund", "refund a sale (manager)")
     p.add_argument("sale_id", help="sale id or receipt number")
     p.add_argument("--item", nargs=2, action="append", metavar=("LINE_NO", "QTY"))
+    p.add_argument("--id", help="the refund's UUID; the same id twice refunds once")
 
     p = add("day", "the business day")
     dsub = p.add_subparsers(dest="action", required=True)

@@ -161,3 +161,16 @@ def test_recent_sales_of_a_card_follow_it_through_a_replacement(db, manager, wor
     other = checkout(db, actor=manager, sale_id=new_sale_id(), lines=[line("x", 1, 100)])
     assert [s.sale_id for s in recent_sales(db, card_number=new.number)] == [sale.sale_id]
     assert [s.sale_id for s in recent_sales(db)][:2] == [other.sale_id, sale.sale_id]
+
+
+def test_the_same_refund_id_twice_refunds_once(db, manager, worked):
+    card, sale = worked
+    refund_id = "5f0c2a8e-1b2c-4d3e-8f90-a1b2c3d4e5f6"
+    first = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)},
+                   refund_id=refund_id)
+    before = snapshot(db)
+    again = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)},
+                   refund_id=refund_id)
+    assert snapshot(db) == before
+    assert again == first
+    assert cards.show_card(db, number=card.number).balance == first.balance

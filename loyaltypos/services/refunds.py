@@ -177,6 +177,27 @@ def _result(plan: _Plan, refund_id: str | None, refund_no: int | None,
     )
 
 
+def _recorded(s: Session, row: Refund) -> RefundResult:
+    lines = s.execute(
+        select(SaleLine.line_no, SaleLine.description, RefundLine.qty_milli, RefundLine.paid,
+               RefundLine.redeemed, RefundLine.cashback)
+        .join(SaleLine, SaleLine.id == RefundLine.sale_line_id)
+        .where(RefundLine.refund_id == row.id)
+        .order_by(SaleLine.line_no)
+    )
+    payouts = dict(s.execute(select(Payment.method, -func.sum(Payment.amount))
+                             .where(Payment.refund_id == row.id).group_by(Payment.method)).all())
+    card = s.get(Card, row.card_id) if row.card_id else None
+    return RefundResult(
+        refund_id=row.id, refund_no=row.refund_no, sale_id=row.sale_id,
+        card=card.number if card else None, money_back=row.money_back, restored=row.restored,
+        reversed=row.reversed, shortfall=row.shortfall, balance=row.balance_after,
+        lines=tuple(RefundLineResult(no, desc, Decimal(q) / QTY_SCALE, paid, red, cb)
+                    for no, desc, q, paid, red, cb in lines),
+        to_card=int(payouts.get("card", 0)), to_cash=int(payouts.get("cash", 0)),
+    )
+
+
 def preview_refund(db: Database, *, sale_id: str,
                    items: Mapping[int, Decimal] | None = None) -> RefundResult:
     """What :func:`refund` would give back now, writing nothing (``refund_id`` is None)."""
@@ -203,6 +224,11 @@ def refund(
     require_manager(actor, "a refund")
     refund_id = refund_id or str(uuid.uuid4())
     with db.write() as s:
+        recorded = s.get(Refund, refund_id)
+        if recorded is not None:  # a retry: the first result, nothing given back twice
+            if recorded.sale_id != sale_id:
+                raise RefundTooMuch(f"refund id {refund_id} belongs to another sale")
+            return _recorded(s, recorded)
         plan = _plan(s, sale_id, items, lock=True)
         sale, card, totals = plan.sale, plan.card, plan.totals
         day_id = open_day(s)
