@@ -3,7 +3,7 @@
 A new shop (the default program) gets one personal card and a batch of bearer cards
 through ``cards.issue_cards`` (not timed). Then, in this one process:
 
-- ``card_print.card_pdf(db, number=..., path=...)``: one card's front and back (two
+- ``card_pdf(db, number=..., path=...)``: one card's front and back (two
   CR80 pages), database read included, ``single_reps`` times to new files; the first
   call (fonts registered, caches cold) is kept apart from the median.
 - ``card_print.batch_pdf(cards, program, path)``: the whole batch on A4 sheets (fronts
@@ -20,9 +20,10 @@ from pathlib import Path
 
 from bench.data import create_shop
 from bench.measure import ms_stats
-from loyaltypos import card_print
 from loyaltypos.db import open_database
+from loyaltypos.documents import cards as card_print
 from loyaltypos.services import cards, store
+from loyaltypos.services.printouts import card_pdf
 
 
 def reportlab_accelerated() -> bool:
@@ -48,12 +49,12 @@ def measure_cards(out: Path, *, single_reps: int, batch: int, batch_reps: int) -
 
         single = out / "card.pdf"
         start = time.perf_counter()
-        card_print.card_pdf(db, number=holder.number, path=single)
+        card_pdf(db, number=holder.number, path=single)
         first = time.perf_counter() - start
         times = []
         for _ in range(single_reps):
             start = time.perf_counter()
-            card_print.card_pdf(db, number=holder.number, path=single)
+            card_pdf(db, number=holder.number, path=single)
             times.append(time.perf_counter() - start)
 
         sheet_file = out / "cards-batch.pdf"

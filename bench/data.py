@@ -27,12 +27,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loyaltypos import cardnumbers, clock
 from loyaltypos.db import open_database
-from loyaltypos.models import pct_to_bp
-from loyaltypos.program import DEFAULT_PROGRAM_FILE, Program, load_program_file
+from loyaltypos.db.models import pct_to_bp
+from loyaltypos.domain import cardnumbers, clock
+from loyaltypos.domain.day_summary import DaySummary, TierLine, TopCustomer
+from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, Program, load_program_file
 from loyaltypos.services import store
-from loyaltypos.services.days import DaySummary, TierLine, TopCustomer, round_half_up_div
+from loyaltypos.services.days import round_half_up_div
 
 PERSONAL_SHARE = 0.7  # share of cards that are personal (with a customer row)
 CARD_SALE_SHARE = 0.6  # share of sales made with a card

@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from bench.data import create_shop
 from loyaltypos.db import BUSY_TIMEOUT_MS, open_database
-from loyaltypos.models import BusinessDay, Card, pct_to_bp
-from loyaltypos.pricing import CartLine, Pricing, Terms, price_sale
-from loyaltypos.program import Program
+from loyaltypos.db.models import BusinessDay, Card, pct_to_bp
+from loyaltypos.domain.people import Actor
+from loyaltypos.domain.pricing import CartLine, Pricing, Terms, price_sale
+from loyaltypos.domain.program import Program
 from loyaltypos.services import cards, checkout, days
-from loyaltypos.services.users import Actor
 
 # The benchmark's sale: five lines, a personal card, a fixed redemption, cash.
 SALE_LINES = (

@@ -24,10 +24,11 @@ from pathlib import Path
 from bench.cards import reportlab_accelerated
 from bench.data import create_shop
 from bench.measure import ms_stats
-from loyaltypos import money, receipt_print, receipts
 from loyaltypos.db import open_database
-from loyaltypos.pricing import CartLine
-from loyaltypos.services import cards, checkout, store
+from loyaltypos.documents import receipt_print
+from loyaltypos.domain import money
+from loyaltypos.domain.pricing import CartLine
+from loyaltypos.services import cards, checkout, receipts, store
 
 RECEIPT_LINES = (
     CartLine("Coffee beans 1 kg", Decimal(1), 129_000),

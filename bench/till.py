@@ -54,8 +54,8 @@ def measure_till(path: Path, *, n_scans: int, warmup: int, seed: int, settings_d
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-    from loyaltypos import cardnumbers
     from loyaltypos.db import open_database
+    from loyaltypos.domain import cardnumbers
     from loyaltypos.services import users
     from ui.main_window import MainWindow
 

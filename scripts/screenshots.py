@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from loyaltypos.db import open_database  # noqa: E402
-from loyaltypos.demo import CASHIER, CASHIER_PIN, build_demo  # noqa: E402
-from loyaltypos.pricing import REDEEM_MAX  # noqa: E402
+from loyaltypos.domain.pricing import REDEEM_MAX  # noqa: E402
 from loyaltypos.services import products, refunds, users  # noqa: E402
+from loyaltypos.services.demo import CASHIER, CASHIER_PIN, build_demo  # noqa: E402
 from ui.card_dialogs import IssueCardDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.refund_dialog import RefundDialog  # noqa: E402

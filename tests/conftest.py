@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from loyaltypos.db import open_database
-from loyaltypos.pricing import CartLine
-from loyaltypos.program import parse_program
+from loyaltypos.domain.pricing import CartLine
+from loyaltypos.domain.program import parse_program
 from loyaltypos.services import store, users
 
 PROGRAM_TOML = """
@@ -115,7 +115,7 @@ def snapshot(database) -> dict:
     """Row counts of every table and the sum of balances: proof that nothing was written."""
     from sqlalchemy import func, select, text
 
-    from loyaltypos.models import Base, Card
+    from loyaltypos.db.models import Base, Card
 
     with database.read() as s:
         counts = {

@@ -15,25 +15,24 @@ from conftest import MANAGER_PIN, PROGRAM_TOML, personal
 from PIL import Image
 from reportlab.lib.units import mm
 
-from loyaltypos import card_print
-from loyaltypos.card_print import (
+from loyaltypos.documents import cards as card_print
+from loyaltypos.documents.cards import (
     CARD_H,
     CARD_W,
     PAGE_H,
     PAGE_W,
-    CannotWritePdf,
     back_position,
     batch_pdf,
-    card_pdf,
     grouped,
     layout_a4,
     personal_palette,
     terms,
     tier_colour,
 )
-from loyaltypos.errors import CardBlocked, CardNotFound, CardReplaced
-from loyaltypos.program import parse_program
+from loyaltypos.domain.errors import CannotWriteFile, CardBlocked, CardNotFound, CardReplaced
+from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
+from loyaltypos.services.printouts import card_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 EAN13, QR = zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.QRCode
@@ -144,9 +143,9 @@ def test_grouped_number_reads_like_the_barcode_digits():
 
 def test_an_unwritable_path_is_refused_before_anything_is_written(db, shop, tmp_path):
     number = personal(db, shop[0]).number
-    with pytest.raises(CannotWritePdf, match="is a folder"):
+    with pytest.raises(CannotWriteFile, match="is a folder"):
         card_pdf(db, number=number, path=tmp_path)
-    with pytest.raises(CannotWritePdf, match="no folder"):
+    with pytest.raises(CannotWriteFile, match="no folder"):
         card_pdf(db, number=number, path=tmp_path / "missing" / "card.pdf")
     assert not list(tmp_path.rglob("*.pdf")) and not list(tmp_path.rglob(".*.part"))
 

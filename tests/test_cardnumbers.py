@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyaltypos import cardnumbers
-from loyaltypos.errors import CardNumberWrong, CheckDigitWrong
+from loyaltypos.domain import cardnumbers
+from loyaltypos.domain.errors import CardNumberWrong, CheckDigitWrong
 
 
 def test_check_digit_matches_the_ean13_standard():

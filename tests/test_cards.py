@@ -6,7 +6,8 @@ import pytest
 from conftest import line, personal, snapshot
 from sqlalchemy import select
 
-from loyaltypos.errors import (
+from loyaltypos.db.models import AuditEntry, LedgerEntry
+from loyaltypos.domain.errors import (
     BadCustomer,
     CardKindWrong,
     CardReplaced,
@@ -15,7 +16,6 @@ from loyaltypos.errors import (
     PhoneTaken,
     Refused,
 )
-from loyaltypos.models import AuditEntry, LedgerEntry
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.verify import verify
@@ -156,7 +156,7 @@ def test_blocked_card_can_still_be_looked_up_but_not_scanned(db, cashier, manage
 def test_manager_actions_elsewhere_are_audited_too(db, cashier, manager, program_text):
     from decimal import Decimal
 
-    from loyaltypos.program import parse_program
+    from loyaltypos.domain.program import parse_program
     from loyaltypos.services import store
     from loyaltypos.services.days import close_day
     from loyaltypos.services.refunds import refund
@@ -172,8 +172,8 @@ def test_manager_actions_elsewhere_are_audited_too(db, cashier, manager, program
 
 
 def test_the_shops_currency_is_fixed_once_set_up(db, manager, program_text):
-    from loyaltypos.errors import ProgramInvalid
-    from loyaltypos.program import parse_program
+    from loyaltypos.domain.errors import ProgramInvalid
+    from loyaltypos.domain.program import parse_program
     from loyaltypos.services import store
 
     euro = parse_program(program_text.replace('currency = "RUB"', 'currency = "EUR"'))

@@ -6,7 +6,8 @@ import pytest
 from conftest import line, personal, snapshot
 from sqlalchemy import select
 
-from loyaltypos.errors import (
+from loyaltypos.db.models import LedgerEntry, Payment, Sale, SaleLine
+from loyaltypos.domain.errors import (
     CardBlocked,
     CardNotFound,
     CardReplaced,
@@ -14,8 +15,7 @@ from loyaltypos.errors import (
     PaymentWrong,
     RedeemRefused,
 )
-from loyaltypos.models import LedgerEntry, Payment, Sale, SaleLine
-from loyaltypos.pricing import REDEEM_MAX
+from loyaltypos.domain.pricing import REDEEM_MAX
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id, quote
 from loyaltypos.services.verify import verify
@@ -108,7 +108,7 @@ def test_bad_cards_are_refused_at_the_till_and_nothing_is_written(db, cashier, m
     if number_kind == "wrong_check":
         number = number[:12] + str((int(number[12]) + 1) % 10)
     elif number_kind == "unknown":
-        from loyaltypos.cardnumbers import generate
+        from loyaltypos.domain.cardnumbers import generate
         number = generate()
     elif number_kind == "blocked":
         cards.block_card(db, actor=manager, number=number, reason="lost")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loyaltypos.cardnumbers import generate
+from loyaltypos.domain.cardnumbers import generate
 
 pytestmark = pytest.mark.slow
 

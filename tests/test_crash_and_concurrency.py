@@ -15,7 +15,7 @@ from conftest import MANAGER_PIN
 from sqlalchemy import func, select
 
 from loyaltypos.db import open_database
-from loyaltypos.models import LedgerEntry, Payment, Sale, SaleLine
+from loyaltypos.db.models import LedgerEntry, Payment, Sale, SaleLine
 from loyaltypos.services import cards
 from loyaltypos.services.verify import verify
 
@@ -25,8 +25,8 @@ SPENDER = textwrap.dedent("""
     import sys, time
     from decimal import Decimal
     from loyaltypos.db import open_database
-    from loyaltypos.errors import Refused
-    from loyaltypos.pricing import CartLine
+    from loyaltypos.domain.errors import Refused
+    from loyaltypos.domain.pricing import CartLine
     from loyaltypos.services.checkout import checkout, new_sale_id
     from loyaltypos.services.users import sign_in
 
@@ -48,7 +48,7 @@ STREAM = textwrap.dedent("""
     import sys
     from decimal import Decimal
     from loyaltypos.db import open_database
-    from loyaltypos.pricing import REDEEM_MAX, CartLine
+    from loyaltypos.domain.pricing import REDEEM_MAX, CartLine
     from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
     from loyaltypos.services.users import sign_in
 

@@ -8,9 +8,9 @@ from conftest import line, snapshot
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from loyaltypos import clock
-from loyaltypos.errors import DayClosed, NotAllowed
-from loyaltypos.models import BusinessDay, Sale
+from loyaltypos.db.models import BusinessDay, Sale
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import DayClosed, NotAllowed
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary
@@ -113,7 +113,7 @@ def test_sales_per_hour_use_the_local_hour(db, cashier):
 
 
 def test_summary_of_a_day_that_never_was_is_refused(db, manager):
-    from loyaltypos.errors import Refused
+    from loyaltypos.domain.errors import Refused
 
     with pytest.raises(Refused, match="no business day"):
         day_summary(db, date=dt.date(2001, 1, 1))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from loyaltypos.demo import CASHIER, CASHIER_PIN, build_demo
 from loyaltypos.services import days, products, store, users
+from loyaltypos.services.demo import CASHIER, CASHIER_PIN, build_demo
 from loyaltypos.services.verify import verify
 
 pytestmark = pytest.mark.slow

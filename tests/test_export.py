@@ -9,13 +9,12 @@ from decimal import Decimal
 import pytest
 from conftest import line, personal
 
-from loyaltypos import export
-from loyaltypos.errors import Refused
-from loyaltypos.export import FILES, export_range
-from loyaltypos.money import parse_amount
-from loyaltypos.services import cards
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import parse_amount
+from loyaltypos.services import cards, export
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary
+from loyaltypos.services.export import FILES, export_range
 from loyaltypos.services.refunds import refund
 
 CUR = "RUB"
@@ -199,9 +198,9 @@ def test_a_semicolon_file_for_excel_with_european_settings(db, cashier, tmp_path
     import csv as csv_module
     import datetime as dt
 
-    from loyaltypos.errors import Refused
-    from loyaltypos.export import export_range
+    from loyaltypos.domain.errors import Refused
     from loyaltypos.services.checkout import checkout, new_sale_id
+    from loyaltypos.services.export import export_range
 
     checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("Чай; зелёный", 1, 12_345)])
     today = dt.date.today()

@@ -1,18 +1,50 @@
-"""The core never imports Qt or the UI; the core runs with PySide6 absent."""
+"""The layers hold: the core never imports Qt or the UI, pure rules never touch the
+database, and the core runs with PySide6 absent."""
 
+import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).parent / "lint-imports"
+CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "contracts"]
 
 
-def test_import_linter_contract_holds():
-    lint = Path(sys.executable).parent / "lint-imports"
-    proc = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+def _lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT), "--no-cache"], cwd=where, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(where), "PATH": "/usr/bin:/bin"})
+
+
+def test_every_layer_contract_is_kept():
+    proc = _lint(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "1 kept, 0 broken" in proc.stdout
+    assert f"{len(CONTRACTS)} kept, 0 broken" in proc.stdout
+
+
+@pytest.mark.parametrize(("module", "bad_import", "broken"), [
+    ("loyaltypos/domain/money.py", "import sqlalchemy", 1),
+    ("loyaltypos/domain/pricing.py", "import loyaltypos.services.store", 2),
+    ("loyaltypos/documents/receipts.py", "import loyaltypos.db.models", 2),
+    ("loyaltypos/db/ledger.py", "import loyaltypos.services.cards", 1),
+    ("loyaltypos/services/checkout.py", "import PySide6.QtCore", 1),
+    ("ui/dialogs.py", "import loyaltypos.db.models", 1),
+])
+def test_a_forbidden_import_breaks_a_contract(tmp_path, module, bad_import, broken):
+    for folder in ("loyaltypos", "ui", "resources"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / module
+    target.write_text(target.read_text() + f"\n{bad_import}  # a layer broken on purpose\n")
+    proc = _lint(tmp_path)
+    assert proc.returncode != 0
+    assert f"{broken} broken" in proc.stdout, proc.stdout
 
 
 BLOCK_QT = textwrap.dedent("""

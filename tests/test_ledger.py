@@ -7,8 +7,8 @@ from conftest import line
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from loyaltypos.errors import LedgerIsAppendOnly
-from loyaltypos.models import APPEND_ONLY_TABLES, AuditEntry, LedgerEntry
+from loyaltypos.db.models import APPEND_ONLY_TABLES, AuditEntry, LedgerEntry
+from loyaltypos.domain.errors import LedgerIsAppendOnly
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund

@@ -6,8 +6,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from loyaltypos import db as dbmod
-from loyaltypos.db import MIGRATIONS, SCHEMA_HEAD, open_database, schema_revision
+from loyaltypos.db import engine as dbmod
+from loyaltypos.db.engine import MIGRATIONS, SCHEMA_HEAD, open_database, schema_revision
 
 
 def alembic_config(engine=None) -> Config:
@@ -82,7 +82,7 @@ def test_customers_from_before_the_search_column_are_found_after_the_upgrade(tmp
     con.commit()
     con.close()
     database = open_database(str(path))
-    from loyaltypos.program import DEFAULT_PROGRAM_FILE, load_program_file
+    from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 
     initialise(database, manager_name="M", manager_pin="1234",
                program=load_program_file(DEFAULT_PROGRAM_FILE))

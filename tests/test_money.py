@@ -4,8 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyaltypos.errors import BadAmount
-from loyaltypos.money import D, allocate, fmt, fmt_display, parse_amount, percent_of, round_half_up
+from loyaltypos.domain.errors import BadAmount
+from loyaltypos.domain.money import (
+    D,
+    allocate,
+    fmt,
+    fmt_display,
+    parse_amount,
+    percent_of,
+    round_half_up,
+)
 
 
 def test_money_is_never_made_from_a_float():

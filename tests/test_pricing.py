@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from loyaltypos.errors import BadAmount, BadQuantity, RedeemRefused, RefundTooMuch
-from loyaltypos.pricing import (
+from loyaltypos.domain.errors import BadAmount, BadQuantity, RedeemRefused, RefundTooMuch
+from loyaltypos.domain.pricing import (
     NO_SHARES,
     REDEEM_MAX,
     CartLine,

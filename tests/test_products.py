@@ -14,9 +14,9 @@ from alembic.migration import MigrationContext
 from conftest import MANAGER_PIN, snapshot
 from sqlalchemy import select
 
-from loyaltypos.cardnumbers import check_digit
-from loyaltypos.errors import BadAmount, NotAllowed
-from loyaltypos.models import AuditEntry, Base
+from loyaltypos.db.models import AuditEntry, Base
+from loyaltypos.domain.cardnumbers import check_digit
+from loyaltypos.domain.errors import BadAmount, NotAllowed
 from loyaltypos.services import products
 from loyaltypos.services.products import ImportResult, ProductFileWrong
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from loyaltypos.errors import ProgramInvalid
-from loyaltypos.program import (
+from loyaltypos.domain.errors import ProgramInvalid
+from loyaltypos.domain.program import (
     DEFAULT_PROGRAM_FILE,
     dump_program,
     load_program_file,

@@ -11,17 +11,17 @@ import zxingcpp
 from conftest import line, personal
 from PIL import Image
 
-from loyaltypos.errors import Refused
-from loyaltypos.receipt_print import (
+from loyaltypos.documents.escpos import open_printer
+from loyaltypos.documents.receipt_print import (
     escpos_bytes,
-    open_printer,
     parse_receipt_code,
     print_escpos,
     write_receipt_pdf,
 )
-from loyaltypos.receipts import refund_receipt, sale_receipt
+from loyaltypos.domain.errors import Refused
 from loyaltypos.services import cards, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
+from loyaltypos.services.receipts import refund_receipt, sale_receipt
 from loyaltypos.services.refunds import refund
 
 pytestmark = pytest.mark.slow

@@ -2,10 +2,11 @@ from decimal import Decimal
 
 from conftest import line, personal
 
-from loyaltypos.money import fmt
-from loyaltypos.receipts import render_text, sale_receipt
+from loyaltypos.documents.receipts import render_text
+from loyaltypos.domain.money import fmt
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
+from loyaltypos.services.receipts import sale_receipt
 
 
 def test_receipt_shows_what_was_stored(db, cashier, manager):

@@ -6,9 +6,9 @@ import pytest
 from conftest import line, snapshot
 from sqlalchemy import select
 
-from loyaltypos.errors import NotAllowed, RefundTooMuch, SaleNotFound
-from loyaltypos.models import Payment
-from loyaltypos.program import parse_program
+from loyaltypos.db.models import Payment
+from loyaltypos.domain.errors import NotAllowed, RefundTooMuch, SaleNotFound
+from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.refunds import preview_refund, recent_sales, refund, sale_lines

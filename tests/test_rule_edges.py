@@ -10,10 +10,10 @@ from conftest import line, personal, snapshot
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from loyaltypos import clock
-from loyaltypos.errors import CardKindWrong, CardReplaced, PhoneTaken
-from loyaltypos.models import AuditEntry, BusinessDay, Payment, User
-from loyaltypos.pricing import (
+from loyaltypos.db.models import AuditEntry, BusinessDay, Payment, User
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import CardKindWrong, CardReplaced, PhoneTaken
+from loyaltypos.domain.pricing import (
     NO_SHARES,
     REDEEM_MAX,
     CartLine,
@@ -22,7 +22,7 @@ from loyaltypos.pricing import (
     price_sale,
     refund_shares,
 )
-from loyaltypos.program import parse_program
+from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
 from loyaltypos.services import checkout as checkout_mod
 from loyaltypos.services.checkout import checkout, new_sale_id

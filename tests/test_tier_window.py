@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from conftest import line
 
-from loyaltypos import clock
-from loyaltypos.program import parse_program
+from loyaltypos.domain import clock
+from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund

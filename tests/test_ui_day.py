@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from test_ui_till import field, on_dialog, press, signed_in
 
-from loyaltypos.money import fmt, fmt_display
+from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.services import cards, checkout, days
 from loyaltypos.services.refunds import refund
 from ui.day_screen import CloseDayDialog
@@ -79,7 +79,7 @@ def test_closing_from_the_window_records_the_count_and_freezes_the_day(qtbot, db
     assert days.z_report(db, z_number=1) == summary
 
     # the Z report's PDF says what the window says
-    from loyaltypos.z_report import write_z_pdf
+    from loyaltypos.documents.z_report import write_z_pdf
 
     pdf = write_z_pdf(summary, tmp_path / "z.pdf", shop="Test shop", currency="RUB")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,

@@ -257,7 +257,7 @@ def test_idle_minutes_lock_the_till(qtbot, till):
 
 
 def test_a_manager_changes_a_price_in_the_catalog_screen(qtbot, db, till, tmp_path):
-    from loyaltypos.demo import PRODUCTS_FILE
+    from loyaltypos.services.demo import PRODUCTS_FILE
 
     till.go_to(till.products)
     screen = till.products
@@ -308,8 +308,8 @@ def test_the_office_printer_path_paints_a_receipt_a_scanner_reads(qtbot, db, til
     from PIL import Image
     from PySide6.QtPrintSupport import QPrinter
 
-    from loyaltypos.receipt_print import receipt_pdf
-    from loyaltypos.receipts import sale_receipt
+    from loyaltypos.documents.receipt_print import receipt_pdf
+    from loyaltypos.services.receipts import sale_receipt
     from ui.printing import paint_pdf
 
     qtbot.keyClicks(till.till.scan, TEA + "\r")

@@ -6,9 +6,9 @@ import pytest
 from conftest import CASHIER_PIN, MANAGER_PIN
 from sqlalchemy import select
 
-from loyaltypos import clock
-from loyaltypos.errors import NotAllowed, PinWrong, Refused, UserLocked, UserNotFound
-from loyaltypos.models import User
+from loyaltypos.db.models import User
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import NotAllowed, PinWrong, Refused, UserLocked, UserNotFound
 from loyaltypos.services.users import add_user, sign_in
 
 

@@ -8,13 +8,13 @@ import pytest
 from conftest import line, personal
 from sqlalchemy import event
 
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt
+from loyaltypos.documents.z_report import render_z_text, write_z_pdf, z_escpos_bytes
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary, liability_history, z_report
 from loyaltypos.services.refunds import refund
-from loyaltypos.z_report import render_z_text, write_z_pdf, z_escpos_bytes
 
 CUR = "RUB"
 SHOP = "Лавка «У дома»"

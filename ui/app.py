@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from loyaltypos.db import Database, open_database
-from loyaltypos.demo import build_demo
+from loyaltypos.services.demo import build_demo
 from ui.main_window import MainWindow
 
 

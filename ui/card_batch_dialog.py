@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.card_print import batch_pdf, check_writable
-from loyaltypos.errors import Refused
+from loyaltypos.documents.cards import batch_pdf
+from loyaltypos.documents.files import check_writable
+from loyaltypos.domain.errors import Refused
 from loyaltypos.services import cards, store
 from ui.dialogs import _named
 

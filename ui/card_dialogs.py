@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt_display, parse_amount
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt_display, parse_amount
 from loyaltypos.services import cards
 from ui.dialogs import _Form, _named
 

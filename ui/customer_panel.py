@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
-from loyaltypos import cardnumbers
-from loyaltypos.money import fmt_display
+from loyaltypos.domain import cardnumbers
+from loyaltypos.domain.money import fmt_display
 from loyaltypos.services.cards import CardInfo
 
 

@@ -43,10 +43,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.errors import Refused
-from loyaltypos.export import export_range
-from loyaltypos.money import fmt, fmt_display, parse_amount
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt, fmt_display, parse_amount
 from loyaltypos.services import days, store
+from loyaltypos.services.export import export_range
 from ui import printing
 from ui.dialogs import _named
 from ui.ops import Ops

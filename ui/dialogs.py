@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt, fmt_display, parse_amount
-from loyaltypos.pricing import REDEEM_MAX, CartLine, RedeemRequest, parse_quantity
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt, fmt_display, parse_amount
+from loyaltypos.domain.pricing import REDEEM_MAX, CartLine, RedeemRequest, parse_quantity
 from loyaltypos.services import users
 
 

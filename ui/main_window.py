@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.receipt_print import parse_receipt_code
+from loyaltypos.documents.receipt_print import parse_receipt_code
 from loyaltypos.services import days, store, verify
 from ui.card_batch_dialog import CardBatchDialog
 from ui.day_screen import DayScreen

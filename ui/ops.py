@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from loyaltypos.db import Database
-from loyaltypos.errors import Refused
-from loyaltypos.services.users import Actor
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.people import Actor
 
 T = TypeVar("T")
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt, fmt_display
-from loyaltypos.program import dump_program, parse_program
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.domain.program import dump_program, parse_program
 from loyaltypos.services import store
 
 COLUMNS = ("Tier", "Who", "From spend", "Discount", "Cashback")

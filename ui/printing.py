@@ -15,11 +15,12 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
-from loyaltypos.card_print import card_pdf
-from loyaltypos.errors import Refused
-from loyaltypos.receipt_print import open_printer, print_escpos, receipt_pdf
-from loyaltypos.receipts import Receipt, RefundReceipt
-from loyaltypos.z_report import print_z_escpos, report_title, z_pdf
+from loyaltypos.documents.escpos import open_printer
+from loyaltypos.documents.receipt_print import print_escpos, receipt_pdf
+from loyaltypos.documents.receipts import Receipt, RefundReceipt
+from loyaltypos.documents.z_report import print_z_escpos, report_title, z_pdf
+from loyaltypos.domain.errors import Refused
+from loyaltypos.services.printouts import card_pdf
 
 PRINTER_KEY = "printing/receipt_printer"  # none | system | network | usb | serial | file
 TARGET_KEY = "printing/target"

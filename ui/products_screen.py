@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.money import fmt, parse_amount
+from loyaltypos.domain.money import fmt, parse_amount
 from loyaltypos.services import products, store
 from ui.ops import Ops
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt_display
-from loyaltypos.pricing import parse_quantity
-from loyaltypos.receipt_print import parse_receipt_code
+from loyaltypos.documents.receipt_print import parse_receipt_code
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt_display
+from loyaltypos.domain.pricing import parse_quantity
 from loyaltypos.services import refunds
 from ui.dialogs import _named, quantity_text
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.errors import Refused
-from loyaltypos.money import CURRENCY_EXPONENTS
-from loyaltypos.program import DEFAULT_PROGRAM_FILE, load_program_file
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import CURRENCY_EXPONENTS
+from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 from loyaltypos.services import store
 from ui.ops import Ops
 

@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos import cardnumbers
-from loyaltypos.errors import CardNotFound, Refused
-from loyaltypos.money import fmt, fmt_display
-from loyaltypos.pricing import CartLine, RedeemRequest, parse_quantity
-from loyaltypos.receipt_print import parse_receipt_code
-from loyaltypos.receipts import render_text, sale_receipt
+from loyaltypos.documents.receipt_print import parse_receipt_code
+from loyaltypos.documents.receipts import render_text
+from loyaltypos.domain import cardnumbers
+from loyaltypos.domain.errors import CardNotFound, Refused
+from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.domain.pricing import CartLine, RedeemRequest, parse_quantity
 from loyaltypos.services import cards, checkout, products, refunds, store
+from loyaltypos.services.receipts import sale_receipt
 from ui import printing
 from ui.card_dialogs import CardAdminDialog, FindCustomerDialog, IssueCardDialog
 from ui.customer_panel import CustomerPanel

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
-from loyaltypos.models import AuditEntry
+from loyaltypos.db.models import AuditEntry
+from loyaltypos.domain import clock
 
 if TYPE_CHECKING:
-    from loyaltypos.services.users import Actor
+    from loyaltypos.domain.people import Actor
 
 
 def audit(session: Session, actor: Actor | None, action: str, target: str | None,

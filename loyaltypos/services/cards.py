@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from loyaltypos import cardnumbers, clock
 from loyaltypos.db import Database
-from loyaltypos.errors import (
+from loyaltypos.db.ledger import post
+from loyaltypos.db.models import Card, Customer, Refund, Sale, search_key
+from loyaltypos.domain import cardnumbers, clock
+
+# The types of these calls' arguments and results, named here for their callers.
+from loyaltypos.domain.cards import CardInfo as CardInfo
+from loyaltypos.domain.cards import CustomerInput as CustomerInput
+from loyaltypos.domain.cards import Holder as Holder
+from loyaltypos.domain.errors import (
     BadCustomer,
     CardBlocked,
     CardKindWrong,
@@ -21,52 +27,13 @@ from loyaltypos.errors import (
     PhoneTaken,
     Refused,
 )
-from loyaltypos.ledger import post
-from loyaltypos.models import Card, Customer, Refund, Sale, search_key
-from loyaltypos.program import Program, Tier
+from loyaltypos.domain.people import Actor, require_manager
+from loyaltypos.domain.program import Program, Tier
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import card_prefix, current_program, open_day
-from loyaltypos.services.users import Actor, require_manager
 
 MAX_BATCH = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class CustomerInput:
-    name: str
-    phone: str | None = None
-    email: str | None = None
-    birthday: dt.date | None = None
-    marketing_consent: bool = False
-
-
-@dataclass(frozen=True)
-class Holder:
-    name: str
-    phone: str | None
-    email: str | None
-    birthday: dt.date | None
-    marketing_consent: bool
-
-
-@dataclass(frozen=True)
-class CardInfo:
-    """What the till and the command line show of a card."""
-
-    number: str
-    kind: str
-    status: str
-    tier: str
-    discount_pct: Decimal
-    cashback_pct: Decimal
-    balance: int
-    spend: int
-    holder: Holder | None
-    pinned: bool
-    next_tier: str | None
-    to_next_tier: int | None
-    replaced_by: str | None
 
 
 def normalize_phone(phone: str | None) -> str | None:

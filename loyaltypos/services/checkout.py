@@ -10,11 +10,9 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import PaymentWrong, RedeemRefused, Refused
-from loyaltypos.ledger import entry_row
-from loyaltypos.models import (
+from loyaltypos.db.ledger import entry_row
+from loyaltypos.db.models import (
     BusinessDay,
     Card,
     LedgerEntry,
@@ -24,9 +22,12 @@ from loyaltypos.models import (
     SaleLine,
     pct_to_bp,
 )
-from loyaltypos.money import fmt
-from loyaltypos.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
-from loyaltypos.program import Program
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import PaymentWrong, RedeemRefused, Refused
+from loyaltypos.domain.money import fmt
+from loyaltypos.domain.people import Actor
+from loyaltypos.domain.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
+from loyaltypos.domain.program import Program
 from loyaltypos.services.cards import (
     CardInfo,
     CardState,
@@ -37,7 +38,6 @@ from loyaltypos.services.cards import (
     usable_card_state,
 )
 from loyaltypos.services.store import current_program, open_day, program_version
-from loyaltypos.services.users import Actor
 
 METHODS = ("cash", "card")
 

@@ -14,10 +14,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import DayClosed, Refused
-from loyaltypos.models import (
+from loyaltypos.db.models import (
     BusinessDay,
     Card,
     Customer,
@@ -26,60 +24,19 @@ from loyaltypos.models import (
     Refund,
     Sale,
 )
-from loyaltypos.money import round_half_up
+from loyaltypos.db.numbering import next_number
+from loyaltypos.domain import clock
+
+# The types of these calls' results, named here for their callers.
+from loyaltypos.domain.day_summary import DaySummary as DaySummary
+from loyaltypos.domain.day_summary import TierLine as TierLine
+from loyaltypos.domain.day_summary import TopCustomer as TopCustomer
+from loyaltypos.domain.errors import DayClosed, Refused
+from loyaltypos.domain.money import round_half_up
+from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
-from loyaltypos.services.store import next_number
-from loyaltypos.services.users import Actor, require_manager
 
 TOP_CUSTOMERS = 5
-
-
-@dataclass(frozen=True)
-class TierLine:
-    sales: int
-    subtotal: int
-    discount: int
-
-
-@dataclass(frozen=True)
-class TopCustomer:
-    card: str
-    name: str | None
-    paid: int
-
-
-@dataclass(frozen=True)
-class DaySummary:
-    """Everything RULES.md lists for the end of a business day; amounts in minor units."""
-
-    date: dt.date
-    day_id: int | None
-    closed: bool
-    z_number: int | None
-    sales: int
-    refunds: int
-    subtotal: int
-    discount: int
-    redeemed: int
-    paid: int
-    money_back: int
-    paid_by: dict[str, int]
-    cashback_earned: int
-    cashback_restored: int
-    cashback_reversed: int
-    adjustments: int
-    liability_change: int
-    liability_total: int
-    new_cards: dict[str, int]
-    average_check: int
-    tiers: dict[str, TierLine]
-    hours: dict[str, int]
-    top_customers: list[TopCustomer]
-    expected_cash: int
-    counted_cash: int | None = None
-    cash_difference: int | None = None
-    opened_at: dt.datetime | None = None
-    closed_at: dt.datetime | None = None
 
 
 def _sum(session: Session, column, *where) -> int:

@@ -16,14 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import BadAmount, Refused
-from loyaltypos.models import Product
-from loyaltypos.money import parse_amount
+from loyaltypos.db.models import Product
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import BadAmount, Refused
+from loyaltypos.domain.money import parse_amount
+from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import current_program
-from loyaltypos.services.users import Actor, require_manager
 
 MAX_CODE = 64
 MAX_NAME = 200

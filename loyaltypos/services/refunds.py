@@ -11,12 +11,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import RefundTooMuch, SaleNotFound
-from loyaltypos.ledger import post
-from loyaltypos.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
-from loyaltypos.pricing import (
+from loyaltypos.db.ledger import post
+from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
+from loyaltypos.db.numbering import next_number
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
+from loyaltypos.domain.people import Actor, require_manager
+from loyaltypos.domain.pricing import (
     NO_SHARES,
     QTY_SCALE,
     RefundTotals,
@@ -27,8 +29,7 @@ from loyaltypos.pricing import (
 )
 from loyaltypos.services.audit import audit
 from loyaltypos.services.cards import find_card, live_card
-from loyaltypos.services.store import next_number, open_day
-from loyaltypos.services.users import Actor, require_manager
+from loyaltypos.services.store import open_day
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
-from loyaltypos.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.db import Database
-from loyaltypos.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
-from loyaltypos.models import BusinessDay, ProgramVersion, Sale, Setting, User
-from loyaltypos.program import Program, dump_program, parse_program
+from loyaltypos.db.models import BusinessDay, ProgramVersion, Sale, Setting, User
+from loyaltypos.domain import clock
+from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
+from loyaltypos.domain.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
+from loyaltypos.domain.program import Program, dump_program, parse_program
 from loyaltypos.services.audit import audit
-from loyaltypos.services.users import Actor, create_user, require_manager
+from loyaltypos.services.users import Actor, insert_user, require_manager
 
 _program_cache: dict[tuple[str, int], Program] = {}
 
@@ -85,11 +85,14 @@ def initialise(
         program = replace(program, name=shop_name.strip())
     if currency:
         program = parse_program(dump_program(replace(program, currency=currency.upper())))
-    with db.read() as s:
+    # One transaction: a crash half-way leaves an empty database that can be set up again,
+    # never a manager without a program (which could neither sell nor be set up).
+    with db.write() as s:
+        if s.scalar(select(func.count()).select_from(ProgramVersion)):
+            raise AlreadyInitialised("this database already has a shop; nothing was changed")
         if s.scalar(select(func.count()).select_from(User)):
             raise AlreadyInitialised("this database already has users; nothing was changed")
-    manager = create_user(db, actor=None, name=manager_name, role="manager", pin=manager_pin)
-    with db.write() as s:
+        manager = insert_user(s, actor=None, name=manager_name, role="manager", pin=manager_pin)
         s.add(ProgramVersion(text=dump_program(program), loaded_at=clock.now(),
                              user_id=manager.user_id))
         audit(s, manager, "init", program.name, currency=program.currency)
@@ -145,11 +148,6 @@ def _open_new_day(session: Session) -> int:
         insert(BusinessDay).values(business_date=date, opened_at=clock.now())
         .returning(BusinessDay.id)
     ).scalar_one()
-
-
-def next_number(session: Session, column) -> int:
-    """The next receipt-style number; write transactions are serialised, so max + 1 is safe."""
-    return (session.connection().execute(select(func.max(column))).scalar() or 0) + 1
 
 
 def has_sales(session: Session) -> bool:

@@ -1,68 +1,33 @@
-"""People at the till: PINs kept as salted scrypt hashes, lock-out, manager rights."""
+"""Users of the till: signing in with a PIN, lock-out after wrong PINs, adding users."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import NotAllowed, PinWrong, Refused, UserLocked, UserNotFound
-from loyaltypos.models import User
+from loyaltypos.db.models import User
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import PinWrong, Refused, UserLocked, UserNotFound
+from loyaltypos.domain.people import (
+    LOCK_MINUTES,
+    MAX_WRONG_PINS,
+    check_pin_format,
+    hash_pin,
+    pin_matches,
+)
+from loyaltypos.domain.people import (
+    ROLES as ROLES,
+)
+from loyaltypos.domain.people import (
+    Actor as Actor,
+)
+from loyaltypos.domain.people import (
+    require_manager as require_manager,
+)
 from loyaltypos.services.audit import audit
-
-ROLES = ("cashier", "manager")
-MAX_WRONG_PINS = 5
-LOCK_MINUTES = 5
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A signed-in user, as the services see them."""
-
-    user_id: int
-    name: str
-    role: str
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == "manager"
-
-
-def require_manager(actor: Actor, action: str) -> None:
-    if not actor.is_manager:
-        raise NotAllowed(f"{action} needs a manager: ask a manager to enter their PIN")
-
-
-def check_pin_format(pin: str) -> str:
-    if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise Refused("a PIN is 4 to 12 digits")
-    return pin
-
-
-def hash_pin(pin: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
-
-
-def pin_matches(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(
-        pin.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
-    )
-    return hmac.compare_digest(candidate.hex(), digest)
 
 
 def _actor(user: User) -> Actor:
@@ -105,27 +70,29 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
 
 
 def add_user(db: Database, *, actor: Actor, name: str, role: str, pin: str) -> Actor:
-    """Add a cashier or manager (manager only)."""
+    """Add a cashier or manager (manager only; audited)."""
     require_manager(actor, "adding a user")
-    return create_user(db, actor=actor, name=name, role=role, pin=pin)
+    with db.write() as s:
+        return insert_user(s, actor=actor, name=name, role=role, pin=pin)
 
 
-def create_user(db: Database, *, actor: Actor | None, name: str, role: str, pin: str) -> Actor:
+def insert_user(session: Session, *, actor: Actor | None, name: str, role: str,
+                pin: str) -> Actor:
+    """Write a new user inside the caller's transaction (``add_user`` and the shop's set-up)."""
     name = (name or "").strip()
     if not name:
         raise Refused("a user needs a name")
     if role not in ROLES:
         raise Refused(f"role must be cashier or manager, not '{role}'")
     check_pin_format(pin)
-    with db.write() as s:
-        if s.scalar(select(User.id).where(User.name == name)) is not None:
-            raise Refused(f"there is already a user named '{name}'")
-        user = User(name=name, role=role, pin_hash=hash_pin(pin), failed_pins=0,
-                    created_at=clock.now())
-        s.add(user)
-        s.flush()
-        audit(s, actor, "user_add", name, role=role)
-        return _actor(user)
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise Refused(f"there is already a user named '{name}'")
+    user = User(name=name, role=role, pin_hash=hash_pin(pin), failed_pins=0,
+                created_at=clock.now())
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user_add", name, role=role)
+    return _actor(user)
 
 
 def list_users(db: Database) -> list[Actor]:

@@ -13,8 +13,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from loyaltypos.db import Database
-from loyaltypos.ledger import NEGATIVE, POSITIVE
-from loyaltypos.models import (
+from loyaltypos.db.ledger import NEGATIVE, POSITIVE
+from loyaltypos.db.models import (
     LEDGER_KINDS,
     Card,
     LedgerEntry,

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from loyaltypos.errors import ProgramInvalid
-from loyaltypos.money import CURRENCY_EXPONENTS, fmt, parse_amount
+from loyaltypos import resources
+from loyaltypos.domain.errors import ProgramInvalid
+from loyaltypos.domain.money import CURRENCY_EXPONENTS, fmt, parse_amount
 
-DEFAULT_PROGRAM_FILE = Path(__file__).resolve().parent.parent / "resources" / "program.toml"
+DEFAULT_PROGRAM_FILE = resources.path("program.toml")
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ any shop. The files are embedded in every PDF.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+from loyaltypos import resources
+
+FONT_DIR = resources.path("fonts")
 REGULAR, BOLD, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
 MONO_BOLD = "DejaVuSansMono-Bold"
 

@@ -10,15 +10,15 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-from loyaltypos import clock
+from loyaltypos import resources
 from loyaltypos.db import Database
-from loyaltypos.pricing import REDEEM_MAX, CartLine
-from loyaltypos.program import DEFAULT_PROGRAM_FILE, load_program_file
+from loyaltypos.domain import clock
+from loyaltypos.domain.pricing import REDEEM_MAX, CartLine
+from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 from loyaltypos.services import cards, checkout, days, products, refunds, store, users
 
-PRODUCTS_FILE = Path(__file__).resolve().parent.parent / "resources" / "products.csv"
+PRODUCTS_FILE = resources.path("products.csv")
 MANAGER, MANAGER_PIN = "Maria", "1234"
 CASHIER, CASHIER_PIN = "Kolya", "0000"
 SIGN_IN_HINT = (f"Demo shop: {MANAGER} (manager) PIN {MANAGER_PIN}, "

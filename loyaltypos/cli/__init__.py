@@ -16,10 +16,10 @@ import sys
 from collections.abc import Sequence
 
 from loyaltypos import db as dbmod
-from loyaltypos.errors import NotInitialised, Refused
-from loyaltypos.money import fmt, parse_amount
-from loyaltypos.pricing import REDEEM_MAX, CartLine, parse_quantity
-from loyaltypos.program import DEFAULT_PROGRAM_FILE, dump_program, load_program_file
+from loyaltypos.domain.errors import NotInitialised, Refused
+from loyaltypos.domain.money import fmt, parse_amount
+from loyaltypos.domain.pricing import REDEEM_MAX, CartLine, parse_quantity
+from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, dump_program, load_program_file
 from loyaltypos.services import cards, checkout, days, products, refunds, store, users, verify
 
 ENV_PIN = "LOYALTYPOS_PIN"
@@ -153,7 +153,9 @@ def cmd_user(db, args, out: Out) -> None:
 
 def _print_issued(db, issued: list[cards.CardInfo], path: str):
     """The PDF of cards just issued: one CR80 card for a personal card, A4 sheets for bearer."""
-    from loyaltypos import card_print  # reportlab loads only when something is printed
+    from loyaltypos.documents import (
+        cards as card_print,  # reportlab loads only when something is printed
+    )
 
     program = store.program_in_force(db)
     if issued[0].kind == "personal":
@@ -169,7 +171,7 @@ def cmd_card(db, args, out: Out) -> None:
         if args.bearer == args.personal:
             raise UsageError("say --bearer or --personal")
         if args.pdf:
-            from loyaltypos.card_print import check_writable
+            from loyaltypos.documents.files import check_writable
 
             check_writable(args.pdf)  # before issuing: no cards for a PDF that cannot be saved
         if args.personal:
@@ -195,9 +197,10 @@ def cmd_card(db, args, out: Out) -> None:
         out(data if args.count is not None else data[0], text)
         return
     if action == "print":
-        from loyaltypos import card_print, cardnumbers  # reportlab loads only when printing
+        from loyaltypos.domain import cardnumbers
+        from loyaltypos.services.printouts import card_pdf  # reportlab loads only when printing
 
-        written = card_print.card_pdf(db, number=args.number, path=args.pdf)
+        written = card_pdf(db, number=args.number, path=args.pdf)
         out({"card": cardnumbers.normalize(args.number), "pdf": str(written.path),
              "pages": written.pages},
             f"Card printed to {written.path} (front and back, {written.pages} pages)")
@@ -375,11 +378,11 @@ def cmd_report(db, args, out: Out) -> None:
         summary = days.day_summary(db, date=_date(args.date) if args.date else None)
     data = _summary_json(summary, cur)
     if getattr(args, "pdf", None):
-        from loyaltypos.z_report import write_z_pdf
+        from loyaltypos.documents.z_report import write_z_pdf
 
         data["pdf"] = str(write_z_pdf(summary, args.pdf, shop=program.name, currency=cur))
     if getattr(args, "escpos", None):
-        from loyaltypos.z_report import z_escpos_bytes
+        from loyaltypos.documents.z_report import z_escpos_bytes
 
         try:
             with open(args.escpos, "wb") as target:
@@ -392,7 +395,7 @@ def cmd_report(db, args, out: Out) -> None:
 
 
 def cmd_export(db, args, out: Out) -> None:
-    from loyaltypos.export import export_range
+    from loyaltypos.services.export import export_range
 
     done = export_range(db, start=_date(args.date_from), end=_date(args.date_to),
                         folder=args.dir, delimiter="\t" if args.delimiter == "tab"
@@ -409,7 +412,9 @@ def cmd_verify(db, args, out: Out) -> int:
 
 
 def cmd_backup(db, args, out: Out) -> None:
-    target = dbmod.backup(db, args.file)
+    from loyaltypos.db.backup import backup
+
+    target = backup(db, args.file)
     out({"backup": str(target)}, f"Backup written to {target}")
 
 
@@ -449,7 +454,10 @@ def cmd_receipt_header(db, args, out: Out) -> None:
 
 
 def cmd_receipt(db, args, out: Out) -> None:
-    from loyaltypos import receipt_print, receipts
+    from loyaltypos.documents import receipt_print
+    from loyaltypos.documents import receipts as receipt_text
+    from loyaltypos.domain.receipts import Receipt
+    from loyaltypos.services import receipts
 
     if args.refund:
         number = receipt_print.parse_receipt_code(args.number)
@@ -474,8 +482,8 @@ def cmd_receipt(db, args, out: Out) -> None:
     if written:
         out(written, "Written: " + ", ".join(written.values()))
     else:  # no file asked for: show it
-        is_sale = isinstance(doc, receipts.Receipt)
-        text = receipts.render_text(doc) if is_sale else receipts.render_refund_text(doc)
+        is_sale = isinstance(doc, Receipt)
+        text = receipt_text.render_text(doc) if is_sale else receipt_text.render_refund_text(doc)
         out({"text": text}, text)
 
 

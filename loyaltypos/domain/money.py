@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from loyaltypos.errors import BadAmount
+from loyaltypos.domain.errors import BadAmount
 
 # ISO 4217 minor-unit exponents for the currencies a shop is likely to use.
 # A code missing here is refused rather than guessed.

@@ -26,10 +26,8 @@ from pathlib import Path
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
-from loyaltypos import clock
 from loyaltypos.db import Database
-from loyaltypos.errors import Refused
-from loyaltypos.models import (
+from loyaltypos.db.models import (
     BusinessDay,
     Card,
     LedgerEntry,
@@ -39,8 +37,10 @@ from loyaltypos.models import (
     SaleLine,
     User,
 )
-from loyaltypos.money import fmt
-from loyaltypos.pricing import QTY_SCALE
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt
+from loyaltypos.domain.pricing import QTY_SCALE
 from loyaltypos.services.store import current_program
 
 BATCH = 1000  # rows fetched from the database at a time

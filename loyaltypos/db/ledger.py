@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from loyaltypos import clock
-from loyaltypos.errors import NotEnoughBalance
-from loyaltypos.models import LEDGER_KINDS, Card, LedgerEntry
+from loyaltypos.db.models import LEDGER_KINDS, Card, LedgerEntry
+from loyaltypos.domain import clock
+from loyaltypos.domain.errors import NotEnoughBalance
 
 # The sign each kind of entry must have.
 POSITIVE = {"earn", "refund_restore", "transfer_in"}

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from loyaltypos.errors import BadAmount, BadQuantity, RedeemRefused, RefundTooMuch
-from loyaltypos.money import allocate, floor_units, fmt, percent_of, round_half_up
+from loyaltypos.domain.errors import BadAmount, BadQuantity, RedeemRefused, RefundTooMuch
+from loyaltypos.domain.money import allocate, floor_units, fmt, percent_of, round_half_up
 
 REDEEM_MAX: Literal["max"] = "max"
 RedeemRequest = int | Literal["max"] | None

@@ -8,10 +8,8 @@ the day's closing figures. Both forms show the same figures, drawn from one list
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -32,12 +30,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from loyaltypos import clock, fonts
-from loyaltypos.cardnumbers import masked
-from loyaltypos.errors import Refused
-from loyaltypos.money import fmt
-from loyaltypos.receipt_print import ROLLS
-from loyaltypos.services.days import DaySummary
+from loyaltypos.documents import fonts
+from loyaltypos.documents.files import write_atomic
+from loyaltypos.documents.receipt_print import ROLLS
+from loyaltypos.domain import clock
+from loyaltypos.domain.cardnumbers import masked
+from loyaltypos.domain.day_summary import DaySummary
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt
 
 OPEN_DAY_TITLE = "X report (day still open)"
 MARGIN = 16 * mm
@@ -314,26 +314,10 @@ def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
 
 
 def write_z_pdf(summary: DaySummary, path: str | Path, *, shop: str, currency: str) -> Path:
-    """Write the day's report to ``path`` (A4 PDF); refuses a path that cannot be written.
-
-    The file appears whole or not at all: it is written beside ``path`` and moved in place.
-    """
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise Refused(f"{target} is a folder; give a file name such as z-report.pdf")
-    if not target.parent.is_dir():
-        raise Refused(f"cannot write {target}: there is no folder {target.parent}")
+    """Write the day's report to ``path`` (A4 PDF), whole or not at all."""
     data = z_pdf(summary, shop=shop, currency=currency)
-    part = target.with_name(f".{target.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
-        raise Refused(f"cannot write {target}: {exc.strerror or exc}; choose another folder"
-                      ) from None
-    return target
+    write_atomic(path, lambda handle: handle.write(data))
+    return Path(path).expanduser()
 
 
 # ---------------------------------------------------------------- thermal printer

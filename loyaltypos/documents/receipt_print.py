@@ -17,10 +17,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from loyaltypos import fonts
-from loyaltypos.codes import code128_pattern, draw_code128
-from loyaltypos.errors import Refused
-from loyaltypos.receipts import Receipt, RefundReceipt, render_refund_text, render_text
+from loyaltypos.documents import fonts
+from loyaltypos.documents.codes import code128_pattern, draw_code128
+from loyaltypos.documents.files import write_atomic
+from loyaltypos.documents.receipts import Receipt, RefundReceipt, render_refund_text, render_text
+from loyaltypos.domain.errors import Refused
 
 # Roll width -> (printable width, characters per line on paper and on a thermal head)
 ROLLS = {80: (72 * mm, 42, 48), 58: (48 * mm, 32, 32)}
@@ -99,12 +100,10 @@ def receipt_pdf(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
 
 def write_receipt_pdf(doc: Receipt | RefundReceipt, path: str | Path, *,
                       width_mm: int = 80) -> Path:
-    path = Path(path)
-    try:
-        path.write_bytes(receipt_pdf(doc, width_mm=width_mm))
-    except OSError as exc:
-        raise Refused(f"cannot write {path}: {exc.strerror}") from None
-    return path
+    """Write the receipt to ``path`` as a PDF for the roll, whole or not at all."""
+    data = receipt_pdf(doc, width_mm=width_mm)
+    write_atomic(path, lambda handle: handle.write(data))
+    return Path(path).expanduser()
 
 
 def print_escpos(doc: Receipt | RefundReceipt, device, *, width_mm: int = 80) -> None:
@@ -131,33 +130,3 @@ def escpos_bytes(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
     dummy = escpos_printer.Dummy()
     print_escpos(doc, dummy, width_mm=width_mm)
     return dummy.output
-
-
-PRINTER_KINDS = ("network", "usb", "serial", "file")
-
-
-def open_printer(kind: str, target: str):
-    """A thermal printer from the till's settings.
-
-    ``network``: "host" or "host:port" (port 9100 by default); ``usb``: "vendor:product"
-    in hex (e.g. "04b8:0202"); ``serial``: "/dev/ttyUSB0" or "/dev/ttyUSB0:19200";
-    ``file``: a device or file path (e.g. "/dev/usb/lp0").
-    """
-    target = (target or "").strip()
-    try:
-        if kind == "network":
-            host, _, port = target.partition(":")
-            return escpos_printer.Network(host, int(port or 9100), timeout=5)
-        if kind == "usb":
-            vendor, _, product = target.partition(":")
-            return escpos_printer.Usb(int(vendor, 16), int(product, 16))
-        if kind == "serial":
-            device, _, baud = target.partition(":")
-            return escpos_printer.Serial(device, baudrate=int(baud or 9600))
-        if kind == "file":
-            return escpos_printer.File(target)
-    except (ValueError, OSError) as exc:
-        raise Refused(f"the receipt printer ({kind} {target}) is not reachable: {exc}") from None
-    except Exception as exc:  # python-escpos raises its own errors for devices it cannot open
-        raise Refused(f"the receipt printer ({kind} {target}) is not ready: {exc}") from None
-    raise Refused(f"printer kind must be one of {', '.join(PRINTER_KINDS)}, not '{kind}'")

@@ -106,3 +106,7 @@ class AlreadyInitialised(Refused):
 
 class LedgerIsAppendOnly(Refused):
     pass
+
+
+class CannotWriteFile(Refused):
+    """A file cannot be written where asked (no folder, no permission, a folder's name)."""

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from loyaltypos.models import Base
+from loyaltypos.db.models import Base
 
 target_metadata = Base.metadata
 

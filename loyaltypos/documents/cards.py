@@ -8,15 +8,13 @@ card printed after the program changes shows the new terms.
 The band is inset from the card's edges and every mark sits at least 3 mm inside
 them: a sheet cut by hand a millimetre off still gives clean cards, so no bleed is
 needed and the cards on a sheet can touch (one cut between two cards).
-Codes are drawn as vectors (:mod:`loyaltypos.codes`); whatever is the same on every
+Codes are drawn as vectors (:mod:`loyaltypos.documents.codes`); whatever is the same on every
 card (a tier's band, the back's terms) is drawn once per file as a PDF form and
 reused, which keeps a 1,000-card file small and quick to make.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,13 +26,12 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from loyaltypos import codes, fonts
-from loyaltypos.db import Database
-from loyaltypos.errors import CardBlocked, CardReplaced, Refused
-from loyaltypos.money import fmt_display
-from loyaltypos.program import Program
-from loyaltypos.services.cards import CardInfo, card_info, find_card
-from loyaltypos.services.store import current_program
+from loyaltypos.documents import codes, fonts
+from loyaltypos.documents.files import write_atomic
+from loyaltypos.domain.cards import CardInfo
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.money import fmt_display
+from loyaltypos.domain.program import Program
 
 CARD_W, CARD_H = 85.6 * mm, 54 * mm  # ISO/IEC 7810 ID-1 (CR80)
 MARGIN = 3 * mm  # inner margin for text and the band
@@ -54,10 +51,6 @@ EAN_DIGITS_PT = 10
 QR_SIZE = 28 * mm
 
 Progress = Callable[[int, int], None]
-
-
-class CannotWritePdf(Refused):
-    """The PDF cannot be written where asked (no folder, no permission, a folder's name)."""
 
 
 @dataclass(frozen=True)
@@ -339,55 +332,19 @@ def _cut_marks(c: Canvas) -> None:
 # ---------------------------------------------------------------- writing files
 
 
-def check_writable(path: str | Path) -> Path:
-    """Refuse a PDF path that cannot be written, before any work (or any card) is done."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise CannotWritePdf(f"{target} is a folder; give a file name such as cards.pdf")
-    folder = target.parent
-    if not folder.is_dir():
-        raise CannotWritePdf(f"cannot write {target}: there is no folder {folder}")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise CannotWritePdf(f"cannot write {target}: permission denied; choose another folder")
-    probe = _part_name(target)
-    try:  # the only sure test is to write: permissions, a read-only disk, /proc, ...
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        probe.unlink()
-    except OSError as exc:
-        raise CannotWritePdf(f"cannot write {target}: {exc.strerror or exc};"
-                             " choose another folder") from None
-    return target
-
-
-def _part_name(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-
-
 def _write(path: str | Path, pagesize: tuple[float, float], title: str,
            draw: Callable[[Canvas], int]) -> int:
-    """Draw into a temporary file beside ``path`` and move it in place: no half-written PDF."""
-    target = check_writable(path)
-    part = _part_name(target)
-    try:
-        # os.open with 0o666 leaves the mode to the umask, like any file the user saves.
-        handle = os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
-    except OSError as exc:
-        raise CannotWritePdf(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with handle:
-            canvas = Canvas(handle, pagesize=pagesize, pageCompression=1, invariant=1)
-            canvas.setTitle(title)
-            canvas.setCreator("LoyaltyPOS")
-            pages = draw(canvas)
-            canvas.save()
-        os.replace(part, target)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise CannotWritePdf(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    return pages
+    """Draw the pages and save them whole: no half-written PDF is ever left behind."""
+
+    def write(handle) -> int:
+        canvas = Canvas(handle, pagesize=pagesize, pageCompression=1, invariant=1)
+        canvas.setTitle(title)
+        canvas.setCreator("LoyaltyPOS")
+        pages = draw(canvas)
+        canvas.save()
+        return pages
+
+    return write_atomic(path, write)
 
 
 def write_card_pdf(card: CardInfo, program: Program, path: str | Path) -> PdfWritten:
@@ -403,23 +360,6 @@ def write_card_pdf(card: CardInfo, program: Program, path: str | Path) -> PdfWri
 
     pages = _write(path, (CARD_W, CARD_H), f"Card {card.number}", draw)
     return PdfWritten(Path(path), 1, pages)
-
-
-def card_pdf(db: Database, *, number: str, path: str | Path) -> PdfWritten:
-    """Write one card's front and back (two CR80 pages) to ``path``; reads only.
-
-    Blocked and replaced cards are refused: the till would refuse them too.
-    """
-    check_writable(path)
-    with db.read() as s:
-        card = card_info(s, find_card(s, number))
-        program = current_program(s)
-    if card.status == "blocked":
-        raise CardBlocked(f"card {card.number} is blocked (lost or stolen); it is not printed")
-    if card.status == "replaced":
-        raise CardReplaced(f"card {card.number} was replaced by card {card.replaced_by};"
-                           " print the new card")
-    return write_card_pdf(card, program, path)
 
 
 def batch_pdf(cards: Sequence[CardInfo], program: Program, path: str | Path, *,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from loyaltypos.errors import CardNumberWrong, CheckDigitWrong
+from loyaltypos.domain.errors import CardNumberWrong, CheckDigitWrong
 
 LENGTH = 13
 DEFAULT_PREFIX = "27"

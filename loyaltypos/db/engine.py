@@ -10,7 +10,6 @@ balance and both spending it. Other databases get row locks from the services'
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +20,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyaltypos.errors import LedgerIsAppendOnly, Refused
-from loyaltypos.models import AuditEntry, LedgerEntry, ProgramVersion
+from loyaltypos.db.guards import refuse_changed_facts
 
 ENV_DB = "LOYALTYPOS_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -72,15 +70,6 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-def _refuse_changed_facts(session: Session, _context, _instances) -> None:
-    for obj in list(session.dirty) + list(session.deleted):
-        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion)
-        if is_fact and (obj in session.deleted or session.is_modified(obj)):
-            raise LedgerIsAppendOnly(
-                f"{type(obj).__name__} rows are facts: write a correcting entry instead"
-            )
-
-
 @dataclass
 class Database:
     """An open database: an engine and two ways into it, one for reading, one for writing."""
@@ -94,7 +83,7 @@ class Database:
             self.engine.execution_options(loyaltypos_write=True), expire_on_commit=False
         )
         for maker in (self._reader, self._writer):
-            event.listen(maker, "before_flush", _refuse_changed_facts)
+            event.listen(maker, "before_flush", refuse_changed_facts)
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,17 +133,3 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     if upgrade:
         migrate(engine)
     return Database(engine=engine, url=url)
-
-
-def backup(database: Database, target: str | Path) -> Path:
-    """A consistent copy of a SQLite database, taken while tills keep selling."""
-    if not database.is_sqlite:
-        raise Refused("backup copies SQLite files; back up a server database with its own tools")
-    target = Path(target).expanduser().resolve()
-    if target.exists():
-        raise Refused(f"{target} already exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source_path = make_url(database.url).database
-    with sqlite3.connect(source_path) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target

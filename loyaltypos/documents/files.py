@@ -1,0 +1,71 @@
+"""Writing a document to disk whole or not at all.
+
+Every file the program saves (card sheets, receipts, reports) is written beside its
+target under a hidden temporary name and moved in place, so a full disk or a crash
+never leaves half a PDF where the shop expects a whole one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+from loyaltypos.domain.errors import CannotWriteFile
+
+T = TypeVar("T")
+
+
+def check_writable(path: str | Path) -> Path:
+    """Refuse a path that cannot be written, before any work (or any card) is done."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise CannotWriteFile(f"{target} is a folder; give a file name such as"
+                              f" {target.name or 'document'}.pdf")
+    folder = target.parent
+    if not folder.is_dir():
+        raise CannotWriteFile(f"cannot write {target}: there is no folder {folder}")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise CannotWriteFile(f"cannot write {target}: permission denied; choose another folder")
+    probe = part_name(target)
+    try:  # the only sure test is to write: permissions, a read-only disk, /proc, ...
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        probe.unlink()
+    except OSError as exc:
+        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc};"
+                              " choose another folder") from None
+    return target
+
+
+def part_name(target: Path) -> Path:
+    """A hidden name beside ``target`` for the file while it is being written."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+
+
+def write_atomic(path: str | Path, write: Callable[[BinaryIO], T]) -> T:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then move it in place.
+
+    Returns what ``write`` returned. On any error the temporary file is removed and
+    nothing is left at ``path`` that was not there before.
+    """
+    target = check_writable(path)
+    part = part_name(target)
+    try:
+        # os.open with 0o666 leaves the mode to the umask, like any file the user saves.
+        handle = os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
+    except OSError as exc:
+        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with handle:
+            result = write(handle)
+        os.replace(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc};"
+                              " choose another folder") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return result

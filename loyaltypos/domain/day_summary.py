@@ -1,0 +1,54 @@
+"""The figures of one business day, as the end-of-day window and the Z report show them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TierLine:
+    sales: int
+    subtotal: int
+    discount: int
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    card: str
+    name: str | None
+    paid: int
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """Everything RULES.md lists for the end of a business day; amounts in minor units."""
+
+    date: dt.date
+    day_id: int | None
+    closed: bool
+    z_number: int | None
+    sales: int
+    refunds: int
+    subtotal: int
+    discount: int
+    redeemed: int
+    paid: int
+    money_back: int
+    paid_by: dict[str, int]
+    cashback_earned: int
+    cashback_restored: int
+    cashback_reversed: int
+    adjustments: int
+    liability_change: int
+    liability_total: int
+    new_cards: dict[str, int]
+    average_check: int
+    tiers: dict[str, TierLine]
+    hours: dict[str, int]
+    top_customers: list[TopCustomer]
+    expected_cash: int
+    counted_cash: int | None = None
+    cash_difference: int | None = None
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None

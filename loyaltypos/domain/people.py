@@ -1,0 +1,63 @@
+"""People and their rights: roles, the signed-in actor, PIN format and PIN hashing.
+
+PINs are kept only as salted scrypt hashes; every hash records its own cost
+parameters, so a stored PIN still checks after the cost is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from loyaltypos.domain.errors import NotAllowed, Refused
+
+ROLES = ("cashier", "manager")
+MAX_WRONG_PINS = 5
+LOCK_MINUTES = 5
+# n = 2**14 costs tens of milliseconds a PIN: slow for a guesser, quick for a cashier.
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user, as the services see them."""
+
+    user_id: int
+    name: str
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+def require_manager(actor: Actor, action: str) -> None:
+    if not actor.is_manager:
+        raise NotAllowed(f"{action} needs a manager: ask a manager to enter their PIN")
+
+
+def check_pin_format(pin: str) -> str:
+    if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 12):
+        raise Refused("a PIN is 4 to 12 digits")
+    return pin
+
+
+def hash_pin(pin: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(
+        pin.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(candidate.hex(), digest)

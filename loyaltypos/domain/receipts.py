@@ -1,0 +1,72 @@
+"""A sale's receipt and a refund's receipt as data: what was stored, ready to print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    line_no: int
+    description: str
+    qty: Decimal
+    unit_price: int
+    amount: int
+    discount: int
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class Receipt:
+    shop: str
+    header: tuple[str, ...]  # the shop's lines under its name (address, tax number...)
+    currency: str
+    receipt_no: int
+    sale_id: str
+    when: dt.datetime  # local time
+    cashier: str
+    lines: tuple[ReceiptLine, ...]
+    subtotal: int
+    discount: int
+    discount_pct: Decimal
+    redeemed: int
+    total: int  # what the customer paid in money
+    payments: tuple[tuple[str, int], ...]
+    tendered: int | None
+    change: int
+    card: str | None  # masked
+    holder: str | None
+    tier: str | None
+    cashback: int
+    balance: int | None
+    next_tier: str | None
+    to_next_tier: int | None
+
+
+@dataclass(frozen=True)
+class RefundReceiptLine:
+    line_no: int
+    description: str
+    qty: Decimal
+    money_back: int
+
+
+@dataclass(frozen=True)
+class RefundReceipt:
+    shop: str
+    header: tuple[str, ...]
+    currency: str
+    refund_no: int
+    sale_receipt_no: int
+    when: dt.datetime
+    manager: str
+    lines: tuple[RefundReceiptLine, ...]
+    money_back: int
+    payouts: tuple[tuple[str, int], ...]
+    restored: int
+    reversed: int
+    shortfall: int
+    card: str | None
+    balance: int | None
