@@ -21,9 +21,9 @@ from loyaltypos.db import open_database  # noqa: E402
 from loyaltypos.domain.pricing import REDEEM_MAX  # noqa: E402
 from loyaltypos.services import products, refunds, users  # noqa: E402
 from loyaltypos.services.demo import CASHIER, CASHIER_PIN, build_demo  # noqa: E402
-from ui.card_dialogs import IssueCardDialog  # noqa: E402
+from ui.dialogs.cards import IssueCardDialog  # noqa: E402
+from ui.dialogs.refund import RefundDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.refund_dialog import RefundDialog  # noqa: E402
 
 
 def settle(ms: int = 150) -> None:
@@ -56,7 +56,7 @@ def main(out: Path) -> None:
     QTest.keyClicks(till.scan, demo.cards[1] + "\r")
     for code in (catalog[0].code, "2*" + catalog[5].code, catalog[12].code, "CAFE-ESP"):
         QTest.keyClicks(till.scan, code + "\r")
-    till.redeem = REDEEM_MAX
+    till.sale.redeem = REDEEM_MAX
     till.redraw()
     till.cart.selectRow(1)
     settle()

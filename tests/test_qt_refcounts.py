@@ -9,7 +9,7 @@ import sys
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from ui.customer_panel import CustomerPanel
+from ui.widgets.customer_panel import CustomerPanel
 
 pytestmark = pytest.mark.qt
 IMMORTAL = sys.version_info >= (3, 12)

@@ -14,7 +14,7 @@ from test_ui_till import field, on_dialog, press, signed_in
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.services import cards, checkout, days
 from loyaltypos.services.refunds import refund
-from ui.day_screen import CloseDayDialog
+from ui.dialogs.day import CloseDayDialog
 
 pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
@@ -93,7 +93,8 @@ def test_closing_from_the_window_records_the_count_and_freezes_the_day(qtbot, db
     page = Image.open(next(tmp_path.glob("z*.png"))).convert("L")
     assert page.getextrema()[0] < 100  # the page renders with ink on it, not blank
 
-    window.day.export(folder=str(tmp_path / "csv"))
+    window.day.export(folder=str(tmp_path / "csv"))  # written off the UI thread
+    qtbot.waitUntil(lambda: "sales (2 rows)" in window.day.details.text())
     with open(tmp_path / "csv" / "sales.csv", encoding="utf-8-sig") as f:
         assert len(list(csv.DictReader(f))) == 2
     assert "sales (2 rows)" in window.day.details.text()

@@ -73,7 +73,7 @@ def test_a_manager_sets_the_receipt_header_on_the_shop_screen(qtbot, db, shop):
     window.overview.header.setPlainText("12 Pushkin Street\nTax no. 7701234567\n")
     window.overview.save_header()
     assert store.shop_receipt_header(db) == ("12 Pushkin Street", "Tax no. 7701234567")
-    assert "Saved 2 line(s)" in window.overview.header_message.text()
+    assert "Saved 2 lines" in window.overview.header_message.text()
     window.overview.header.setPlainText("x" * 49)
     window.overview.save_header()
     assert "48 characters" in window.overview.header_message.text()
@@ -82,7 +82,7 @@ def test_a_manager_sets_the_receipt_header_on_the_shop_screen(qtbot, db, shop):
 
 def test_a_manager_edits_the_program_in_the_app_and_a_bad_one_changes_nothing(qtbot, db,
                                                                               shop):
-    from ui.overview_screen import ProgramDialog
+    from ui.dialogs.program import ProgramDialog
 
     before = store.program_in_force(db)
     window = MainWindow(db)

@@ -1,28 +1,42 @@
-"""Application start-up: parse the command line, open the database, show the window."""
+"""Application start-up: parse the command line, set up the log, open the database, show
+the window.
+
+Every fault of the program reaches the person in a dialog and the log file in the
+user's log folder (standard ``logging``), never only stderr: ``Ops`` reports the
+failures of the calls it runs, and :func:`_excepthook` catches the rest (a slot that
+raised, a paint that failed).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from platformdirs import user_log_dir
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from loyaltypos.db import Database, open_database
+from loyaltypos.domain.i18n import _
 from loyaltypos.services.demo import build_demo
+from loyaltypos.services.failures import explain
 from ui.main_window import MainWindow
+
+log = logging.getLogger("loyaltypos")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py", description="LoyaltyPOS front counter")
-    parser.add_argument("--db", help="database file or SQLAlchemy URL "
-                                     "(default: LOYALTYPOS_DB, or the user's data folder)")
+    parser = argparse.ArgumentParser(prog="main.py", description=_("LoyaltyPOS front counter"))
+    parser.add_argument("--db", help=_("database file or SQLAlchemy URL "
+                                       "(default: LOYALTYPOS_DB, or the user's data folder)"))
     parser.add_argument("--demo", action="store_true",
-                        help="open a throwaway demo shop with cards, goods and a few days "
-                             "of sales (deleted when the app closes)")
+                        help=_("open a throwaway demo shop with cards, goods and a few days "
+                               "of sales (deleted when the app closes)"))
     return parser.parse_args(list(argv))
 
 
@@ -31,6 +45,38 @@ def make_app() -> QApplication:
     app.setApplicationName("LoyaltyPOS")
     app.setOrganizationName("LoyaltyPOS")
     return app
+
+
+def log_file() -> Path:
+    return Path(user_log_dir("loyaltypos", appauthor=False)) / "loyaltypos.log"
+
+
+def set_up_logging(path: Path) -> str | None:
+    """Log warnings and faults to ``path`` (rotated at 1 MB); returns the path, or None when
+    the folder cannot be written (the app still runs, faults then go to stderr too)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
+                                      encoding="utf-8")
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return str(path)
+
+
+def _excepthook(window_ref: list) -> object:
+    def hook(kind, value, trace) -> None:
+        log.error("unexpected error", exc_info=(kind, value, trace))
+        window = window_ref[0] if window_ref else None
+        if window is not None:
+            window.ops.report(window, value)
+        else:
+            sys.__excepthook__(kind, value, trace)
+    return hook
 
 
 def open_demo() -> tuple[Database, Path]:
@@ -43,6 +89,7 @@ def open_demo() -> tuple[Database, Path]:
 def run(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     app = make_app()
+    written_to = set_up_logging(log_file())
     demo_folder = None
     try:
         if args.demo:
@@ -50,13 +97,22 @@ def run(argv: Sequence[str]) -> int:
         else:
             database = open_database(args.db)
     except Exception as exc:  # shown to the person who started the app, then exit
-        QMessageBox.critical(None, "LoyaltyPOS", f"Cannot open the database:\n{exc}")
+        failure = explain(exc)
+        if failure is None:
+            log.error("cannot open the database", exc_info=exc)
+        text = failure.text if failure is not None else str(exc)
+        QMessageBox.critical(None, "LoyaltyPOS",
+                             _("Cannot open the database:\n{why}").format(why=text))
         return 1
-    window = MainWindow(database)
+    window_ref: list = []
+    sys.excepthook = _excepthook(window_ref)
+    window = MainWindow(database, log_file=written_to)
+    window_ref.append(window)
     window.show()
     try:
         return app.exec()
     finally:
+        sys.excepthook = sys.__excepthook__
         database.dispose()
         if demo_folder is not None:
             shutil.rmtree(demo_folder, ignore_errors=True)

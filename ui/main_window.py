@@ -1,9 +1,24 @@
-"""The main window: a stack of screens, one ``go_to``, a status bar, geometry kept between runs."""
+"""The main window: a stack of screens, one ``go_to``, menus made from the action table,
+a status bar, and the window's geometry kept between runs.
+
+Screens never call each other. Each has ``shown()`` (called by ``go_to``) and
+``on_changed(changes)`` (called after any change made through ``Ops``), and redraws
+itself from the services.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    QEvent,
+    QObject,
+    QRunnable,
+    QSettings,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
@@ -14,39 +29,48 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.documents.receipt_print import parse_receipt_code
+from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.scan import parse_receipt_code
 from loyaltypos.services import days, store, verify
-from ui.card_batch_dialog import CardBatchDialog
-from ui.day_screen import DayScreen
-from ui.ops import Ops
-from ui.overview_screen import OverviewScreen
-from ui.products_screen import ProductsScreen
-from ui.settings_dialog import SettingsDialog, idle_lock_minutes
-from ui.setup_screen import SetupScreen
-from ui.signin_screen import SignInScreen
-from ui.till_screen import TillScreen
+from ui.actions import ACTIONS, SHORTCUT_CONTEXT
+from ui.dialogs.card_batch import CardBatchDialog
+from ui.dialogs.settings import SettingsDialog, idle_lock_minutes
+from ui.ops import Change, Ops
+from ui.screens.day import DayScreen
+from ui.screens.goods import ProductsScreen
+from ui.screens.setup import SetupScreen
+from ui.screens.shop import OverviewScreen
+from ui.screens.signin import SignInScreen
+from ui.screens.till import TillScreen
+
+WINDOW_SIZE = (1180, 760)
+MINIMUM_SIZE = (960, 640)
 
 
 class _HealthReport(QObject):
-    finished = Signal(list)
+    finished = Signal(object)  # the problems found, or the failure that stopped the check
 
 
-class _HealthCheck(QRunnable):
-    """Runs the ledger checks off the UI thread: on a year of data they take a while."""
+class _LedgerCheck(QRunnable):
+    """The ledger checks, off the UI thread; a failure is reported, never lost."""
 
     def __init__(self, database: Database, report: _HealthReport) -> None:
         super().__init__()
         self.database, self.report = database, report
 
     def run(self) -> None:
-        self.report.finished.emit(verify.verify(self.database))
+        try:
+            outcome = verify.verify(self.database)
+        except Exception as exc:  # shown on the status bar, in the person's words
+            outcome = exc
+        self.report.finished.emit(outcome)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, log_file: str | None = None) -> None:
         super().__init__()
         self.database = database
-        self.ops = Ops(database, self)
+        self.ops = Ops(database, self, log_file=log_file)
         self.setWindowTitle("LoyaltyPOS")
         self.stack = QStackedWidget(objectName="screens")
         self.setCentralWidget(self.stack)
@@ -56,13 +80,15 @@ class MainWindow(QMainWindow):
         self.overview = OverviewScreen(database, self.ops)
         self.products = ProductsScreen(self.ops)
         self.day = DayScreen(self.ops)
-        for screen in (self.setup, self.signin, self.till, self.overview, self.products,
-                       self.day):
+        self.screens = (self.setup, self.signin, self.till, self.overview, self.products,
+                        self.day)
+        for screen in self.screens:
             self.stack.addWidget(screen)
         self._status_bar()
         self._menus()
         self._health_report = _HealthReport(self)
-        self._health_report.finished.connect(self._show_health, Qt.ConnectionType.QueuedConnection)
+        self._health_report.finished.connect(self._show_health,
+                                             Qt.ConnectionType.QueuedConnection)
 
         self.setup.done.connect(lambda: self.go_to(self.signin))
         self.ops.signed_in.connect(self._on_signed_in)
@@ -72,12 +98,14 @@ class MainWindow(QMainWindow):
         self._idle_watch = _IdleWatch(self)
         QApplication.instance().installEventFilter(self._idle_watch)
 
+        self.setMinimumSize(*MINIMUM_SIZE)
         geometry = QSettings().value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1180, 760)
-        self.go_to(self.signin if store.is_initialised(database) else self.setup)
+            self.resize(*WINDOW_SIZE)
+        initialised = self.ops.run(self, lambda: store.is_initialised(database))
+        self.go_to(self.signin if initialised else self.setup)
 
     # ---------------------------------------------------------------- screens
 
@@ -85,24 +113,27 @@ class MainWindow(QMainWindow):
         """Show one screen; only its own shortcuts work while it is shown."""
         for shortcut in self.till.shortcuts:
             shortcut.setEnabled(screen is self.till)
-        if screen is self.signin:
-            self.signin.refresh()
-        elif screen is self.till:
-            self.till.start()
-        elif screen is self.overview:
-            self.overview.refresh()
-        elif screen is self.products:
-            self.products.refresh()
-        elif screen is self.day:
-            self.day.show_day(None)
         self.stack.setCurrentWidget(screen)
-        for action in self.signed_in_actions:
-            action.setEnabled(self.ops.actor is not None)
+        signed_in = self.ops.actor is not None
+        for action in self.actions_by_name.values():
+            action.setEnabled(signed_in)
+        shown = getattr(screen, "shown", None)
+        if shown is not None:
+            shown()
         self._refresh_status()
-        if screen is self.signin:
-            self.signin.pin.setFocus()
-        elif screen is self.till:
-            self.till.idle()
+
+    def trigger(self, name: str) -> None:
+        """Start a window action of the table by its name."""
+        {
+            "go_till": lambda: self.go_to(self.till),
+            "end_of_day": lambda: self.go_to(self.day),
+            "reprint": self._reprint,
+            "lock": self.lock,
+            "goods": lambda: self.go_to(self.products),
+            "print_cards": lambda: CardBatchDialog(self.ops, self).exec(),
+            "shop": lambda: self.go_to(self.overview),
+            "settings": self._settings,
+        }[name]()
 
     def _on_signed_in(self, actor) -> None:
         if actor is None:
@@ -119,42 +150,42 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         self.go_to(self.signin)
 
-    def _on_changed(self, what: str) -> None:
-        if what == "program" and self.stack.currentWidget() is self.overview:
-            self.overview.refresh()
+    def _on_changed(self, changes: Change) -> None:
+        for screen in self.screens:
+            on_changed = getattr(screen, "on_changed", None)
+            if on_changed is not None:
+                on_changed(changes)
         self._refresh_status()
+
+    def _settings(self) -> None:
+        if SettingsDialog(self).exec():
+            self.ops.announce(Change.SETTINGS)
+            self._restart_idle_timer()
 
     # ---------------------------------------------------------------- menus and status
 
     def _menus(self) -> None:
-        till_menu = self.menuBar().addMenu("&Till")
-        to_till = QAction("Till", self, triggered=lambda: self.go_to(self.till))
-        lock = QAction("Lock (F12)", self, triggered=self.lock)
-        lock.setShortcut(QKeySequence(Qt.Key.Key_F12))
-        lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        reprint = QAction("Reprint a receipt...", self, triggered=self._reprint)
-        end_of_day = QAction("End of day (F11)", self, triggered=lambda: self.go_to(self.day))
-        end_of_day.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        end_of_day.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        quit_ = QAction("Quit", self, triggered=self.close)
-        for action in (to_till, end_of_day, reprint, lock):
-            till_menu.addAction(action)
-        till_menu.addSeparator()
-        till_menu.addAction(quit_)
-        manage = self.menuBar().addMenu("&Manage")
-        goods = QAction("Goods and prices", self, triggered=lambda: self.go_to(self.products))
-        shop = QAction("Shop and program", self, triggered=lambda: self.go_to(self.overview))
-        batch = QAction("Print bearer cards...", self,
-                        triggered=lambda: CardBatchDialog(self.ops, self).exec())
-        settings = QAction("Settings...", self, triggered=lambda: SettingsDialog(self).exec())
-        for action in (goods, batch, shop, settings):
-            manage.addAction(action)
-        self.signed_in_actions = (to_till, end_of_day, reprint, lock, goods, batch, shop,
-                                  settings)
+        menus = {"till": self.menuBar().addMenu(_("&Till")),
+                 "manage": self.menuBar().addMenu(_("&Manage"))}
+        self.actions_by_name: dict[str, QAction] = {}
+        for spec in ACTIONS:
+            if spec.menu is None:
+                continue
+            action = QAction(spec.menu_text(), self)
+            action.setObjectName(f"action_{spec.name}")
+            if spec.key:
+                action.setShortcut(spec.sequence())
+                action.setShortcutContext(SHORTCUT_CONTEXT[spec.screen])
+                action.setAutoRepeat(spec.auto_repeat)
+            action.triggered.connect(lambda _checked=False, name=spec.name: self.trigger(name))
+            menus[spec.menu].addAction(action)
+            self.actions_by_name[spec.name] = action
+        menus["till"].addSeparator()
+        menus["till"].addAction(QAction(_("Quit"), self, triggered=self.close))
 
     def _reprint(self) -> None:
-        text, ok = QInputDialog.getText(self, "Reprint a receipt",
-                                        "Receipt number (or scan the receipt):")
+        text, ok = QInputDialog.getText(self, _("Reprint a receipt"),
+                                        _("Receipt number (or scan the receipt):"))
         receipt_no = parse_receipt_code(text) if ok else None
         if receipt_no is not None:
             self.go_to(self.till)
@@ -166,26 +197,43 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(objectName="statusDatabase")
         self.health = QLabel(objectName="ledgerHealth")
         for label in (self.user_label, self.day_label, self.db_label, self.health):
+            label.setTextFormat(Qt.TextFormat.PlainText)
             self.statusBar().addPermanentWidget(label)
         self.db_label.setText(self.database.describe())
 
     def _refresh_status(self) -> None:
         actor = self.ops.actor
-        self.user_label.setText(f"{actor.name} ({actor.role})" if actor else "Signed out")
-        if store.is_initialised(self.database):
-            status = days.day_status(self.database)
-            state = "open" if status.is_open else "closed - the next sale opens a new day"
-            self.day_label.setText(f"Day {status.date.isoformat()}: {state}, "
-                                   f"{status.sales} sales")
+        self.user_label.setText(_("{name} ({role})").format(name=actor.name, role=_(actor.role))
+                                if actor else _("Signed out"))
+
+        def status():
+            return days.day_status(self.database) if store.is_initialised(self.database) \
+                else None
+
+        found = self.ops.run(self, status, show=self.day_label.setText)
+        if found is not None:
+            state = _("open") if found.is_open else _("closed - the next sale opens a new day")
+            self.day_label.setText(
+                _("Day {date}: {state}").format(date=found.date.isoformat(), state=state)
+                + ", " + ngettext("{n} sale", "{n} sales", found.sales).format(n=found.sales))
 
     def check_ledger(self) -> None:
-        self.health.setText("Checking the ledger...")
-        QThreadPool.globalInstance().start(_HealthCheck(self.database, self._health_report))
+        """Run the ledger checks off the UI thread: on a year of data they take a while."""
+        self.health.setText(_("Checking the ledger..."))
+        self.health.setStyleSheet("")
+        QThreadPool.globalInstance().start(_LedgerCheck(self.database, self._health_report))
 
-    def _show_health(self, problems: list) -> None:
-        self.health.setText("Ledger healthy" if not problems else
-                            f"Ledger: {len(problems)} problem(s) - run 'loyaltypos verify'")
-        self.health.setStyleSheet("" if not problems else "color: #b00020;")
+    def _show_health(self, outcome) -> None:
+        if isinstance(outcome, BaseException):
+            text = self.ops.report(self, outcome, show=lambda why: None)
+            self.health.setText(_("Ledger not checked: {why}").format(why=text))
+            self.health.setStyleSheet("color: #b00020;")
+            return
+        self.health.setText(_("Ledger healthy") if not outcome else ngettext(
+            "Ledger: {n} problem - run 'loyaltypos verify'",
+            "Ledger: {n} problems - run 'loyaltypos verify'", len(outcome)).format(
+            n=len(outcome)))
+        self.health.setStyleSheet("" if not outcome else "color: #b00020;")
 
     # ---------------------------------------------------------------- idle lock
 
@@ -195,9 +243,12 @@ class MainWindow(QMainWindow):
         minutes = idle_lock_minutes()
         if minutes > 0:
             self.idle_timer.start(minutes * 60_000)
+        else:
+            self.idle_timer.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self.ops.wait()
         QThreadPool.globalInstance().waitForDone(5_000)
         super().closeEvent(event)
 

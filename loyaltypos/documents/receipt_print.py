@@ -22,10 +22,11 @@ from loyaltypos.documents.codes import code128_pattern, draw_code128
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.documents.receipts import Receipt, RefundReceipt, render_refund_text, render_text
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.scan import parse_receipt_code as parse_receipt_code
+from loyaltypos.domain.scan import receipt_code
 
 # Roll width -> (printable width, characters per line on paper and on a thermal head)
 ROLLS = {80: (72 * mm, 42, 48), 58: (48 * mm, 32, 32)}
-RECEIPT_PREFIX = "R"
 _BOLD_STARTS = ("TOTAL", "MONEY BACK")
 
 
@@ -36,18 +37,6 @@ class Printable:
     title: str
     lines: tuple[str, ...]
     code: str | None
-
-
-def receipt_code(receipt_no: int) -> str:
-    return f"{RECEIPT_PREFIX}{receipt_no}"
-
-
-def parse_receipt_code(text: str) -> int | None:
-    """The receipt number of a scanned receipt barcode ("R123"), or of typed digits."""
-    text = text.strip().upper()
-    if text.startswith(RECEIPT_PREFIX):
-        text = text[len(RECEIPT_PREFIX):]
-    return int(text) if text.isdigit() else None
 
 
 def printable(doc: Receipt | RefundReceipt, columns: int) -> Printable:

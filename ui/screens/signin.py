@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from loyaltypos.domain.i18n import _
 from loyaltypos.services import store, users
 from ui.ops import Ops
 
@@ -22,22 +25,22 @@ class SignInScreen(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.title = QLabel(objectName="signInTitle")
-        self.subtitle = QLabel("Sign in to the till")
+        self.subtitle = QLabel(_("Sign in to the till"))
         self.user = QComboBox(objectName="signInUser")
-        self.user.setAccessibleName("User")
+        self.user.setAccessibleName(_("User"))
         self.pin = QLineEdit(objectName="signInPin", echoMode=QLineEdit.EchoMode.Password)
-        self.pin.setAccessibleName("PIN")
-        self.pin.setPlaceholderText("PIN, then Enter")
+        self.pin.setAccessibleName(_("PIN"))
+        self.pin.setPlaceholderText(_("PIN, then Enter"))
         self.hint = QLabel(objectName="signInHint")
         self.hint.setWordWrap(True)
         self.message = QLabel(objectName="signInMessage")
         self.message.setStyleSheet("color: #b00020;")
-        button = QPushButton("Sign in", objectName="signInButton")
+        button = QPushButton(_("Sign in"), objectName="signInButton")
         button.clicked.connect(self.submit)
         self.pin.returnPressed.connect(self.submit)
         form = QFormLayout()
-        form.addRow("User", self.user)
-        form.addRow("PIN", self.pin)
+        form.addRow(_("User"), self.user)
+        form.addRow(_("PIN"), self.pin)
         box = QWidget()
         box.setMaximumWidth(420)
         inner = QVBoxLayout(box)
@@ -52,18 +55,27 @@ class SignInScreen(QWidget):
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
+    def shown(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
-        shop = store.program_in_force(self.ops.database).name
-        self.title.setText(f"<h2>{shop}</h2>")
-        self.hint.setText(store.sign_in_hint(self.ops.database))
-        current = self.user.currentText()
-        self.user.clear()
-        self.user.addItems([u.name for u in users.list_users(self.ops.database)])
-        if current:
-            self.user.setCurrentText(current)
         self.pin.clear()
         self.message.clear()
         self.pin.setFocus()
+        db = self.ops.database
+        found = self.ops.run(self, lambda: (store.program_in_force(db).name,
+                                            store.sign_in_hint(db), users.list_users(db)),
+                             show=self.message.setText)
+        if found is None:
+            return
+        shop, hint, people = found
+        self.title.setText(f"<h2>{escape(shop)}</h2>")
+        self.hint.setText(hint)
+        current = self.user.currentText()
+        self.user.clear()
+        self.user.addItems([u.name for u in people])
+        if current:
+            self.user.setCurrentText(current)
 
     def submit(self) -> None:
         actor = self.ops.run(self, lambda: users.sign_in(self.ops.database,

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
 from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 from loyaltypos.services import store
-from ui.ops import Ops
+from ui.ops import Change, Ops
 
 
 class SetupScreen(QWidget):
@@ -27,19 +28,19 @@ class SetupScreen(QWidget):
     def __init__(self, database: Database, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.database, self.ops = database, ops
-        title = QLabel("<h2>Set up your shop</h2>"
-                       "<p>This database is new. Name the shop, choose its currency and "
-                       "create the first manager.</p>")
+        title = QLabel("<h2>{}</h2><p>{}</p>".format(
+            _("Set up your shop"), _("This database is new. Name the shop, choose its currency"
+                                     " and create the first manager.")))
         title.setWordWrap(True)
-        self.shop = QLineEdit(objectName="setupShop", placeholderText="e.g. Corner Books")
+        self.shop = QLineEdit(objectName="setupShop", placeholderText=_("e.g. Corner Books"))
         self.currency = QComboBox(objectName="setupCurrency")
         self.currency.addItems(sorted(CURRENCY_EXPONENTS))
         self.currency.setCurrentText(load_program_file(DEFAULT_PROGRAM_FILE).currency)
-        self.manager = QLineEdit(objectName="setupManager", placeholderText="manager's name")
+        self.manager = QLineEdit(objectName="setupManager", placeholderText=_("manager's name"))
         self.pin = QLineEdit(objectName="setupPin", echoMode=QLineEdit.EchoMode.Password,
-                             placeholderText="4 to 12 digits")
+                             placeholderText=_("4 to 12 digits"))
         self.pin2 = QLineEdit(objectName="setupPin2", echoMode=QLineEdit.EchoMode.Password)
-        self.create = QPushButton("Create the shop", objectName="setupCreate")
+        self.create = QPushButton(_("Create the shop"), objectName="setupCreate")
         self.create.setDefault(True)
         self.create.clicked.connect(self._create)
         for field in (self.shop, self.manager, self.pin, self.pin2):
@@ -47,23 +48,26 @@ class SetupScreen(QWidget):
             field.setAccessibleName(field.objectName())
 
         form = QFormLayout()
-        form.addRow("Shop name", self.shop)
-        form.addRow("Currency", self.currency)
-        form.addRow("Manager", self.manager)
-        form.addRow("PIN", self.pin)
-        form.addRow("PIN again", self.pin2)
+        form.addRow(_("Shop name"), self.shop)
+        form.addRow(_("Currency"), self.currency)
+        form.addRow(_("Manager"), self.manager)
+        form.addRow(_("PIN"), self.pin)
+        form.addRow(_("PIN again"), self.pin2)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)
         layout.addWidget(self.create)
         layout.addStretch(1)
 
+    def shown(self) -> None:
+        self.shop.setFocus()
+
     def _create(self) -> None:
         def call():
             if not self.shop.text().strip():
-                raise Refused("type the shop's name")
+                raise Refused(_("type the shop's name"))
             if self.pin.text() != self.pin2.text():
-                raise Refused("the two PINs differ; type the same PIN twice")
+                raise Refused(_("the two PINs differ; type the same PIN twice"))
             return store.initialise(
                 self.database,
                 manager_name=self.manager.text(),
@@ -73,5 +77,6 @@ class SetupScreen(QWidget):
                 currency=self.currency.currentText(),
             )
 
-        if self.ops.run(self, call, changes="program", title="Shop not created") is not None:
+        if self.ops.run(self, call, changes=Change.PROGRAM,
+                        title=_("Shop not created")) is not None:
             self.done.emit()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,52 +21,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from loyaltypos.domain.cards import CardInfo, CustomerInput
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt_display, parse_amount
 from loyaltypos.services import cards
-from ui.dialogs import _Form, _named
+from ui.dialogs.base import FocusDialog, FormDialog, named
+from ui.ops import Change
 
 
-def _customer(name: QLineEdit, phone: QLineEdit, email: QLineEdit, birthday: QLineEdit,
-              consent: QCheckBox) -> cards.CustomerInput:
-    born = None
-    if birthday.text().strip():
-        try:
-            born = dt.date.fromisoformat(birthday.text().strip())
-        except ValueError:
-            raise Refused("write the birthday as YYYY-MM-DD, e.g. 1990-05-31") from None
-    return cards.CustomerInput(name=name.text(), phone=phone.text() or None,
-                               email=email.text() or None, birthday=born,
-                               marketing_consent=consent.isChecked())
+class HolderFields:
+    """Name, phone, e-mail, birthday and consent of a card's holder, on a form."""
 
-
-class _HolderFields:
     def __init__(self, form, prefix: str) -> None:
-        self.name = _named(QLineEdit(), f"{prefix}Name")
-        self.phone = _named(QLineEdit(placeholderText="+7 912 345-67-89"), f"{prefix}Phone")
-        self.email = _named(QLineEdit(), f"{prefix}Email")
-        self.birthday = _named(QLineEdit(placeholderText="YYYY-MM-DD"), f"{prefix}Birthday")
-        self.consent = _named(QCheckBox("Agrees to receive offers"), f"{prefix}Consent")
-        form.addRow("Name", self.name)
-        form.addRow("Phone", self.phone)
-        form.addRow("E-mail", self.email)
-        form.addRow("Birthday", self.birthday)
+        self.name = named(QLineEdit(), f"{prefix}Name")
+        self.phone = named(QLineEdit(placeholderText="+7 912 345-67-89"), f"{prefix}Phone")
+        self.email = named(QLineEdit(), f"{prefix}Email")
+        self.birthday = named(QLineEdit(placeholderText=_("YYYY-MM-DD")), f"{prefix}Birthday")
+        self.consent = named(QCheckBox(_("Agrees to receive offers")), f"{prefix}Consent")
+        form.addRow(_("Name"), self.name)
+        form.addRow(_("Phone"), self.phone)
+        form.addRow(_("E-mail"), self.email)
+        form.addRow(_("Birthday"), self.birthday)
         form.addRow("", self.consent)
         self.widgets = (self.name, self.phone, self.email, self.birthday, self.consent)
 
-    def customer(self) -> cards.CustomerInput:
-        return _customer(self.name, self.phone, self.email, self.birthday, self.consent)
+    def customer(self) -> CustomerInput:
+        born = None
+        if self.birthday.text().strip():
+            try:
+                born = dt.date.fromisoformat(self.birthday.text().strip())
+            except ValueError:
+                raise Refused(_("write the birthday as YYYY-MM-DD, e.g. 1990-05-31")) from None
+        return CustomerInput(name=self.name.text(), phone=self.phone.text() or None,
+                             email=self.email.text() or None, birthday=born,
+                             marketing_consent=self.consent.isChecked())
 
 
-class IssueCardDialog(_Form):
+class IssueCardDialog(FormDialog):
     """Issue a personal card (a named customer) or a bearer card."""
 
     def __init__(self, ops, parent: QWidget | None = None) -> None:
-        super().__init__("Issue a card", parent)
+        super().__init__(_("Issue a card"), parent)
         self.ops = ops
-        self.card: cards.CardInfo | None = None
-        self.personal = _named(QRadioButton("Personal card"), "issuePersonal")
-        self.bearer = _named(QRadioButton("Bearer card (no name)"), "issueBearer")
+        self.card: CardInfo | None = None
+        self.personal = named(QRadioButton(_("Personal card")), "issuePersonal")
+        self.bearer = named(QRadioButton(_("Bearer card (no name)")), "issueBearer")
         self.personal.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.personal)
@@ -75,50 +75,50 @@ class IssueCardDialog(_Form):
         kinds.addWidget(self.personal)
         kinds.addWidget(self.bearer)
         self.form.addRow(kinds)
-        self.holder = _HolderFields(self.form, "issue")
-        self.print_it = _named(QCheckBox("Print the card now"), "issuePrint")
+        self.holder = HolderFields(self.form, "issue")
+        self.print_it = named(QCheckBox(_("Print the card now")), "issuePrint")
         self.form.addRow("", self.print_it)
         self.personal.toggled.connect(self._kind_changed)
-        self.holder.name.setFocus()
+        self.focus_field = self.holder.name
 
     def _kind_changed(self, personal: bool) -> None:
         for widget in self.holder.widgets:
             widget.setEnabled(personal)
 
     def accept(self) -> None:
-        try:
+        def issue() -> list[CardInfo]:
             if self.personal.isChecked():
-                issued = cards.issue_cards(self.ops.database, actor=self.ops.actor,
-                                           kind="personal", customer=self.holder.customer())
-            else:
-                issued = cards.issue_cards(self.ops.database, actor=self.ops.actor,
-                                           kind="bearer")
-        except Refused as exc:
-            self.refuse(exc)
+                return cards.issue_cards(self.ops.database, actor=self.ops.actor,
+                                         kind="personal", customer=self.holder.customer())
+            return cards.issue_cards(self.ops.database, actor=self.ops.actor, kind="bearer")
+
+        issued = self.ops.run(self, issue, changes=Change.CARDS, show=self.refuse)
+        if issued is None:
             return
         self.card = issued[0]
-        self.ops.changed.emit("cards")
         super().accept()
 
 
-class FindCustomerDialog(QDialog):
-    """Find a customer by phone digits or part of the name; Enter takes the first match."""
+FIND_COLUMNS = (N_("Card"), N_("Holder"), N_("Phone"), N_("Tier"), N_("Balance"), N_("State"))
 
-    COLUMNS = ("Card", "Holder", "Phone", "Tier", "Balance", "State")
+
+class FindCustomerDialog(FocusDialog):
+    """Find a customer by phone digits or part of the name; Enter takes the selected one."""
 
     def __init__(self, ops, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Find a customer")
+        self.setWindowTitle(_("Find a customer"))
         self.ops, self.currency = ops, currency
         self.number: str | None = None
-        self.query = _named(QLineEdit(placeholderText="phone digits or name"), "findText")
-        self.results = _named(QTableWidget(0, len(self.COLUMNS)), "findResults")
-        self.results.setHorizontalHeaderLabels(self.COLUMNS)
+        self.query = named(QLineEdit(placeholderText=_("phone digits or name")), "findText")
+        self.results = named(QTableWidget(0, len(FIND_COLUMNS)), "findResults")
+        self.results.setHorizontalHeaderLabels([_(c) for c in FIND_COLUMNS])
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.verticalHeader().setVisible(False)
-        self.message = _named(QLabel(), "findMessage")
-        choose = QPushButton("Use this card")
+        self.message = named(QLabel(), "findMessage")
+        choose = QPushButton(_("Use this card"))
+        choose.setAutoDefault(False)
         choose.clicked.connect(self._choose)
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
@@ -128,8 +128,9 @@ class FindCustomerDialog(QDialog):
         self.query.returnPressed.connect(self._search_or_choose)
         self.results.doubleClicked.connect(self._choose)
         self.resize(720, 360)
-        self._found: list[cards.CardInfo] = []
+        self._found: list[CardInfo] = []
         self._searched = ""
+        self.focus_field = self.query
 
     def _search_or_choose(self) -> None:
         if self._found and self.query.text() == self._searched:
@@ -145,17 +146,18 @@ class FindCustomerDialog(QDialog):
         self._found = found or []
         self.results.setRowCount(len(self._found))
         for row, info in enumerate(self._found):
-            values = (info.number, info.holder.name if info.holder else "Bearer card",
+            values = (info.number, info.holder.name if info.holder else _("Bearer card"),
                       info.holder.phone or "" if info.holder else "", info.tier,
                       fmt_display(info.balance, self.currency), info.status)
             for col, value in enumerate(values):
                 self.results.setItem(row, col, QTableWidgetItem(value))
         if self._found:
             self.results.selectRow(0)
-            self.message.setText(f"{len(self._found)} found; Enter takes the selected one")
-        else:
-            self.message.setText("No customer found" if found is not None
-                                 else "Type at least two letters or digits")
+            self.message.setText(ngettext("{n} found; Enter takes the selected one",
+                                          "{n} found; Enter takes the selected one",
+                                          len(self._found)).format(n=len(self._found)))
+        elif found is not None:
+            self.message.setText(_("No customer found"))
 
     def _choose(self) -> None:
         row = self.results.currentRow()
@@ -164,49 +166,52 @@ class FindCustomerDialog(QDialog):
             self.accept()
 
 
-class CardAdminDialog(_Form):
+class CardAdminDialog(FormDialog):
     """A manager's actions on one card: block, replace, register, adjust, pin a tier."""
 
-    def __init__(self, ops, manager, info: cards.CardInfo, tiers: list[str], currency: str,
+    def __init__(self, ops, manager, info: CardInfo, tiers: list[str], currency: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(f"Card {info.number}", parent)
+        super().__init__(_("Card {number}").format(number=info.number), parent)
         self.ops, self.manager, self.info, self.currency = ops, manager, info, currency
-        self.result_card: cards.CardInfo | None = None
-        self.buttons.button(self.buttons.StandardButton.Ok).setText("Close")
+        self.result_card: CardInfo | None = None
+        self.buttons.button(self.buttons.StandardButton.Ok).setText(_("Close"))
         self.buttons.button(self.buttons.StandardButton.Cancel).hide()
-        self.form.addRow(QLabel(f"<b>{info.holder.name if info.holder else 'Bearer card'}</b>"
-                                f" - {info.tier}, balance {fmt_display(info.balance, currency)}"))
-        block = _named(QPushButton("Block (lost or stolen)"), "adminBlock")
-        replace = _named(QPushButton("Replace with a new card"), "adminReplace")
+        holder = escape(info.holder.name) if info.holder else _("Bearer card")
+        self.form.addRow(QLabel(_("<b>{holder}</b> - {tier}, balance {balance}").format(
+            holder=holder, tier=escape(info.tier),
+            balance=fmt_display(info.balance, currency))))
+        block = named(QPushButton(_("Block (lost or stolen)")), "adminBlock")
+        replace = named(QPushButton(_("Replace with a new card")), "adminReplace")
         block.clicked.connect(self._block)
         replace.clicked.connect(self._replace)
         self.form.addRow(block, replace)
-        self.amount = _named(QLineEdit(placeholderText="e.g. 100 or -50"), "adminAmount")
-        self.reason = _named(QLineEdit(placeholderText="why"), "adminReason")
-        adjust = _named(QPushButton("Adjust balance"), "adminAdjust")
+        self.amount = named(QLineEdit(placeholderText=_("e.g. 100 or -50")), "adminAmount")
+        self.reason = named(QLineEdit(placeholderText=_("why")), "adminReason")
+        adjust = named(QPushButton(_("Adjust balance")), "adminAdjust")
         adjust.clicked.connect(self._adjust)
-        self.form.addRow("Amount", self.amount)
-        self.form.addRow("Reason", self.reason)
+        self.form.addRow(_("Amount"), self.amount)
+        self.form.addRow(_("Reason"), self.reason)
         self.form.addRow("", adjust)
-        self.tier = _named(QComboBox(), "adminTier")
-        self.tier.addItems(["(follow spend)", *tiers])
-        pin = _named(QPushButton("Pin tier"), "adminPin")
+        self.tier = named(QComboBox(), "adminTier")
+        self.tier.addItems([_("(follow spend)"), *tiers])
+        pin = named(QPushButton(_("Pin tier")), "adminPin")
         pin.clicked.connect(self._pin)
         self.form.addRow(self.tier, pin)
+        for button in (block, replace, adjust, pin):
+            button.setAutoDefault(False)
         if info.kind == "bearer":
-            self.register = _HolderFields(self.form, "register")
-            register = _named(QPushButton("Register to this person"), "adminRegister")
+            self.register = HolderFields(self.form, "register")
+            register = named(QPushButton(_("Register to this person")), "adminRegister")
+            register.setAutoDefault(False)
             register.clicked.connect(self._register)
             self.form.addRow("", register)
+        self.focus_field = self.amount
 
     def _do(self, call) -> None:
-        try:
-            result = call()
-        except Refused as exc:
-            self.refuse(exc)
+        result = self.ops.run(self, call, changes=Change.CARDS, show=self.refuse)
+        if result is None:
             return
         self.result_card = getattr(result, "new", result)
-        self.ops.changed.emit("cards")
         self.error.setText("")
         super().accept()
 

@@ -1,0 +1,59 @@
+"""What went wrong, in the words of the person at the till or at the command line.
+
+A rule's refusal already speaks to the cashier. A database that is locked, gone or
+full, and a file or device that cannot be reached, raise the library's own errors;
+:func:`explain` turns each into one sentence that says what happened and what to do,
+and says that nothing was saved (every service call is one transaction). Anything
+else is a fault of the program: :func:`explain` returns None and the caller logs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import exc as sa_exc
+
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
+
+Kind = Literal["refused", "database", "file"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: Kind
+    text: str
+
+
+def _detail(exc: sa_exc.DBAPIError) -> str:
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else ""
+    return text or type(exc).__name__
+
+
+def explain(exc: BaseException) -> Failure | None:
+    """One sentence for an expected failure; None for a fault of the program."""
+    if isinstance(exc, Refused):
+        return Failure("refused", str(exc))
+    if isinstance(exc, sa_exc.OperationalError):
+        detail = _detail(exc)
+        if "locked" in detail or "busy" in detail:
+            return Failure("database", _(
+                "the database is busy: another till or program is writing to it ({detail})."
+                " Nothing was saved; try again in a moment").format(detail=detail))
+        return Failure("database", _(
+            "the database cannot be reached ({detail}). Nothing was saved; check the"
+            " connection or the disk, then try again").format(detail=detail))
+    if isinstance(exc, sa_exc.DBAPIError):
+        return Failure("database", _(
+            "the database refused the change ({detail}). Nothing was saved").format(
+            detail=_detail(exc)))
+    if isinstance(exc, sa_exc.SQLAlchemyError):
+        return Failure("database", _(
+            "the database failed ({detail}). Nothing was saved").format(
+            detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return Failure("file", _("{problem}{where}; check the disk or the device").format(
+            problem=exc.strerror or str(exc) or type(exc).__name__, where=where))
+    return None

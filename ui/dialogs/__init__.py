@@ -1,0 +1,1 @@
+"""Dialogs: each opens with the focus where the person types; Enter confirms, Esc cancels."""

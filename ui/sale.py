@@ -1,0 +1,77 @@
+"""The sale being rung up at the till: its id, card, lines and the cashback to redeem.
+
+No Qt here: the till screen draws what this holds, and every figure comes from the
+services (``checkout.quote``), priced again after each change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from loyaltypos.db import Database
+from loyaltypos.domain.cards import CardInfo
+from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
+from loyaltypos.domain.pricing import CartLine, RedeemRequest
+from loyaltypos.services import checkout
+
+
+class OpenSale:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A new, empty sale with a new id (the id makes a second payment impossible)."""
+        self.sale_id = checkout.new_sale_id()
+        self.card: CardInfo | None = None
+        self.lines: list[CartLine] = []
+        self.redeem: RedeemRequest = None
+        self.quote: checkout.Quote | None = None
+
+    @property
+    def card_number(self) -> str | None:
+        return self.card.number if self.card else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines and self.card is None
+
+    def attach(self, card: CardInfo) -> None:
+        self.card, self.redeem = card, None
+
+    def add(self, line: CartLine) -> int:
+        """Add a line; returns its row."""
+        self.lines.append(line)
+        return len(self.lines) - 1
+
+    def set_qty(self, row: int, qty: Decimal) -> None:
+        line = self.lines[row]
+        self.lines[row] = CartLine(line.description, qty, line.unit_price, line.eligible)
+
+    def remove(self, row: int) -> CartLine:
+        return self.lines.pop(row)
+
+    def price(self, db: Database) -> str | None:
+        """Price the sale again. Returns a note when the cashback payment had to go (the cart
+        shrank under it); a refusal of the cart itself is raised."""
+        self.quote = None
+        if not self.lines:
+            return None
+        note = None
+        try:
+            self.quote = checkout.quote(db, card_number=self.card_number, lines=self.lines,
+                                        redeem=self.redeem)
+        except Refused as exc:
+            if self.redeem is None:
+                raise
+            self.redeem = None
+            note = _("{reason}; cashback payment removed").format(reason=exc)
+            self.quote = checkout.quote(db, card_number=self.card_number, lines=self.lines)
+        if self.quote.card is not None:
+            self.card = self.quote.card
+        return note
+
+    def redeem_cap(self, db: Database) -> int:
+        """How much cashback could pay this sale, before any is asked for."""
+        quote = checkout.quote(db, card_number=self.card_number, lines=self.lines)
+        return quote.pricing.redeemable

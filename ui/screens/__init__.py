@@ -1,0 +1,1 @@
+"""The screens of the main window: one shown at a time, swapped by ``go_to``."""

@@ -1,0 +1,126 @@
+"""The shop at a glance: name, currency, the program's tiers, the receipt header, the
+database."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from loyaltypos.db import Database
+from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.services import store
+from ui.dialogs.program import ProgramDialog
+from ui.ops import Change, Ops
+
+COLUMNS = (N_("Tier"), N_("Who"), N_("From spend"), N_("Discount"), N_("Cashback"))
+
+
+class OverviewScreen(QWidget):
+    def __init__(self, database: Database, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database, self.ops = database, ops
+        self.title = QLabel(objectName="shopName")
+        self.details = QLabel(objectName="programDetails")
+        self.details.setWordWrap(True)
+        self.tiers = QTableWidget(0, len(COLUMNS), objectName="tierTable")
+        self.tiers.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+        self.tiers.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tiers.verticalHeader().setVisible(False)
+        self.tiers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.tiers.setAccessibleName(_("Loyalty tiers"))
+        self.database_label = QLabel(objectName="databaseLabel")
+        self.database_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addWidget(self.tiers, 1)
+        layout.addWidget(self.database_label)
+        edit = QPushButton(_("Edit the program (manager)..."), objectName="programEdit")
+        edit.clicked.connect(self.edit_program)
+        layout.addWidget(edit)
+        self.header = QPlainTextEdit(objectName="receiptHeader")
+        self.header.setPlaceholderText(_("Printed under the shop's name: address, phone, tax"
+                                         " no."))
+        self.header.setMaximumHeight(90)
+        save = QPushButton(_("Save the receipt header (manager)"),
+                           objectName="receiptHeaderSave")
+        save.clicked.connect(self.save_header)
+        self.header_message = QLabel(objectName="receiptHeaderMessage")
+        layout.addWidget(QLabel(_("Receipt header (up to 6 lines of 48 characters)")))
+        layout.addWidget(self.header)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addWidget(self.header_message, 1)
+        layout.addLayout(row)
+
+    def shown(self) -> None:
+        self.refresh()
+
+    def on_changed(self, changes: Change) -> None:
+        if changes & Change.PROGRAM and self.isVisible():
+            self.refresh()
+
+    def edit_program(self) -> None:
+        manager = self.ops.manager(self, _("changing the program"))
+        if manager is None:
+            return
+        ProgramDialog(self.ops, manager, self).exec()
+
+    def save_header(self) -> None:
+        manager = self.ops.manager(self, _("changing the receipt header"))
+        if manager is None:
+            return
+        lines = self.header.toPlainText().splitlines()
+        done = self.ops.run(self, lambda: store.set_receipt_header(
+            self.database, actor=manager, lines=lines), changes=Change.PROGRAM,
+            show=self.header_message.setText)
+        if done is not None:
+            self.header_message.setText(ngettext(
+                "Saved {n} line; the next receipt prints it",
+                "Saved {n} lines; the next receipt prints them", len(done)).format(n=len(done)))
+
+    def refresh(self) -> None:
+        found = self.ops.run(self, lambda: (store.program_in_force(self.database),
+                                            store.shop_receipt_header(self.database)),
+                             show=self.details.setText)
+        if found is None:
+            return
+        program, header = found
+        cur = program.currency
+        self.title.setText(f"<h1>{escape(program.name)}</h1>")
+        window = (_("lifetime spend") if program.tier_window_days == 0
+                  else ngettext("spend of the last {n} day", "spend of the last {n} days",
+                                program.tier_window_days).format(n=program.tier_window_days))
+        text = _("Currency {currency}. Tiers follow {window}. Cashback can pay up to {pct}% of"
+                 " a bill").format(currency=cur, window=window, pct=program.max_redeem_pct)
+        if program.min_redeem_balance:
+            text += _(", from a balance of {amount} on").format(
+                amount=fmt(program.min_redeem_balance, cur))
+        self.details.setText(text + ".")
+        self.tiers.setRowCount(len(program.tiers))
+        for row, tier in enumerate(program.tiers):
+            values = (
+                tier.name,
+                _("anyone with the card") if tier.bearer else _("card holder"),
+                "-" if tier.bearer else fmt_display(tier.min_spend, cur),
+                f"{tier.discount_pct} %",
+                f"{tier.cashback_pct} %",
+            )
+            for col, value in enumerate(values):
+                self.tiers.setItem(row, col, QTableWidgetItem(value))
+        self.database_label.setText(_("Database: {where}").format(
+            where=self.database.describe()))
+        self.header.setPlainText("\n".join(header))

@@ -1,0 +1,545 @@
+"""The till: scan a card and goods, see the customer and the totals, redeem, pay, refund.
+
+The screen draws the open sale (:class:`ui.sale.OpenSale`); every figure on it comes
+from ``checkout.quote`` and is redrawn whenever the sale changes. Its buttons and
+F-keys are made from the action table (:mod:`ui.actions`); every write goes through
+``Ops``, so a refusal, a busy database or a printer that does not answer is said on
+the message line and the till stays ready for the next scan.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from loyaltypos.documents.receipts import render_text
+from loyaltypos.domain.cards import CardInfo
+from loyaltypos.domain.errors import CardNotFound, Refused
+from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.domain.pricing import CartLine, parse_quantity
+from loyaltypos.domain.scan import Scan, not_found, read_scan
+from loyaltypos.services import cards, checkout, products, refunds, store
+from loyaltypos.services.receipts import sale_receipt
+from ui import printing
+from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
+from ui.dialogs.cards import CardAdminDialog, FindCustomerDialog, IssueCardDialog
+from ui.dialogs.payment import CashDialog, OpenItemDialog, RedeemDialog, quantity_text
+from ui.dialogs.refund import RefundDialog
+from ui.ops import Change, Ops, sentence
+from ui.sale import OpenSale
+from ui.widgets.customer_panel import CustomerPanel
+
+CART_COLUMNS = (N_("Item"), N_("Qty"), N_("Price"), N_("Amount"), N_("Discount"))
+QTY_COL = 1
+TOTALS = (("subtotal", N_("Subtotal")), ("discount", N_("Tier discount")),
+          ("redeemable", N_("Cashback can pay")), ("redeemed", N_("Paid with cashback")),
+          ("total", N_("TOTAL")), ("cashback", N_("Cashback to earn")))
+ERROR, OK = "color: #b00020;", "color: #1b5e20;"
+
+
+class TillScreen(QWidget):
+    """The cashier's screen. Its actions are the methods named in the action table."""
+
+    sale_recorded = Signal(object)  # SaleResult
+    triggered = Signal(str)  # the name of each action started, by key, button or scan
+
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.db = ops.database
+        self.currency = ""  # the shop's, read when the till is shown
+        self.sale = OpenSale()
+        self.last_sale_id: str | None = None
+        self._build()
+        self._shortcuts()
+        self._scan_router = _ScanRouter(self)
+        QApplication.instance().installEventFilter(self._scan_router)
+
+    # ---------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        self.scan = QLineEdit(objectName="scanInput")
+        self.scan.setAccessibleName(_("Scan or type a code"))
+        self.scan.setPlaceholderText(_("Scan a card or goods, or type a code and Enter "
+                                       "(3*code for three)"))
+        self.scan.returnPressed.connect(self._scan_entered)
+        self.message = QLabel(objectName="tillMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are text, not markup
+        # The last payment stays in view (change to give!) until the next sale starts.
+        self.last_paid = QLabel(objectName="lastPaid")
+        self.last_paid.setWordWrap(True)
+        self.last_paid.setTextFormat(Qt.TextFormat.PlainText)
+        self.last_paid.setStyleSheet("font-weight: bold; " + OK)
+        self.customer = CustomerPanel()
+        self.cart = QTableWidget(0, len(CART_COLUMNS), objectName="cartTable")
+        self.cart.setAccessibleName(_("Cart"))
+        self.cart.setHorizontalHeaderLabels([_(c) for c in CART_COLUMNS])
+        self.cart.verticalHeader().setVisible(False)
+        self.cart.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.cart.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.cart.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.cart.itemChanged.connect(self._cart_edited)
+        self.cart.installEventFilter(self)
+
+        self.values = {}
+        totals = QFormLayout()
+        for key, label in TOTALS:
+            value = QLabel(objectName=f"{key}Value")
+            value.setAccessibleName(_(label))
+            value.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.values[key] = value
+            totals.addRow(_(label), value)
+        self.values["total"].setStyleSheet("font-size: 22pt; font-weight: bold;")
+
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for i, spec in enumerate(TILL_ACTIONS):
+            button = QPushButton(spec.text(), objectName=spec.object_name)
+            button.setAccessibleName(_(spec.label))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _checked=False, name=spec.name: self.trigger(name))
+            grid.addWidget(button, i // 3, i % 3)
+            self.buttons[spec.name] = button
+        for name in ("pay_cash", "pay_card"):
+            self.buttons[name].setMinimumHeight(44)
+
+        self.receipt = QTextEdit(objectName="receiptView", readOnly=True)
+        self.receipt.setAccessibleName(_("Last receipt"))
+        self.receipt.setFontFamily("DejaVu Sans Mono")
+        self.receipt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.receipt.setMinimumWidth(330)
+
+        left = QVBoxLayout()
+        left.addWidget(self.scan)
+        left.addWidget(self.message)
+        left.addWidget(self.last_paid)
+        left.addWidget(self.cart, 1)
+        left.addLayout(totals)
+        left.addLayout(grid)
+        right = QVBoxLayout()
+        right.addWidget(self.customer)
+        right.addWidget(QLabel(_("Last receipt")))
+        right.addWidget(self.receipt, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+
+    def _shortcuts(self) -> None:
+        self.shortcuts: list[QShortcut] = []
+        for spec in TILL_ACTIONS:
+            shortcut = QShortcut(spec.sequence(), self)
+            shortcut.setAutoRepeat(spec.auto_repeat)  # a held pay key never pays twice
+            shortcut.setContext(SHORTCUT_CONTEXT[spec.screen])
+            shortcut.activated.connect(lambda name=spec.name: self.trigger(name))
+            self.shortcuts.append(shortcut)
+
+    def trigger(self, name: str, **kw) -> None:
+        """Start the action ``name`` of the table; a manager's action asks for a PIN first."""
+        spec = BY_NAME[name]
+        self.triggered.emit(name)
+        if spec.manager:
+            manager = self.ops.manager(self, _(spec.label).lower())
+            if manager is None:
+                self.idle()
+                return
+            kw["manager"] = manager
+        getattr(self, name)(**kw)
+
+    # ---------------------------------------------------------------- state and redraw
+
+    def shown(self) -> None:
+        """Called when the till is shown: the program may have changed since."""
+        program = self.ops.run(self, lambda: store.program_in_force(self.db), show=self.fail)
+        if program is not None:
+            self.currency = program.currency
+        self.redraw()
+        self.idle()
+
+    def on_changed(self, changes: Change) -> None:
+        if changes & (Change.PROGRAM | Change.CARDS) and self.isVisible():
+            self.shown()
+
+    def idle(self) -> None:
+        """Back to waiting for a scan: the window active, the scan field focused."""
+        self.window().activateWindow()
+        self.scan.setFocus()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet(ERROR if error else OK)
+        self.message.setText(sentence(text) if text else "")
+
+    def fail(self, text: str) -> None:
+        self.say(text, error=True)
+
+    def redraw(self) -> None:
+        """Price the open sale again and redraw every figure from the result."""
+        note = self.ops.run(self, lambda: self.sale.price(self.db), show=self.fail)
+        if note:
+            self.fail(note)
+        self.customer.show_card(self.sale.card, self.currency)
+        self._draw_cart()
+        self._draw_totals()
+
+    def _draw_cart(self) -> None:
+        self.cart.blockSignals(True)
+        self.cart.setRowCount(len(self.sale.lines))
+        priced = self.sale.quote.pricing.lines if self.sale.quote else []
+        for row, line in enumerate(self.sale.lines):
+            shares = priced[row].shares if row < len(priced) else None
+            name = line.description if line.eligible else _("{item}  (no loyalty)").format(
+                item=line.description)
+            values = (name, quantity_text(line.qty), fmt(line.unit_price, self.currency),
+                      fmt(shares.amount, self.currency) if shares else "",
+                      fmt(shares.discount, self.currency) if shares and shares.discount else "")
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col != QTY_COL:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col > 0:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.cart.setItem(row, col, item)
+        self.cart.blockSignals(False)
+
+    def _draw_totals(self) -> None:
+        p = self.sale.quote.pricing if self.sale.quote else None
+        money = lambda units: fmt_display(units, self.currency)  # noqa: E731
+        for key in self.values:
+            attr = "paid" if key == "total" else key  # the total is what is paid in money
+            self.values[key].setText(money(getattr(p, attr)) if p else money(0))
+        if p and p.discount:
+            self.values["discount"].setText("-" + money(p.discount))
+        if p and p.redeemed:
+            self.values["redeemed"].setText("-" + money(p.redeemed))
+        has_lines = bool(self.sale.lines)
+        self.buttons["pay_cash"].setEnabled(has_lines)
+        self.buttons["pay_card"].setEnabled(has_lines)
+        self.buttons["redeem_cashback"].setEnabled(has_lines and self.sale.card is not None)
+        self.buttons["card_admin"].setEnabled(self.sale.card is not None)
+
+    def _sale_started(self) -> None:
+        """The first scan of a new sale: the last payment's note has served."""
+        self.last_paid.setText("")
+
+    # ---------------------------------------------------------------- scanning
+
+    def _scan_entered(self) -> None:
+        text = self.scan.text()
+        self.scan.clear()
+        self.handle_scan(text)
+
+    def handle_scan(self, text: str) -> None:
+        """Route a scan: a loyalty card attaches, goods are added, a receipt opens its refund,
+        anything else is refused with what to do."""
+        try:
+            scan = read_scan(text)
+        except Refused as exc:
+            self.fail(str(exc))
+            return
+        if scan is None:
+            return
+        if scan.kind == "receipt":  # the customer brings goods back
+            self.trigger("refund", receipt_no=scan.receipt_no)
+            return
+        found = self.ops.run(self, lambda: self._look_up(scan), show=self._refuse_card)
+        if found is None:
+            return
+        if isinstance(found, CardInfo):
+            self.attach_card(found)
+        elif isinstance(found, products.ProductInfo):
+            self.add_line(CartLine(found.name, scan.qty, found.price, found.eligible))
+        else:
+            self.fail(not_found(scan))
+
+    def _look_up(self, scan: Scan) -> CardInfo | products.ProductInfo | bool:
+        """The card or the goods of a scan; False when nothing has its code."""
+        if scan.kind == "ean13":
+            try:
+                return cards.scan_card(self.db, number=scan.code)
+            except CardNotFound:
+                pass  # an EAN-13 that is no card of ours: perhaps goods
+        code = scan.code if scan.kind == "ean13" else scan.text
+        return products.find_product(self.db, code=code) or False
+
+    def _refuse_card(self, text: str) -> None:
+        """A card the till must not take (blocked, replaced), or a failed look-up."""
+        self.customer.show_refusal(text, self.currency)
+        self.fail(text)
+
+    def attach_card(self, info: CardInfo) -> None:
+        self._sale_started()
+        self.sale.attach(info)
+        who = info.holder.name if info.holder else _("bearer card")
+        self.say(_("card of {who}: {tier}").format(who=who, tier=info.tier))
+        self.redraw()
+
+    def add_line(self, line: CartLine) -> None:
+        self._sale_started()
+        row = self.sale.add(line)
+        self.say(_("{qty} x {item}").format(qty=quantity_text(line.qty), item=line.description))
+        self.redraw()
+        self.cart.selectRow(row)
+
+    # ---------------------------------------------------------------- the cart's keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.cart and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus):
+                self.change_quantity(1 if key == Qt.Key.Key_Plus else -1)
+                return True
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.remove_line()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _selected_row(self) -> int:
+        row = self.cart.currentRow()
+        return row if 0 <= row < len(self.sale.lines) else len(self.sale.lines) - 1
+
+    def change_quantity(self, step: int) -> None:
+        row = self._selected_row()
+        if row < 0:
+            return
+        qty = self.sale.lines[row].qty + step
+        if qty <= 0:
+            self.remove_line()
+            return
+        self.sale.set_qty(row, qty)
+        self.redraw()
+        self.cart.selectRow(row)
+
+    def remove_line(self) -> None:
+        row = self._selected_row()
+        if row < 0:
+            return
+        removed = self.sale.remove(row)
+        self.say(_("removed {item}").format(item=removed.description))
+        self.redraw()
+        if self.sale.lines:
+            self.cart.selectRow(min(row, len(self.sale.lines) - 1))
+
+    def _cart_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() != QTY_COL or item.row() >= len(self.sale.lines):
+            return
+        try:
+            self.sale.set_qty(item.row(), parse_quantity(item.text()))
+        except Refused as exc:
+            self.fail(str(exc))  # the redraw puts the old quantity back in the cell
+        self.redraw()
+        self.idle()
+
+    # ---------------------------------------------------------------- actions
+
+    def new_sale(self) -> None:
+        self.sale.reset()
+        self.say("")
+        self.redraw()
+        self.idle()
+
+    def add_open_item(self) -> None:
+        dialog = OpenItemDialog(self.currency, self)
+        if dialog.exec() and dialog.line is not None:
+            self.add_line(dialog.line)
+        self.idle()
+
+    def find_customer(self) -> None:
+        dialog = FindCustomerDialog(self.ops, self.currency, self)
+        if dialog.exec() and dialog.number:
+            self.handle_scan(dialog.number)
+        self.idle()
+
+    def issue_card(self) -> None:
+        dialog = IssueCardDialog(self.ops, self)
+        if dialog.exec() and dialog.card is not None:
+            card = dialog.card
+            self.attach_card(card)
+            text = _("new card {number} issued and attached to this sale").format(
+                number=card.number)
+            self.say(text)
+            if dialog.print_it.isChecked():
+                printing.print_card(
+                    self.ops, self, card.number,
+                    show=lambda why: self.fail(_("{done}; not printed: {why}").format(
+                        done=text, why=why)),
+                    done=lambda did: self.say(_("{done}; card {printed}").format(
+                        done=text, printed=did)))
+        self.idle()
+
+    def redeem_cashback(self) -> None:
+        if not self.sale.lines or self.sale.card is None or self.sale.quote is None:
+            self.fail(_("scan the card and the goods first"))
+            return
+        cap = self.ops.run(self, lambda: self.sale.redeem_cap(self.db), show=self.fail)
+        if cap is None:
+            return
+        dialog = RedeemDialog(cap, self.sale.card.balance, self.currency, self)
+        if dialog.exec():
+            self.sale.redeem = dialog.request
+            self.redraw()
+        self.idle()
+
+    def card_admin(self, *, manager) -> None:
+        card = self.sale.card
+        if card is None:
+            self.fail(_("scan the card first"))
+            return
+        program = self.ops.run(self, lambda: store.program_in_force(self.db), show=self.fail)
+        if program is None:
+            return
+        dialog = CardAdminDialog(self.ops, manager, card,
+                                 [t.name for t in program.personal_tiers], self.currency, self)
+        dialog.exec()
+        result = dialog.result_card
+        if result is not None:
+            if result.status == "active":
+                self.attach_card(result)
+            else:
+                self.sale.card = None
+                self.redraw()
+                self.customer.show_refusal(_("card {number} is now {status}").format(
+                    number=result.number, status=_(result.status)), self.currency)
+        self.idle()
+
+    def refund(self, *, manager, receipt_no: int | None = None) -> None:
+        dialog = RefundDialog(self.ops, manager, self.currency, self)
+        if receipt_no is not None:
+            dialog.find_receipt(str(receipt_no))
+        if dialog.exec() and dialog.result is not None:
+            r, cur = dialog.result, self.currency
+            self.say(_("refund {number}: give back {money} (card {card}, cash {cash})").format(
+                number=r.refund_no, money=fmt_display(r.money_back, cur),
+                card=fmt(r.to_card, cur), cash=fmt(r.to_cash, cur)))
+        self.idle()
+
+    def pay_cash(self) -> None:
+        if not self._ready_to_pay():
+            return
+        dialog = CashDialog(self.sale.quote.pricing.paid, self.currency, self)
+        if not dialog.exec():
+            self.idle()
+            return
+        if dialog.rest_by_card:
+            payments = [checkout.PaymentInput("cash", dialog.tendered, dialog.tendered),
+                        checkout.PaymentInput("card")]
+        else:
+            payments = [checkout.PaymentInput("cash", tendered=dialog.tendered)]
+        self._pay(payments)
+
+    def pay_card(self) -> None:
+        if self._ready_to_pay():
+            self._pay([checkout.PaymentInput("card")])
+
+    def _ready_to_pay(self) -> bool:
+        if not self.sale.lines or self.sale.quote is None:
+            # The last payment's note (with the change to give) stays where it is.
+            self.fail(_("the cart is empty: scan the goods first"))
+            return False
+        return True
+
+    def _pay(self, payments: list[checkout.PaymentInput]) -> None:
+        sale = self.sale
+        result = self.ops.run(self, lambda: checkout.checkout(
+            self.db, actor=self.ops.actor, sale_id=sale.sale_id, card_number=sale.card_number,
+            lines=list(sale.lines), redeem=sale.redeem, payments=payments),
+            changes=Change.SALES, show=lambda why: self.fail(_("not paid: {why}").format(
+                why=why)))
+        if result is None:
+            self.idle()
+            return
+        self.last_sale_id = result.sale_id
+        self.sale_recorded.emit(result)
+        self.sale.reset()
+        self.redraw()
+        text = _("receipt {number} paid").format(number=result.receipt_no)
+        if result.change:
+            text += "; " + _("change {amount}").format(
+                amount=fmt_display(result.change, self.currency))
+        if result.card:
+            text += "; " + _("cashback earned {earned}, balance {balance}").format(
+                earned=fmt_display(result.cashback, self.currency),
+                balance=fmt_display(result.balance, self.currency))
+        self.last_paid.setText(sentence(text))
+        self.say("")
+        receipt = self.ops.run(self, lambda: sale_receipt(self.db, sale_id=result.sale_id),
+                               show=self.fail)
+        if receipt is not None:
+            self.receipt.setPlainText(render_text(receipt))
+            if printing.settings()["auto"]:
+                self._print(receipt)
+        self.idle()
+
+    def _print(self, receipt) -> None:
+        printing.print_receipt(
+            self.ops, self, receipt,
+            show=lambda why: self.fail(_("receipt {number} not printed: {why}").format(
+                number=receipt.receipt_no, why=why)),
+            done=lambda did: self.say(_("receipt {number} {done}").format(
+                number=receipt.receipt_no, done=did)))
+
+    def print_last(self) -> None:
+        """Print (again) the receipt of the last sale of this till."""
+        if self.last_sale_id is None:
+            self.fail(_("no sale yet to print; Till > Reprint a receipt finds older ones"))
+            return
+        self.reprint(sale_id=self.last_sale_id)
+
+    def reprint(self, *, sale_id: str | None = None, receipt_no: int | None = None) -> None:
+        """Print a past receipt, found by its sale id or its number."""
+        def find():
+            sid = sale_id or refunds.find_sale_id(self.db, receipt_no=receipt_no)
+            return sale_receipt(self.db, sale_id=sid)
+
+        found = self.ops.run(self, find, show=self.fail)
+        if found is not None:
+            self._print(found)
+        self.idle()
+
+
+class _ScanRouter(QObject):
+    """Sends digits typed anywhere on the till (a scanner's burst) to the scan field."""
+
+    def __init__(self, till: TillScreen) -> None:
+        super().__init__(till)
+        self.till = till
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not self.till.isVisible():
+            return False
+        if QApplication.activeModalWidget() is not None:
+            return False
+        if not isinstance(watched, QWidget) or watched is self.till.scan \
+                or not self.till.isAncestorOf(watched):
+            return False
+        if isinstance(watched, QLineEdit | QAbstractSpinBox) \
+                or self.till.cart.state() == QAbstractItemView.State.EditingState:
+            return False  # the cashier is typing into a field
+        text = event.text()
+        if text and (text.isdigit() or text == "*"):
+            self.till.scan.setFocus()
+            self.till.scan.insert(text)
+            return True
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.till.scan.text():
+            self.till.scan.setFocus()
+            self.till._scan_entered()
+            return True
+        return False
