@@ -9,7 +9,7 @@ import pytest
 from conftest import MANAGER_PIN, line, personal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from test_ui_till import field, on_dialog, press, signed_in
+from uitools import field, on_dialog, press, signed_in
 
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.services import cards, checkout, days

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_ui_till import field, on_dialog, press
+from uitools import field, on_dialog, press
 
 from loyaltypos.services import cards
 from loyaltypos.services.days import day_summary

@@ -6,82 +6,17 @@ from decimal import Decimal
 
 import pytest
 from conftest import CASHIER_PIN, MANAGER_PIN, personal
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication
+from uitools import BOOK, TEA, button, field, on_dialog, press, text
 
 from loyaltypos.services import cards, products
 from loyaltypos.services.days import day_summary
 from loyaltypos.services.refunds import recent_sales
-from ui.main_window import MainWindow
 
+pytest_plugins = ["uitools"]  # the till fixtures
 pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
-
-TEA = "4601234567893"
-BOOK = "4600000000015"
-
-
-
-@pytest.fixture
-def goods(db, manager):
-    products.save_product(db, actor=manager, code=TEA, name="Green tea", price=25_000)
-    products.save_product(db, actor=manager, code=BOOK, name="Novel", price=100_000)
-    products.save_product(db, actor=manager, code="CIG-1", name="Cigarettes", price=20_000,
-                          eligible=False)
-
-
-def signed_in(qtbot, db, name: str, pin: str) -> MainWindow:
-    """The main window shown and active, ``name`` signed in with ``pin``, on the till."""
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.signin.user.setCurrentText(name)
-    qtbot.keyClicks(window.signin.pin, pin + "\r")
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
-    return window
-
-
-@pytest.fixture
-def till(qtbot, db, shop, goods):
-    """The window, signed in as the cashier, on the till screen."""
-    return signed_in(qtbot, db, "Kolya", CASHIER_PIN)
-
-
-def on_dialog(qtbot, act, kind=None):
-    """Run ``act(dialog)`` as soon as a modal dialog (of class ``kind``) is open.
-
-    exec() blocks the test, so the dialog is answered from the event loop.
-    """
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or (kind is not None and not isinstance(dialog, kind)):
-            QTimer.singleShot(10, poll)
-            return
-        act(dialog)
-    QTimer.singleShot(0, poll)
-
-
-def press(qtbot, window, key) -> None:
-    """Press a key on the till once its window is active again (as it is for a person)."""
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.keyClick(QApplication.focusWidget(), key)
-
-
-def field(dialog, name: str) -> QLineEdit:
-    return dialog.findChild(QLineEdit, name)
-
-
-def button(dialog, name: str) -> QPushButton:
-    return dialog.findChild(QPushButton, name)
-
-
-def text(window, name: str) -> str:
-    from PySide6.QtWidgets import QLabel
-
-    return window.findChild(QLabel, name).text()
-
 
 def test_a_cashier_sells_to_a_card_from_scan_to_receipt(qtbot, db, manager, till):
     card = personal(db, manager, name="Ivan Petrov")

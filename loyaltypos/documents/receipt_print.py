@@ -20,14 +20,21 @@ from reportlab.pdfgen.canvas import Canvas
 from loyaltypos.documents import fonts
 from loyaltypos.documents.codes import code128_pattern, draw_code128
 from loyaltypos.documents.files import write_atomic
-from loyaltypos.documents.receipts import Receipt, RefundReceipt, render_refund_text, render_text
+from loyaltypos.documents.receipts import (
+    MONEY_BACK,
+    TOTAL,
+    Receipt,
+    RefundReceipt,
+    render_refund_text,
+    render_text,
+)
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.scan import parse_receipt_code as parse_receipt_code
 from loyaltypos.domain.scan import receipt_code
 
 # Roll width -> (printable width, characters per line on paper and on a thermal head)
 ROLLS = {80: (72 * mm, 42, 48), 58: (48 * mm, 32, 32)}
-_BOLD_STARTS = ("TOTAL", "MONEY BACK")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,11 @@ class Printable:
     title: str
     lines: tuple[str, ...]
     code: str | None
+
+
+def _bold_starts() -> tuple[str, ...]:
+    """The starts of the lines printed in bold, in the language in use."""
+    return _(TOTAL), _(MONEY_BACK)
 
 
 def printable(doc: Receipt | RefundReceipt, columns: int) -> Printable:
@@ -50,14 +62,14 @@ def printable(doc: Receipt | RefundReceipt, columns: int) -> Printable:
 
 def _roll(width_mm: int) -> tuple[float, int, int]:
     if width_mm not in ROLLS:
-        raise Refused(f"receipt rolls are 80 or 58 mm wide, not {width_mm}")
+        raise Refused(_("receipt rolls are 80 or 58 mm wide, not {width}").format(width=width_mm))
     return ROLLS[width_mm]
 
 
 def receipt_pdf(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
     """The receipt as a one-page PDF as wide as the roll and as long as the receipt."""
-    _, bold, mono = fonts.register()
-    printable_width, columns, _ = _roll(width_mm)
+    _regular, bold, mono = fonts.register()
+    printable_width, columns, _thermal = _roll(width_mm)
     page = printable(doc, columns)
     size = printable_width / (columns * stringWidth("M", mono, 1))
     leading = size * 1.25
@@ -71,8 +83,9 @@ def receipt_pdf(doc: Receipt | RefundReceipt, *, width_mm: int = 80) -> bytes:
     canvas.setFont(bold, 1.6 * size)
     canvas.drawCentredString(width_mm * mm / 2, y, page.title)
     y -= leading * 1.4
+    bold_starts = _bold_starts()
     for line in page.lines:
-        canvas.setFont(fonts.MONO_BOLD if line.startswith(_BOLD_STARTS) else mono, size)
+        canvas.setFont(fonts.MONO_BOLD if line.startswith(bold_starts) else mono, size)
         canvas.drawString(margin, y, line)
         y -= leading
     if page.code:
@@ -97,13 +110,14 @@ def write_receipt_pdf(doc: Receipt | RefundReceipt, path: str | Path, *,
 
 def print_escpos(doc: Receipt | RefundReceipt, device, *, width_mm: int = 80) -> None:
     """Send the receipt to an ESC/POS printer (any python-escpos printer object)."""
-    _, _, columns = _roll(width_mm)
+    columns = _roll(width_mm)[2]
     page = printable(doc, columns)
+    bold_starts = _bold_starts()
     device.set(align="center", bold=True, double_height=True, double_width=True)
     device.textln(page.title)
     device.set(align="left", normal_textsize=True)
     for line in page.lines:
-        device.set(bold=line.startswith(_BOLD_STARTS))
+        device.set(bold=line.startswith(bold_starts))
         device.textln(line)
     device.set(bold=False)
     if page.code:

@@ -44,10 +44,14 @@ def explain(exc: BaseException) -> Failure | None:
         return Failure("database", _(
             "the database cannot be reached ({detail}). Nothing was saved; check the"
             " connection or the disk, then try again").format(detail=detail))
-    if isinstance(exc, sa_exc.DBAPIError):
+    if isinstance(exc, sa_exc.IntegrityError | sa_exc.DataError):
         return Failure("database", _(
             "the database refused the change ({detail}). Nothing was saved").format(
             detail=_detail(exc)))
+    if isinstance(exc, sa_exc.DBAPIError):  # a closed or broken connection, a driver fault
+        return Failure("database", _(
+            "the connection to the database failed ({detail}). Nothing was saved; try again,"
+            " and restart the app if it goes on").format(detail=_detail(exc)))
     if isinstance(exc, sa_exc.SQLAlchemyError):
         return Failure("database", _(
             "the database failed ({detail}). Nothing was saved").format(
