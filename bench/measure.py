@@ -105,7 +105,7 @@ class PlainTill:
         terms = Terms(discount_pct=tier.discount_pct, cashback_pct=tier.cashback_pct,
                       max_redeem_pct=shop.program.max_redeem_pct)
         self.pricing: Pricing = price_sale(SALE_LINES, terms=terms, balance=SEED_BALANCE,
-                                           redeem=REDEEM)
+                                           redeem=REDEEM, currency=shop.program.currency)
 
     def sell(self) -> None:
         p = self.pricing

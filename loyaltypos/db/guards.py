@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from loyaltypos.db.models import AuditEntry, LedgerEntry, ProgramVersion
 from loyaltypos.domain.errors import LedgerIsAppendOnly
+from loyaltypos.domain.i18n import _
 
 
 def refuse_changed_facts(session: Session, _context, _instances) -> None:
@@ -17,5 +18,6 @@ def refuse_changed_facts(session: Session, _context, _instances) -> None:
         is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion)
         if is_fact and (obj in session.deleted or session.is_modified(obj)):
             raise LedgerIsAppendOnly(
-                f"{type(obj).__name__} rows are facts: write a correcting entry instead"
+                _("{table} rows are facts: write a correcting entry instead").format(
+                    table=type(obj).__name__)
             )

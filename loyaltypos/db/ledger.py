@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from loyaltypos.db.models import LEDGER_KINDS, Card, LedgerEntry
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import NotEnoughBalance
+from loyaltypos.domain.i18n import _
 
 # The sign each kind of entry must have.
 POSITIVE = {"earn", "refund_restore", "transfer_in"}
@@ -39,7 +40,8 @@ def entry_row(
         raise ValueError(f"a {kind} entry cannot be {amount}")
     if balance + amount < 0:
         raise NotEnoughBalance(
-            f"card {number} holds less than this takes; the balance cannot go below zero"
+            _("card {number} holds less than this takes; the balance cannot go below zero").format(
+                number=number)
         )
     return {
         "card_id": card_id, "kind": kind, "amount": amount, "sale_id": sale_id,

@@ -30,6 +30,7 @@ from loyaltypos.documents import codes, fonts
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain.cards import CardInfo
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.program import Program
 
@@ -186,7 +187,7 @@ class _Painter:
         """One card's front, with its bottom left corner at the canvas origin."""
         c = self.c
         c.doForm(self._form(f"band-{card.tier}", lambda: self._band(card.tier)))
-        who = card.holder.name if card.holder is not None else "Bearer card"
+        who = card.holder.name if card.holder is not None else _("Bearer card")
         name, size = _fit(who, self.bold, 11, CARD_W - 2 * MARGIN - 2 * mm, smallest=7)
         c.setFillColorRGB(*INK)
         c.setFont(self.bold, size)
@@ -217,7 +218,8 @@ class _Painter:
         width = right - left
         row_size, size, rules = self._terms_sizes(width)
         y = CARD_H - MARGIN - 7
-        title, title_size = _fit(f"{p.name} loyalty card", self.bold, 8, width)
+        title, title_size = _fit(_("{shop} loyalty card").format(shop=p.name), self.bold, 8,
+                                 width)
         c.setFillColorRGB(*INK)
         c.setFont(self.bold, title_size)
         c.drawString(left, y, title)
@@ -226,10 +228,10 @@ class _Painter:
         y -= 10
         c.setFillColorRGB(*MUTED)
         c.setFont(self.regular, 5.5)
-        c.drawString(left, y, "Level")
-        c.drawString(col_spend, y, "Spend")
-        c.drawRightString(col_disc, y, "Discount")
-        c.drawRightString(col_cash, y, "Cashback")
+        c.drawString(left, y, _("Level"))
+        c.drawString(col_spend, y, _("Spend"))
+        c.drawRightString(col_disc, y, _("Discount"))
+        c.drawRightString(col_cash, y, _("Cashback"))
         c.setStrokeColorRGB(*MUTED)
         c.setLineWidth(0.3)
         c.line(left, y - 2, right, y - 2)
@@ -243,11 +245,11 @@ class _Painter:
             c.setFont(self.bold, label_size)
             c.drawString(left + 2.4 * mm, y, label)
             if tier.bearer:
-                spend = "bearer cards"
+                spend = _("bearer cards")
             elif tier.min_spend == 0:
-                spend = "from the start"
+                spend = _("from the start")
             else:
-                spend = f"from {fmt_display(tier.min_spend, p.currency)}"
+                spend = _("from {amount}").format(amount=fmt_display(tier.min_spend, p.currency))
             c.setFont(self.regular, row_size)
             c.drawString(col_spend, y, _fit(spend, self.regular, row_size,
                                             col_disc - col_spend - 12 * mm, smallest=4)[0])
@@ -268,28 +270,38 @@ class _Painter:
         c.doForm(self._form("terms", self._terms))
         c.setFillColorRGB(*MUTED)
         c.setFont(self.mono, 6.5)
-        c.drawRightString(CARD_W - MARGIN - 0.5 * mm, MARGIN, f"Card {grouped(number)}")
+        c.drawRightString(CARD_W - MARGIN - 0.5 * mm, MARGIN,
+                          _("Card {number}").format(number=grouped(number)))
 
 
 def terms(program: Program) -> list[str]:
     """The rules printed on a card's back, in the program's own figures."""
     cur = program.currency
-    if program.tier_window_days:
-        level = (f"Your level follows what you spent in the last {program.tier_window_days}"
-                 " days; it is checked at every purchase.")
+    days = program.tier_window_days
+    if days:
+        # The English singular says "days" too, as it always has.
+        level = ngettext("Your level follows what you spent in the last {n} days; it is checked"
+                         " at every purchase.",
+                         "Your level follows what you spent in the last {n} days; it is checked"
+                         " at every purchase.", days).format(n=days)
     else:
-        level = "Your level follows all you have spent with us; it is checked at every purchase."
-    redeem = f"Cashback pays up to {_pct(program.max_redeem_pct)} of a bill"
+        level = _("Your level follows all you have spent with us; it is checked at every"
+                  " purchase.")
+    pct = _pct(program.max_redeem_pct)
     if program.min_redeem_balance:
-        redeem += f" once your balance reaches {fmt_display(program.min_redeem_balance, cur)}"
-    redeem += "; no cashback is earned on the part paid with cashback."
+        redeem = _("Cashback pays up to {pct} of a bill once your balance reaches {minimum}; no"
+                   " cashback is earned on the part paid with cashback.").format(
+            pct=pct, minimum=fmt_display(program.min_redeem_balance, cur))
+    else:
+        redeem = _("Cashback pays up to {pct} of a bill; no cashback is earned on the part paid"
+                   " with cashback.").format(pct=pct)
     return [
         level,
         redeem,
-        f"A bearer card gives its {program.bearer_tier.name} level to whoever shows it;"
-        " register it at the till to climb the levels.",
-        "Lost or stolen? Call the shop: the card is blocked and refused at the till,"
-        " and your balance moves to a new card.",
+        _("A bearer card gives its {tier} level to whoever shows it; register it at the till to"
+          " climb the levels.").format(tier=program.bearer_tier.name),
+        _("Lost or stolen? Call the shop: the card is blocked and refused at the till, and your"
+          " balance moves to a new card."),
     ]
 
 
@@ -358,7 +370,7 @@ def write_card_pdf(card: CardInfo, program: Program, path: str | Path) -> PdfWri
         c.showPage()
         return 2
 
-    pages = _write(path, (CARD_W, CARD_H), f"Card {card.number}", draw)
+    pages = _write(path, (CARD_W, CARD_H), _("Card {number}").format(number=card.number), draw)
     return PdfWritten(Path(path), 1, pages)
 
 
@@ -372,7 +384,7 @@ def batch_pdf(cards: Sequence[CardInfo], program: Program, path: str | Path, *,
     called with pages made and pages to make, the last time once the file is written.
     """
     if not cards:
-        raise Refused("no cards to print")
+        raise Refused(_("no cards to print"))
     spots = layout_a4(len(cards))
     sheets = spots[-1][0] + 1
     total = sheets * (2 if backs else 1)
@@ -408,7 +420,9 @@ def batch_pdf(cards: Sequence[CardInfo], program: Program, path: str | Path, *,
                 page_done()
         return done
 
-    pages = _write(path, A4, f"{len(cards)} loyalty cards", draw)
+    # The English singular says "cards" too, as it always has.
+    title = ngettext("{n} loyalty cards", "{n} loyalty cards", len(cards)).format(n=len(cards))
+    pages = _write(path, A4, title, draw)
     if progress is not None:
         progress(total, total)
     return PdfWritten(Path(path), len(cards), pages)

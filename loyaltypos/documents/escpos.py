@@ -5,6 +5,7 @@ from __future__ import annotations
 from escpos import printer as escpos_printer
 
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
 
 PRINTER_KINDS = ("network", "usb", "serial", "file")
 
@@ -19,18 +20,21 @@ def open_printer(kind: str, target: str):
     target = (target or "").strip()
     try:
         if kind == "network":
-            host, _, port = target.partition(":")
+            host, _colon, port = target.partition(":")
             return escpos_printer.Network(host, int(port or 9100), timeout=5)
         if kind == "usb":
-            vendor, _, product = target.partition(":")
+            vendor, _colon, product = target.partition(":")
             return escpos_printer.Usb(int(vendor, 16), int(product, 16))
         if kind == "serial":
-            device, _, baud = target.partition(":")
+            device, _colon, baud = target.partition(":")
             return escpos_printer.Serial(device, baudrate=int(baud or 9600))
         if kind == "file":
             return escpos_printer.File(target)
     except (ValueError, OSError) as exc:
-        raise Refused(f"the receipt printer ({kind} {target}) is not reachable: {exc}") from None
+        raise Refused(_("the receipt printer ({kind} {target}) is not reachable: {problem}"
+                        ).format(kind=kind, target=target, problem=exc)) from None
     except Exception as exc:  # python-escpos raises its own errors for devices it cannot open
-        raise Refused(f"the receipt printer ({kind} {target}) is not ready: {exc}") from None
-    raise Refused(f"printer kind must be one of {', '.join(PRINTER_KINDS)}, not '{kind}'")
+        raise Refused(_("the receipt printer ({kind} {target}) is not ready: {problem}").format(
+            kind=kind, target=target, problem=exc)) from None
+    raise Refused(_("printer kind must be one of {kinds}, not '{kind}'").format(
+        kinds=", ".join(PRINTER_KINDS), kind=kind))

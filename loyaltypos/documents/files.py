@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from loyaltypos.domain.errors import CannotWriteFile
+from loyaltypos.domain.i18n import _
 
 T = TypeVar("T")
 
@@ -22,20 +23,22 @@ def check_writable(path: str | Path) -> Path:
     """Refuse a path that cannot be written, before any work (or any card) is done."""
     target = Path(path).expanduser()
     if target.is_dir():
-        raise CannotWriteFile(f"{target} is a folder; give a file name such as"
-                              f" {target.name or 'document'}.pdf")
+        raise CannotWriteFile(_("{path} is a folder; give a file name such as {name}.pdf").format(
+            path=target, name=target.name or _("document")))
     folder = target.parent
     if not folder.is_dir():
-        raise CannotWriteFile(f"cannot write {target}: there is no folder {folder}")
+        raise CannotWriteFile(_("cannot write {path}: there is no folder {folder}").format(
+            path=target, folder=folder))
     if target.exists() and not os.access(target, os.W_OK):
-        raise CannotWriteFile(f"cannot write {target}: permission denied; choose another folder")
+        raise CannotWriteFile(_("cannot write {path}: permission denied; choose another folder"
+                                ).format(path=target))
     probe = part_name(target)
     try:  # the only sure test is to write: permissions, a read-only disk, /proc, ...
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         probe.unlink()
     except OSError as exc:
-        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc};"
-                              " choose another folder") from None
+        raise CannotWriteFile(_("cannot write {path}: {problem}; choose another folder").format(
+            path=target, problem=exc.strerror or exc)) from None
     return target
 
 
@@ -56,15 +59,16 @@ def write_atomic(path: str | Path, write: Callable[[BinaryIO], T]) -> T:
         # os.open with 0o666 leaves the mode to the umask, like any file the user saves.
         handle = os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
     except OSError as exc:
-        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise CannotWriteFile(_("cannot write {path}: {problem}").format(
+            path=target, problem=exc.strerror or exc)) from None
     try:
         with handle:
             result = write(handle)
         os.replace(part, target)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise CannotWriteFile(f"cannot write {target}: {exc.strerror or exc};"
-                              " choose another folder") from None
+        raise CannotWriteFile(_("cannot write {path}: {problem}; choose another folder").format(
+            path=target, problem=exc.strerror or exc)) from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.receipts import Receipt, RefundReceipt
+
+# How a payment method stored with a sale ("cash", "card") is named on paper.
+METHODS = {"cash": N_("cash"), "card": N_("card")}
+# The lines a printer prints in bold start with these (translated where they are compared).
+TOTAL, MONEY_BACK = N_("TOTAL"), N_("MONEY BACK")
+
+
+def method_label(method: str) -> str:
+    """A stored payment method as the receipt names it; an unknown one as it is stored."""
+    return _(METHODS[method]) if method in METHODS else method
 
 
 def _qty(qty: Decimal) -> str:
@@ -41,38 +52,42 @@ def render_text(r: Receipt, width: int = 42) -> str:
     money, row = _writers(r.currency, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
-           f"Receipt {r.receipt_no}".center(width),
-           r.when.strftime("%Y-%m-%d %H:%M").center(width), f"Cashier: {r.cashier}", "-" * width]
+           _("Receipt {receipt_no}").format(receipt_no=r.receipt_no).center(width),
+           r.when.strftime("%Y-%m-%d %H:%M").center(width),
+           _("Cashier: {name}").format(name=r.cashier), "-" * width]
     for ln in r.lines:
         out.append(row(ln.description, money(ln.amount)))
         if ln.qty != 1:
-            out.append(f"  {_qty(ln.qty)} x {money(ln.unit_price)}")
+            out.append("  " + _("{qty} x {price}").format(qty=_qty(ln.qty),
+                                                          price=money(ln.unit_price)))
         if not ln.eligible:
-            out.append("  (not in the loyalty program)")
+            out.append("  " + _("(not in the loyalty program)"))
     out.append("-" * width)
-    out.append(row("Subtotal", money(r.subtotal)))
+    out.append(row(_("Subtotal"), money(r.subtotal)))
     if r.discount:
-        out.append(row(f"Discount {r.tier} {r.discount_pct}%", "-" + money(r.discount)))
+        out.append(row(_("Discount {tier} {pct}%").format(tier=r.tier, pct=r.discount_pct),
+                       "-" + money(r.discount)))
     if r.redeemed:
-        out.append(row("Paid with cashback", "-" + money(r.redeemed)))
-    out.append(row("TOTAL", money(r.total)))
+        out.append(row(_("Paid with cashback"), "-" + money(r.redeemed)))
+    out.append(row(_(TOTAL), money(r.total)))
     for method, amount in r.payments:
-        out.append(row(f"  {method}", money(amount)))
+        out.append(row("  " + method_label(method), money(amount)))
     if r.tendered is not None:
-        out.append(row("  cash given", money(r.tendered)))
+        out.append(row("  " + _("cash given"), money(r.tendered)))
     if r.change:
-        out.append(row("  change", money(r.change)))
+        out.append(row("  " + _("change"), money(r.change)))
     if r.card:
-        out += ["-" * width, row("Card", r.card)]
+        out += ["-" * width, row(_("Card"), r.card)]
         if r.holder:
-            out.append(row("Holder", r.holder))
-        out.append(row("Tier", r.tier or ""))
-        out.append(row("Cashback earned", money(r.cashback)))
+            out.append(row(_("Holder"), r.holder))
+        out.append(row(_("Tier"), r.tier or ""))
+        out.append(row(_("Cashback earned"), money(r.cashback)))
         if r.balance is not None:
-            out.append(row("Cashback balance", money(r.balance)))
+            out.append(row(_("Cashback balance"), money(r.balance)))
         if r.next_tier:
-            out.append(f"{money(r.to_next_tier)} more to reach {r.next_tier}")
-    out.append("Thank you!".center(width))
+            out.append(_("{amount} more to reach {tier}").format(amount=money(r.to_next_tier),
+                                                                 tier=r.next_tier))
+    out.append(_("Thank you!").center(width))
     return "\n".join(out)
 
 
@@ -82,23 +97,25 @@ def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
     money, row = _writers(r.currency, width)
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
-           f"REFUND {r.refund_no}".center(width),
-           f"of receipt {r.sale_receipt_no}".center(width),
-           r.when.strftime("%Y-%m-%d %H:%M").center(width), f"Manager: {r.manager}", "-" * width]
+           _("REFUND {refund_no}").format(refund_no=r.refund_no).center(width),
+           _("of receipt {receipt_no}").format(receipt_no=r.sale_receipt_no).center(width),
+           r.when.strftime("%Y-%m-%d %H:%M").center(width),
+           _("Manager: {name}").format(name=r.manager), "-" * width]
     for ln in r.lines:
         out.append(row(f"{ln.line_no}. {ln.description}", money(ln.money_back)))
         if ln.qty != 1:
-            out.append(f"  {_qty(ln.qty)} returned")
+            out.append("  " + _("{qty} returned").format(qty=_qty(ln.qty)))
     out.append("-" * width)
     if r.shortfall:
-        out.append(row("Kept back (cashback spent)", "-" + money(r.shortfall)))
-    out.append(row("MONEY BACK", money(r.money_back)))
+        out.append(row(_("Kept back (cashback spent)"), "-" + money(r.shortfall)))
+    out.append(row(_(MONEY_BACK), money(r.money_back)))
     for method, amount in r.payouts:
-        out.append(row(f"  to {method}", money(amount)))
+        out.append(row("  " + _("to {method}").format(method=method_label(method)),
+                       money(amount)))
     if r.card:
-        out += ["-" * width, row("Card", r.card),
-                row("Cashback restored", money(r.restored)),
-                row("Cashback taken back", money(r.reversed))]
+        out += ["-" * width, row(_("Card"), r.card),
+                row(_("Cashback restored"), money(r.restored)),
+                row(_("Cashback taken back"), money(r.reversed))]
         if r.balance is not None:
-            out.append(row("Cashback balance", money(r.balance)))
+            out.append(row(_("Cashback balance"), money(r.balance)))
     return "\n".join(out)

@@ -33,13 +33,17 @@ from reportlab.platypus import (
 from loyaltypos.documents import fonts
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.documents.receipt_print import ROLLS
+from loyaltypos.documents.receipts import method_label
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import masked
-from loyaltypos.domain.day_summary import DaySummary
+from loyaltypos.domain.day_summary import DaySummary, tier_label
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt
 
-OPEN_DAY_TITLE = "X report (day still open)"
+OPEN_DAY_TITLE = N_("X report (day still open)")  # translated where it is shown
+# The kinds of new cards, as stored, and how the report names them.
+CARD_KINDS = {"personal": N_("Personal"), "bearer": N_("Bearer")}
 MARGIN = 16 * mm
 PAGE_W, PAGE_H = A4
 BODY_W = PAGE_W - 2 * MARGIN
@@ -53,8 +57,8 @@ BAR = colors.HexColor("#7FA7CF")
 def report_title(summary: DaySummary) -> str:
     """The title: "Z report 12" for a closed day; the open day's says it is not final."""
     if summary.closed:
-        return f"Z report {summary.z_number}"
-    return OPEN_DAY_TITLE
+        return _("Z report {z_number}").format(z_number=summary.z_number)
+    return _(OPEN_DAY_TITLE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,16 @@ def _stamp(stamp: dt.datetime | None) -> str:
     return clock.to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "-"
 
 
+def _card_kind(kind: str) -> str:
+    return _(CARD_KINDS[kind]) if kind in CARD_KINDS else kind.capitalize()
+
+
+def _method(method: str) -> str:
+    """A payment method as the report's row names it: "Cash", "Card"."""
+    label = method_label(method)
+    return label[:1].upper() + label[1:]
+
+
 def _hour_span(hour: str) -> str:
     return f"{hour}:00–{int(hour) + 1:02d}:00"
 
@@ -87,42 +101,43 @@ def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list
         return f"{fmt(units, currency)} {currency}" if with_currency else fmt(units, currency)
 
     if s.counted_cash is None:
-        counted, difference = "not counted", "-"
+        counted, difference = _("not counted"), "-"
     else:
         counted, difference = m(s.counted_cash), m(s.cash_difference or 0)
         if s.cash_difference:
-            difference += " short" if s.cash_difference < 0 else " over"
+            difference = (_("{amount} short") if s.cash_difference < 0
+                          else _("{amount} over")).format(amount=difference)
     return [
-        Section("Sales", (
-            Figure("Number of sales", str(s.sales)),
-            Figure("Number of refunds", str(s.refunds)),
-            Figure("Subtotal", m(s.subtotal)),
-            Figure("Discounts", m(s.discount)),
-            Figure("Net sales", m(s.subtotal - s.discount)),
-            Figure("Cashback redeemed", m(s.redeemed)),
-            Figure("Money taken", m(s.paid), strong=True),
-            Figure("Money back (refunds)", m(s.money_back)),
-            Figure("Average check", m(s.average_check)),
+        Section(_("Sales"), (
+            Figure(_("Number of sales"), str(s.sales)),
+            Figure(_("Number of refunds"), str(s.refunds)),
+            Figure(_("Subtotal"), m(s.subtotal)),
+            Figure(_("Discounts"), m(s.discount)),
+            Figure(_("Net sales"), m(s.subtotal - s.discount)),
+            Figure(_("Cashback redeemed"), m(s.redeemed)),
+            Figure(_("Money taken"), m(s.paid), strong=True),
+            Figure(_("Money back (refunds)"), m(s.money_back)),
+            Figure(_("Average check"), m(s.average_check)),
         )),
-        Section("Money by method (net of refunds)", (
-            *(Figure(method.capitalize(), m(amount)) for method, amount in s.paid_by.items()),
-            Figure("Total money", m(sum(s.paid_by.values())), strong=True),
+        Section(_("Money by method (net of refunds)"), (
+            *(Figure(_method(method), m(amount)) for method, amount in s.paid_by.items()),
+            Figure(_("Total money"), m(sum(s.paid_by.values())), strong=True),
         )),
-        Section("Cashback", (
-            Figure("Cashback earned", m(s.cashback_earned)),
-            Figure("Restored by refunds", m(s.cashback_restored)),
-            Figure("Reversed by refunds", m(s.cashback_reversed)),
-            Figure("Adjustments", m(s.adjustments)),
-            Figure("Change in outstanding", m(s.liability_change)),
-            Figure("Outstanding cashback", m(s.liability_total), strong=True),
+        Section(_("Cashback"), (
+            Figure(_("Cashback earned"), m(s.cashback_earned)),
+            Figure(_("Restored by refunds"), m(s.cashback_restored)),
+            Figure(_("Reversed by refunds"), m(s.cashback_reversed)),
+            Figure(_("Adjustments"), m(s.adjustments)),
+            Figure(_("Change in outstanding"), m(s.liability_change)),
+            Figure(_("Outstanding cashback"), m(s.liability_total), strong=True),
         )),
-        Section("New cards", tuple(
-            Figure(kind.capitalize(), str(count)) for kind, count in s.new_cards.items()
+        Section(_("New cards"), tuple(
+            Figure(_card_kind(kind), str(count)) for kind, count in s.new_cards.items()
         )),
-        Section("Cash drawer", (
-            Figure("Expected cash", m(s.expected_cash)),
-            Figure("Counted cash", counted),
-            Figure("Difference", difference, strong=True),
+        Section(_("Cash drawer"), (
+            Figure(_("Expected cash"), m(s.expected_cash)),
+            Figure(_("Counted cash"), counted),
+            Figure(_("Difference"), difference, strong=True),
         )),
     ]
 
@@ -149,7 +164,7 @@ class _Bar(Flowable):
 
 class _Styles:
     def __init__(self) -> None:
-        regular, bold, _ = fonts.register()
+        regular, bold, _mono = fonts.register()
         self.regular, self.bold = regular, bold
         self.shop = ParagraphStyle("shop", fontName=bold, fontSize=11, leading=14,
                                    textColor=GREY)
@@ -210,9 +225,9 @@ def _columns(left: list[Flowable], right: list[Flowable]) -> Table:
 
 
 def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
-    facts = [["Business day", s.date.isoformat()], ["Opened", _stamp(s.opened_at)],
-             ["Closed", _stamp(s.closed_at) if s.closed else "still open"],
-             ["Printed", _stamp(clock.now())]]
+    facts = [[_("Business day"), s.date.isoformat()], [_("Opened"), _stamp(s.opened_at)],
+             [_("Closed"), _stamp(s.closed_at) if s.closed else _("still open")],
+             [_("Printed"), _stamp(clock.now())]]
     facts_table = Table(facts, colWidths=[24 * mm, 32 * mm], hAlign="RIGHT")
     facts_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), st.regular, 9),
@@ -227,7 +242,7 @@ def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
     left: list[Flowable] = [Paragraph(escape(shop), st.shop),
                             Paragraph(escape(report_title(s)), st.title)]
     if not s.closed:
-        left.append(Paragraph("Figures so far: the day is not closed yet.",
+        left.append(Paragraph(escape(_("Figures so far: the day is not closed yet.")),
                               st.warn))
     head = Table([[left, facts_table]], colWidths=[BODY_W - 58 * mm, 58 * mm])
     head.setStyle(TableStyle([
@@ -241,34 +256,36 @@ def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
 
 
 def _tiers(s: DaySummary, currency: str, st: _Styles, width: float) -> list[Flowable]:
-    title = Paragraph(f"Per tier, {currency}", st.heading)
+    title = Paragraph(escape(_("Per tier, {currency}").format(currency=currency)), st.heading)
     if not s.tiers:
-        return [title, Paragraph("No sales.", st.note)]
-    rows = [["Tier", "Sales", "Subtotal", "Discounts"]]
-    rows += [[Paragraph(escape(name), st.cell), str(t.sales), fmt(t.subtotal, currency),
+        return [title, Paragraph(escape(_("No sales.")), st.note)]
+    rows = [[_("Tier"), _("Sales"), _("Subtotal"), _("Discounts")]]
+    rows += [[Paragraph(escape(tier_label(name)), st.cell), str(t.sales),
+              fmt(t.subtotal, currency),
               fmt(t.discount, currency)] for name, t in s.tiers.items()]
     return [title, _table(rows, [width * 0.36, width * 0.14, width * 0.25, width * 0.25], st,
                           header=True)]
 
 
 def _top_customers(s: DaySummary, currency: str, st: _Styles, width: float) -> list[Flowable]:
-    title = Paragraph(f"Top customers, {currency}", st.heading)
+    title = Paragraph(escape(_("Top customers, {currency}").format(currency=currency)),
+                      st.heading)
     if not s.top_customers:
-        return [title, Paragraph("No card sales.", st.note)]
-    rows = [["Card", "Name", "Paid"]]
-    rows += [[masked(t.card), Paragraph(escape(t.name or "bearer card"), st.cell),
+        return [title, Paragraph(escape(_("No card sales.")), st.note)]
+    rows = [[_("Card"), _("Name"), _("Paid")]]
+    rows += [[masked(t.card), Paragraph(escape(t.name or _("bearer card")), st.cell),
               fmt(t.paid, currency)] for t in s.top_customers]
     return [title, _table(rows, [width * 0.36, width * 0.38, width * 0.26], st, header=True,
                           right_from=2)]
 
 
 def _hours(s: DaySummary, currency: str, st: _Styles) -> list[Flowable]:
-    title = Paragraph("Sales per hour (net sales, local time)", st.heading)
+    title = Paragraph(escape(_("Sales per hour (net sales, local time)")), st.heading)
     if not s.hours:
-        return [title, Paragraph("No sales.", st.note)]
+        return [title, Paragraph(escape(_("No sales.")), st.note)]
     best = max(s.hours.values()) or 1
     bar_w = BODY_W - 30 * mm - 32 * mm - 6 * mm
-    rows: list[list] = [["Hour", f"Net sales, {currency}", ""]]
+    rows: list[list] = [[_("Hour"), _("Net sales, {currency}").format(currency=currency), ""]]
     rows += [[_hour_span(hour), fmt(net, currency), _Bar(net / best, bar_w)]
              for hour, net in s.hours.items()]
     table = _table(rows, [30 * mm, 32 * mm, bar_w + 6 * mm], st, header=True)
@@ -299,7 +316,7 @@ def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
         canvas.setFont(st.regular, 7.5)
         canvas.setFillColor(GREY)
         canvas.drawString(MARGIN, 9 * mm, f"{shop} · {title} · {summary.date.isoformat()}")
-        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"Page {doc.page}")
+        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, _("Page {page}").format(page=doc.page))
         canvas.restoreState()
 
     out = io.BytesIO()
@@ -340,25 +357,27 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
     s = summary
     out: list[tuple[str, bool]] = [(shop[:width].center(width), True)]
     if not s.closed:
-        out.append((OPEN_DAY_TITLE.center(width), True))
-    out += [(_row("Business day", s.date.isoformat(), width), False),
-            (_row("Opened", _stamp(s.opened_at), width), False),
-            (_row("Closed", _stamp(s.closed_at) if s.closed else "still open", width), False),
-            (_row("Printed", _stamp(clock.now()), width), False),
-            (f"Amounts in {currency}", False)]
+        out.append((_(OPEN_DAY_TITLE).center(width), True))
+    out += [(_row(_("Business day"), s.date.isoformat(), width), False),
+            (_row(_("Opened"), _stamp(s.opened_at), width), False),
+            (_row(_("Closed"), _stamp(s.closed_at) if s.closed else _("still open"), width),
+             False),
+            (_row(_("Printed"), _stamp(clock.now()), width), False),
+            (_("Amounts in {currency}").format(currency=currency), False)]
     for section in figures(s, currency, with_currency=False):
         out += [("-" * width, False), (section.title.upper()[:width], True)]
         out += [(_row(f.label, f.value, width), f.strong) for f in section.figures]
-    out += [("-" * width, False), ("PER TIER", True)]
+    out += [("-" * width, False), (_("PER TIER"), True)]
     for name, t in s.tiers.items():
-        out.append((_row(f"{name} ({t.sales})", fmt(t.subtotal, currency), width), False))
+        out.append((_row(f"{tier_label(name)} ({t.sales})", fmt(t.subtotal, currency), width),
+                    False))
         if t.discount:
-            out.append((_row("  discounts", fmt(t.discount, currency), width), False))
-    out += [("-" * width, False), ("SALES PER HOUR", True)]
+            out.append((_row("  " + _("discounts"), fmt(t.discount, currency), width), False))
+    out += [("-" * width, False), (_("SALES PER HOUR"), True)]
     out += [(_row(_hour_span(hour).replace("–", "-"), fmt(net, currency), width), False)
             for hour, net in s.hours.items()]
-    out += [("-" * width, False), ("TOP CUSTOMERS", True)]
-    top = [(masked(t.card), t.name or "bearer card", fmt(t.paid, currency))
+    out += [("-" * width, False), (_("TOP CUSTOMERS"), True)]
+    top = [(masked(t.card), t.name or _("bearer card"), fmt(t.paid, currency))
            for t in s.top_customers]
     if all(len(card) + len(name) + len(paid) + 2 <= width for card, name, paid in top):
         out += [(_row(f"{card} {name}", paid, width), False) for card, name, paid in top]
@@ -370,19 +389,22 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
 
 def _slip_title(summary: DaySummary) -> str:
     # Printed double width: 16 characters on a 58 mm roll.
-    return f"Z REPORT {summary.z_number}" if summary.closed else "X REPORT"
+    if summary.closed:
+        return _("Z REPORT {z_number}").format(z_number=summary.z_number)
+    return _("X REPORT")
 
 
 def render_z_text(summary: DaySummary, *, shop: str, currency: str, width: int = 48) -> str:
     """The thermal printer's report as plain text, title first."""
     lines = [_slip_title(summary).center(width)]
-    lines += [text for text, _ in z_text(summary, shop=shop, currency=currency, width=width)]
+    lines += [text for text, _bold in z_text(summary, shop=shop, currency=currency,
+                                              width=width)]
     return "\n".join(lines)
 
 
 def _columns_of(width_mm: int) -> int:
     if width_mm not in ROLLS:
-        raise Refused(f"receipt rolls are 80 or 58 mm wide, not {width_mm}")
+        raise Refused(_("receipt rolls are 80 or 58 mm wide, not {width}").format(width=width_mm))
     return ROLLS[width_mm][2]
 
 

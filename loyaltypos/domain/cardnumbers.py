@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from loyaltypos.domain.errors import CardNumberWrong, CheckDigitWrong
+from loyaltypos.domain.i18n import _
 
 LENGTH = 13
 DEFAULT_PREFIX = "27"
@@ -30,13 +31,15 @@ def normalize(text: str) -> str:
     """
     raw = "".join(ch for ch in str(text) if ch not in " -\t\r\n")
     if not raw.isdigit():
-        raise CardNumberWrong(f"'{text.strip()}' is not a card number: only digits, scan again")
+        raise CardNumberWrong(_("'{text}' is not a card number: only digits, scan again").format(
+            text=text.strip()))
     if len(raw) != LENGTH:
         raise CardNumberWrong(
-            f"a card number has {LENGTH} digits, this has {len(raw)}: scan again"
+            _("a card number has {length} digits, this has {count}: scan again").format(
+                length=LENGTH, count=len(raw))
         )
     if check_digit(raw[:12]) != raw[12]:
-        raise CheckDigitWrong(f"{raw}: check digit wrong, scan again")
+        raise CheckDigitWrong(_("{number}: check digit wrong, scan again").format(number=raw))
     return raw
 
 
@@ -52,7 +55,7 @@ def generate(prefix: str = DEFAULT_PREFIX) -> str:
     """A fresh random card number; the caller makes sure it is not taken yet."""
     if not (prefix.isdigit() and 2 <= len(prefix) <= 6 and "20" <= prefix[:2] <= "29"):
         raise ValueError("the card prefix must be 2-6 digits starting 20-29 (in-store range)")
-    body = prefix + "".join(secrets.choice("0123456789") for _ in range(12 - len(prefix)))
+    body = prefix + "".join(secrets.choice("0123456789") for _digit in range(12 - len(prefix)))
     return body + check_digit(body)
 
 

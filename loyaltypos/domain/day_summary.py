@@ -5,6 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from loyaltypos.domain.i18n import N_, _
+
+# The key of the sales made without a card in ``DaySummary.tiers``. It is stored in the
+# frozen Z report, so it stays English there; :func:`tier_label` shows it translated.
+NO_CARD = N_("No card")
+
+
+def tier_label(name: str) -> str:
+    """A key of ``DaySummary.tiers`` as a person reads it: a tier's own name, or "No card"."""
+    return _(name) if name == NO_CARD else name
+
 
 @dataclass(frozen=True)
 class TierLine:

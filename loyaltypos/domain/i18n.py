@@ -41,12 +41,16 @@ def N_(message: str) -> str:
     return message
 
 
-def use_language(language: str | None) -> str:
+def use_language(language: str | None, *, localedir: str | Path | None = None) -> str:
     """Switch to ``language`` ("ru", "en_GB"...); a language without a catalog falls back to
-    English. Returns the language now in use."""
+    English. Returns the language now in use.
+
+    ``localedir`` reads the catalogs from another folder laid out like ``loyaltypos/locale``
+    (``<code>/LC_MESSAGES/loyaltypos.mo``): a translator's work in progress, or a test's.
+    """
     global _catalog, _language
     code = (language or SOURCE_LANGUAGE).split(".")[0]
-    _catalog = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code],
+    _catalog = gettext.translation(DOMAIN, localedir=localedir or LOCALE_DIR, languages=[code],
                                    fallback=True)
     _language = code if isinstance(_catalog, gettext.GNUTranslations) else SOURCE_LANGUAGE
     return _language

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from loyaltypos.domain.errors import BadAmount
+from loyaltypos.domain.i18n import _, ngettext
 
 # ISO 4217 minor-unit exponents for the currencies a shop is likely to use.
 # A code missing here is refused rather than guessed.
@@ -41,14 +42,15 @@ def D(value: str | int | Decimal) -> Decimal:
     try:
         return Decimal(value.strip().replace(",", "."))
     except InvalidOperation as exc:
-        raise BadAmount(f"'{value}' is not a number") from exc
+        raise BadAmount(_("'{value}' is not a number").format(value=value)) from exc
 
 
 def exponent(currency: str) -> int:
     try:
         return CURRENCY_EXPONENTS[currency]
     except KeyError:
-        raise BadAmount(f"unknown currency code '{currency}'") from None
+        raise BadAmount(_("unknown currency code '{currency}'").format(currency=currency)
+                        ) from None
 
 
 def round_half_up(value: Decimal) -> int:
@@ -77,14 +79,18 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     raw = str(text).strip().replace(" ", "").replace("\u00a0", "")
     match = _AMOUNT_TEXT.match(raw)
     if not match:
-        raise BadAmount(f"'{text}' is not an amount; type digits, e.g. 1250.00")
+        raise BadAmount(_("'{text}' is not an amount; type digits, e.g. 1250.00").format(
+            text=text))
     sign, whole, frac = match.groups()
     frac = frac or ""
     exp = exponent(currency)
     if len(frac) > exp:
-        raise BadAmount(f"'{text}' has more than {exp} decimals for {currency}")
+        raise BadAmount(ngettext("'{text}' has more than {decimals} decimal for {currency}",
+                                 "'{text}' has more than {decimals} decimals for {currency}",
+                                 exp).format(text=text, decimals=exp, currency=currency))
     if sign == "-" and not allow_negative:
-        raise BadAmount(f"'{text}' is negative; an amount here must be zero or more")
+        raise BadAmount(_("'{text}' is negative; an amount here must be zero or more").format(
+            text=text))
     units = int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp else 0)
     return -units if sign == "-" else units
 
@@ -131,6 +137,6 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
         remainders.append((r, i))
     leftover = total - sum(parts)
     remainders.sort(key=lambda ri: (-ri[0], ri[1]))
-    for _, i in remainders[:leftover]:
+    for _remainder, i in remainders[:leftover]:
         parts[i] += 1
     return parts

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from loyaltypos.domain.errors import NotAllowed, Refused
+from loyaltypos.domain.i18n import _
 
 ROLES = ("cashier", "manager")
 MAX_WRONG_PINS = 5
@@ -34,13 +35,16 @@ class Actor:
 
 
 def require_manager(actor: Actor, action: str) -> None:
+    """Refuse a cashier. ``action`` says what needs a manager ("closing the day"), already
+    in the person's language: the caller passes it through :func:`~loyaltypos.domain.i18n._`."""
     if not actor.is_manager:
-        raise NotAllowed(f"{action} needs a manager: ask a manager to enter their PIN")
+        raise NotAllowed(_("{action} needs a manager: ask a manager to enter their PIN").format(
+            action=action))
 
 
 def check_pin_format(pin: str) -> str:
     if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise Refused("a PIN is 4 to 12 digits")
+        raise Refused(_("a PIN is 4 to 12 digits"))
     return pin
 
 

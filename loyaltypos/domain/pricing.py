@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Literal
 
 from loyaltypos.domain.errors import BadAmount, BadQuantity, RedeemRefused, RefundTooMuch
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import allocate, floor_units, fmt, percent_of, round_half_up
 
 REDEEM_MAX: Literal["max"] = "max"
@@ -24,11 +25,12 @@ QTY_SCALE = 10**QTY_PLACES
 
 def check_quantity(qty: Decimal) -> Decimal:
     if not isinstance(qty, Decimal) or not qty.is_finite():
-        raise BadQuantity(f"'{qty}' is not a quantity")
+        raise BadQuantity(_("'{qty}' is not a quantity").format(qty=qty))
     if qty <= 0:
-        raise BadQuantity(f"quantity {qty} must be more than zero")
+        raise BadQuantity(_("quantity {qty} must be more than zero").format(qty=qty))
     if qty != qty.quantize(Decimal(1).scaleb(-QTY_PLACES)):
-        raise BadQuantity(f"quantity {qty} has more than {QTY_PLACES} decimals")
+        raise BadQuantity(_("quantity {qty} has more than {places} decimals").format(
+            qty=qty, places=QTY_PLACES))
     return qty
 
 
@@ -36,7 +38,8 @@ def parse_quantity(text: str) -> Decimal:
     try:
         qty = Decimal(str(text).strip().replace(",", "."))
     except ArithmeticError:
-        raise BadQuantity(f"'{text}' is not a quantity; type a number like 2 or 0.5") from None
+        raise BadQuantity(_("'{text}' is not a quantity; type a number like 2 or 0.5").format(
+            text=text)) from None
     return check_quantity(qty)
 
 
@@ -114,15 +117,19 @@ def price_sale(
     terms: Terms,
     balance: int = 0,
     redeem: RedeemRequest = None,
-    currency: str = "RUB",
+    currency: str,
 ) -> Pricing:
-    """Price a cart for a card with ``balance`` at ``terms``; refuses a redemption over the cap."""
+    """Price a cart for a card with ``balance`` at ``terms``; refuses a redemption over the cap.
+
+    ``currency`` is the shop's: a refusal states amounts in it, and none is ever assumed.
+    """
     if not lines:
-        raise BadQuantity("the sale has no lines; add goods first")
+        raise BadQuantity(_("the sale has no lines; add goods first"))
     for line in lines:
         check_quantity(line.qty)
         if line.unit_price < 0:
-            raise BadAmount(f"the price of '{line.description}' is negative")
+            raise BadAmount(_("the price of '{description}' is negative").format(
+                description=line.description))
     amounts = [line.amount for line in lines]
     subtotal = sum(amounts)
     eligible_amounts = [a if line.eligible else 0 for a, line in zip(amounts, lines, strict=True)]
@@ -137,9 +144,9 @@ def price_sale(
         redeemed = cap
     else:
         if isinstance(redeem, bool) or not isinstance(redeem, int):
-            raise BadAmount(f"'{redeem}' is not an amount to redeem")
+            raise BadAmount(_("'{redeem}' is not an amount to redeem").format(redeem=redeem))
         if redeem < 0:
-            raise BadAmount("the amount to redeem cannot be negative")
+            raise BadAmount(_("the amount to redeem cannot be negative"))
         if redeem > cap:
             raise RedeemRefused(_redeem_refusal(redeem, cap, balance, terms, currency))
         redeemed = redeem
@@ -170,14 +177,11 @@ def price_sale(
 
 def _redeem_refusal(asked: int, cap: int, balance: int, terms: Terms, currency: str) -> str:
     if 0 < balance < terms.min_redeem_balance:
-        return (
-            f"cashback can be spent from a balance of {fmt(terms.min_redeem_balance, currency)}"
-            f" on; this card has {fmt(balance, currency)}"
-        )
-    return (
-        f"at most {fmt(cap, currency)} of cashback can pay this bill, not"
-        f" {fmt(asked, currency)}: lower the amount or take max"
-    )
+        return _("cashback can be spent from a balance of {minimum} on; this card has"
+                 " {balance}").format(minimum=fmt(terms.min_redeem_balance, currency),
+                                      balance=fmt(balance, currency))
+    return _("at most {cap} of cashback can pay this bill, not {asked}: lower the amount or"
+             " take max").format(cap=fmt(cap, currency), asked=fmt(asked, currency))
 
 
 def refund_shares(original: Shares, returned: Shares, qty: Decimal) -> Shares:
@@ -192,8 +196,8 @@ def refund_shares(original: Shares, returned: Shares, qty: Decimal) -> Shares:
     left_qty = original.qty - returned.qty
     if qty > left_qty:
         raise RefundTooMuch(
-            f"only {left_qty.normalize():f} of this line can still be returned,"
-            f" not {qty.normalize():f}"
+            _("only {left} of this line can still be returned, not {asked}").format(
+                left=f"{left_qty.normalize():f}", asked=f"{qty.normalize():f}")
         )
     fields = ("amount", "discount", "redeemed", "paid", "cashback")
     if qty == left_qty:

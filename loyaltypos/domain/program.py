@@ -14,6 +14,7 @@ from pathlib import Path
 
 from loyaltypos import resources
 from loyaltypos.domain.errors import ProgramInvalid
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS, fmt, parse_amount
 
 DEFAULT_PROGRAM_FILE = resources.path("program.toml")
@@ -67,30 +68,34 @@ class Program:
 
 def _pct(value: object, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ProgramInvalid(f"{where}: a percentage must be a number")
+        raise ProgramInvalid(_("{where}: a percentage must be a number").format(where=where))
     try:
         pct = Decimal(str(value))
     except ArithmeticError:
-        raise ProgramInvalid(f"{where}: '{value}' is not a number") from None
+        raise ProgramInvalid(_("{where}: '{value}' is not a number").format(
+            where=where, value=value)) from None
     if not pct.is_finite() or pct < 0 or pct > 100:
-        raise ProgramInvalid(f"{where}: a percentage must be between 0 and 100")
+        raise ProgramInvalid(_("{where}: a percentage must be between 0 and 100").format(
+            where=where))
     if pct != pct.quantize(Decimal("0.01")):
-        raise ProgramInvalid(f"{where}: a percentage has at most two decimals")
+        raise ProgramInvalid(_("{where}: a percentage has at most two decimals").format(
+            where=where))
     return Decimal(int(pct)) if pct == pct.to_integral() else pct
 
 
 def _money(value: object, currency: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ProgramInvalid(f"{where}: an amount must be a number")
+        raise ProgramInvalid(_("{where}: an amount must be a number").format(where=where))
     try:
         return parse_amount(str(value), currency)
     except Exception as exc:
-        raise ProgramInvalid(f"{where}: {exc}") from None
+        raise ProgramInvalid(_("{where}: {problem}").format(where=where, problem=exc)) from None
 
 
 def _int(value: object, where: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ProgramInvalid(f"{where}: must be a whole number of at least {minimum}")
+        raise ProgramInvalid(_("{where}: must be a whole number of at least {minimum}").format(
+            where=where, minimum=minimum))
     return value
 
 
@@ -99,39 +104,44 @@ def parse_program(text: str) -> Program:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise ProgramInvalid(f"the program file is not valid TOML: {exc}") from None
+        raise ProgramInvalid(_("the program file is not valid TOML: {problem}").format(
+            problem=exc)) from None
     head = data.get("program")
     if not isinstance(head, dict):
-        raise ProgramInvalid("the program file needs a [program] section")
+        raise ProgramInvalid(_("the program file needs a [program] section"))
     name = head.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ProgramInvalid("[program] needs a name")
+        raise ProgramInvalid(_("[program] needs a name"))
     currency = head.get("currency")
     if not isinstance(currency, str) or currency not in CURRENCY_EXPONENTS:
-        raise ProgramInvalid(f"[program] currency '{currency}' is not a known ISO code")
+        raise ProgramInvalid(_("[program] currency '{currency}' is not a known ISO code").format(
+            currency=currency))
     known = {"name", "currency", "tier_window_days", "max_redeem_pct", "min_redeem_balance"}
     unknown = set(head) - known
     if unknown:
-        raise ProgramInvalid(f"[program] has unknown keys: {', '.join(sorted(unknown))}")
+        raise ProgramInvalid(_("[program] has unknown keys: {keys}").format(
+            keys=", ".join(sorted(unknown))))
 
     raw_tiers = data.get("tier")
     if not isinstance(raw_tiers, list) or not raw_tiers:
-        raise ProgramInvalid("the program needs [[tier]] sections")
+        raise ProgramInvalid(_("the program needs [[tier]] sections"))
     tiers: list[Tier] = []
     for i, raw in enumerate(raw_tiers, start=1):
-        where = f"tier {i}"
+        where = _("tier {number}").format(number=i)
         tname = raw.get("name")
         if not isinstance(tname, str) or not tname.strip():
-            raise ProgramInvalid(f"{where} needs a name")
-        where = f"tier '{tname}'"
+            raise ProgramInvalid(_("{where} needs a name").format(where=where))
+        where = _("tier '{name}'").format(name=tname)
         bad_keys = set(raw) - {"name", "bearer", "discount_pct", "cashback_pct", "min_spend"}
         if bad_keys:
-            raise ProgramInvalid(f"{where} has unknown keys: {', '.join(sorted(bad_keys))}")
+            raise ProgramInvalid(_("{where} has unknown keys: {keys}").format(
+                where=where, keys=", ".join(sorted(bad_keys))))
         bearer = raw.get("bearer", False)
         if not isinstance(bearer, bool):
-            raise ProgramInvalid(f"{where}: bearer is true or false")
+            raise ProgramInvalid(_("{where}: bearer is true or false").format(where=where))
         if bearer and "min_spend" in raw:
-            raise ProgramInvalid(f"{where}: the bearer tier has no min_spend")
+            raise ProgramInvalid(_("{where}: the bearer tier has no min_spend").format(
+                where=where))
         tiers.append(
             Tier(
                 name=tname.strip(),
@@ -143,20 +153,23 @@ def parse_program(text: str) -> Program:
         )
     bearers = [t for t in tiers if t.bearer]
     if len(bearers) != 1:
-        raise ProgramInvalid(f"the program needs exactly one bearer tier, it has {len(bearers)}")
+        raise ProgramInvalid(_("the program needs exactly one bearer tier, it has {count}").format(
+            count=len(bearers)))
     personal = [t for t in tiers if not t.bearer]
     if not personal:
-        raise ProgramInvalid("the program needs at least one personal tier")
+        raise ProgramInvalid(_("the program needs at least one personal tier"))
     if personal[0].min_spend != 0:
-        raise ProgramInvalid(f"the first personal tier '{personal[0].name}' must have min_spend 0")
+        raise ProgramInvalid(_("the first personal tier '{name}' must have min_spend 0").format(
+            name=personal[0].name))
     for lower, upper in itertools.pairwise(personal):
         if upper.min_spend <= lower.min_spend:
             raise ProgramInvalid(
-                f"personal tiers must rise: '{upper.name}' needs more min_spend than '{lower.name}'"
+                _("personal tiers must rise: '{upper}' needs more min_spend than '{lower}'").format(
+                    upper=upper.name, lower=lower.name)
             )
     names = [t.name.lower() for t in tiers]
     if len(set(names)) != len(names):
-        raise ProgramInvalid("tier names must be different")
+        raise ProgramInvalid(_("tier names must be different"))
 
     return Program(
         name=name.strip(),
@@ -174,9 +187,10 @@ def load_program_file(path: str | Path) -> Program:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProgramInvalid(f"no program file at {path}") from None
+        raise ProgramInvalid(_("no program file at {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProgramInvalid(f"cannot read the program file {path}: {exc}") from None
+        raise ProgramInvalid(_("cannot read the program file {path}: {problem}").format(
+            path=path, problem=exc)) from None
     return parse_program(text)
 
 

@@ -27,6 +27,7 @@ from loyaltypos.domain.errors import (
     PhoneTaken,
     Refused,
 )
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program, Tier
 from loyaltypos.services.audit import audit
@@ -42,28 +43,30 @@ def normalize_phone(phone: str | None) -> str | None:
     raw = phone.strip()
     digits = re.sub(r"\D", "", raw)
     if not 5 <= len(digits) <= 15 or re.search(r"[^\d\s()+\-.]", raw):
-        raise BadCustomer(f"'{phone}' is not a phone number; type digits, e.g. +7 912 345-67-89")
+        raise BadCustomer(_("'{phone}' is not a phone number; type digits, e.g. +7 912 345-67-89"
+                            ).format(phone=phone))
     return ("+" if raw.startswith("+") else "") + digits
 
 
 def check_customer(data: CustomerInput) -> CustomerInput:
     name = (data.name or "").strip()
     if not name:
-        raise BadCustomer("a personal card needs the holder's name")
+        raise BadCustomer(_("a personal card needs the holder's name"))
     if len(name) > 200:
-        raise BadCustomer("the name is too long (200 letters at most)")
+        raise BadCustomer(_("the name is too long (200 letters at most)"))
     email = (data.email or "").strip() or None
     if email is not None and not _EMAIL.match(email):
-        raise BadCustomer(f"'{email}' is not an e-mail address")
+        raise BadCustomer(_("'{email}' is not an e-mail address").format(email=email))
     if data.birthday is not None and data.birthday > clock.local_today():
-        raise BadCustomer("the birthday is in the future")
+        raise BadCustomer(_("the birthday is in the future"))
     return CustomerInput(name=name, phone=normalize_phone(data.phone), email=email,
                          birthday=data.birthday, marketing_consent=bool(data.marketing_consent))
 
 
 def _ensure_phone_free(session: Session, phone: str | None) -> None:
     if phone and session.scalar(select(Customer.id).where(Customer.phone == phone)):
-        raise PhoneTaken(f"phone {phone} already belongs to another customer; find them with F3")
+        raise PhoneTaken(_("phone {phone} already belongs to another customer; find them with F3"
+                           ).format(phone=phone))
 
 
 def qualifying_spend(session: Session, card: Card | CardState, program: Program) -> int:
@@ -133,16 +136,19 @@ def find_card(session: Session, number: str, *, lock: bool = False) -> Card:
         query = query.with_for_update()
     card = session.scalar(query)
     if card is None:
-        raise CardNotFound(f"no card {clean} in this shop; check the number or issue a card")
+        raise CardNotFound(_("no card {number} in this shop; check the number or issue a card"
+                             ).format(number=clean))
     return card
 
 
 def _refuse_unusable(session: Session, card: Card | CardState) -> None:
     if card.status == "blocked":
-        raise CardBlocked(f"card {card.number} is blocked (lost or stolen); do not accept it")
+        raise CardBlocked(_("card {number} is blocked (lost or stolen); do not accept it").format(
+            number=card.number))
     if card.status == "replaced":
         new = session.scalar(select(Card.number).where(Card.id == card.replaced_by_id))
-        raise CardReplaced(f"card {card.number} was replaced by card {new}; ask for the new card")
+        raise CardReplaced(_("card {number} was replaced by card {new}; ask for the new card"
+                             ).format(number=card.number, new=new))
 
 
 def usable_card(session: Session, number: str, *, lock: bool = False) -> Card:
@@ -180,7 +186,8 @@ def usable_card_state(session: Session, number: str, *, lock: bool = False) -> C
     query = _CARD_STATE_LOCKED if lock else _CARD_STATE
     row = session.connection().execute(query, {"number": clean}).first()
     if row is None:
-        raise CardNotFound(f"no card {clean} in this shop; check the number or issue a card")
+        raise CardNotFound(_("no card {number} in this shop; check the number or issue a card"
+                             ).format(number=clean))
     card = CardState(*row)
     _refuse_unusable(session, card)
     return card
@@ -195,12 +202,12 @@ def live_card(session: Session, card: Card) -> Card:
 
 def _new_card(session: Session, *, kind: str, customer: Customer | None, day_id: int) -> Card:
     prefix = card_prefix(session)
-    for _ in range(20):
+    for _attempt in range(20):
         number = cardnumbers.generate(prefix)
         if session.scalar(select(Card.id).where(Card.number == number)) is None:
             break
     else:  # pragma: no cover - needs a nearly full number space
-        raise Refused("could not find a free card number; use a longer card prefix")
+        raise Refused(_("could not find a free card number; use a longer card prefix"))
     card = Card(number=number, kind=kind, status="active", customer=customer, balance=0,
                 spend=0, created_at=clock.now(), day_id=day_id)
     session.add(card)
@@ -219,17 +226,17 @@ def issue_cards(
 ) -> list[CardInfo]:
     """Issue new cards: one personal card for a customer, or ``count`` bearer cards."""
     if kind not in ("personal", "bearer"):
-        raise CardKindWrong(f"a card is personal or bearer, not '{kind}'")
+        raise CardKindWrong(_("a card is personal or bearer, not '{kind}'").format(kind=kind))
     if kind == "personal":
         if customer is None:
-            raise BadCustomer("a personal card needs the holder's name")
+            raise BadCustomer(_("a personal card needs the holder's name"))
         if count != 1:
-            raise Refused("personal cards are issued one at a time")
+            raise Refused(_("personal cards are issued one at a time"))
         customer = check_customer(customer)
     elif customer is not None:
-        raise CardKindWrong("a bearer card has no holder; issue a personal card instead")
+        raise CardKindWrong(_("a bearer card has no holder; issue a personal card instead"))
     if not 1 <= count <= MAX_BATCH:
-        raise Refused(f"issue between 1 and {MAX_BATCH} cards at once")
+        raise Refused(_("issue between 1 and {most} cards at once").format(most=MAX_BATCH))
     with db.write() as s:
         program = current_program(s)
         day_id = open_day(s)
@@ -241,7 +248,7 @@ def issue_cards(
                              marketing_consent=customer.marketing_consent,
                              created_at=clock.now())
             s.add(owner)
-        cards = [_new_card(s, kind=kind, customer=owner, day_id=day_id) for _ in range(count)]
+        cards = [_new_card(s, kind=kind, customer=owner, day_id=day_id) for _card in range(count)]
         return [card_info(s, c, program) for c in cards]
 
 
@@ -258,18 +265,23 @@ def scan_card(db: Database, *, number: str) -> CardInfo:
 
 
 def find_cards(db: Database, *, text: str, limit: int = 50) -> list[CardInfo]:
-    """Cards by holder's phone (digits), name (any part), or card number."""
+    """Cards by holder's phone (digits), name (any part), or card number.
+
+    What was typed is matched as it is: ``%`` and ``_`` are letters here, not LIKE's
+    wildcards, so "__" finds a name with two underscores in it, not everyone.
+    """
     text = (text or "").strip()
     if len(text) < 2:
-        raise Refused("type at least two letters or digits to search")
+        raise Refused(_("type at least two letters or digits to search"))
     digits = re.sub(r"\D", "", text)
     with db.read() as s:
         program = current_program(s)
         query = select(Card).outerjoin(Customer, Card.customer_id == Customer.id)
         if digits and len(digits) >= len(re.sub(r"[\s()+\-.]", "", text)):
-            query = query.where(or_(Customer.phone.contains(digits), Card.number == digits))
+            query = query.where(or_(Customer.phone.contains(digits, autoescape=True),
+                                    Card.number == digits))
         else:
-            query = query.where(Customer.search_name.contains(search_key(text)))
+            query = query.where(Customer.search_name.contains(search_key(text), autoescape=True))
         query = query.order_by(Card.status, Card.id.desc()).limit(limit)
         return [card_info(s, c, program) for c in s.scalars(query)]
 
@@ -281,7 +293,7 @@ def register_card(db: Database, *, actor: Actor, number: str,
     with db.write() as s:
         card = usable_card(s, number, lock=True)
         if card.kind != "bearer":
-            raise CardKindWrong(f"card {card.number} is already personal")
+            raise CardKindWrong(_("card {number} is already personal").format(number=card.number))
         _ensure_phone_free(s, customer.phone)
         card.customer = Customer(name=customer.name, phone=customer.phone, email=customer.email,
                                  birthday=customer.birthday,
@@ -295,11 +307,13 @@ def register_card(db: Database, *, actor: Actor, number: str,
 
 def block_card(db: Database, *, actor: Actor, number: str, reason: str = "") -> CardInfo:
     """Block a lost or stolen card (manager; audited). Its balance stays on it for a replacement."""
-    require_manager(actor, "blocking a card")
+    require_manager(actor, _("blocking a card"))
     with db.write() as s:
         card = find_card(s, number, lock=True)
+        if card.status == "blocked":
+            raise Refused(_("card {number} is already blocked").format(number=card.number))
         if card.status != "active":
-            raise Refused(f"card {card.number} is already {card.status}")
+            raise Refused(_("card {number} is already replaced").format(number=card.number))
         card.status = "blocked"
         audit(s, actor, "card_block", card.number, reason=reason)
         return card_info(s, card)
@@ -319,11 +333,11 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
     The balance moves by a ``transfer_out`` and a ``transfer_in`` entry; the old
     number is refused at the till from then on.
     """
-    require_manager(actor, "replacing a card")
+    require_manager(actor, _("replacing a card"))
     with db.write() as s:
         old = find_card(s, number, lock=True)
         if old.status == "replaced":
-            raise CardReplaced(f"card {old.number} was already replaced")
+            raise CardReplaced(_("card {number} was already replaced").format(number=old.number))
         day_id = open_day(s)
         new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day_id)
         new.lineage_id = old.lineage_id
@@ -343,19 +357,20 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
 
 def pin_tier(db: Database, *, actor: Actor, number: str, tier: str | None) -> CardInfo:
     """Pin a personal card to a tier, or unpin it with ``None`` (manager; audited)."""
-    require_manager(actor, "pinning a tier")
+    require_manager(actor, _("pinning a tier"))
     with db.write() as s:
         card = usable_card(s, number, lock=True)
         program = current_program(s)
         if card.kind == "bearer":
-            raise CardKindWrong("a bearer card always has the bearer tier; register it first")
+            raise CardKindWrong(_("a bearer card always has the bearer tier; register it first"))
         if tier is None:
             chosen = None
         else:
             found = program.tier_named(tier)
             if found is None or found.bearer:
                 names = ", ".join(t.name for t in program.personal_tiers)
-                raise Refused(f"no personal tier '{tier}'; choose one of {names}")
+                raise Refused(_("no personal tier '{tier}'; choose one of {names}").format(
+                    tier=tier, names=names))
             chosen = found.name
         audit(s, actor, "card_pin_tier", card.number, tier=chosen, before=card.pinned_tier)
         card.pinned_tier = chosen
@@ -365,16 +380,17 @@ def pin_tier(db: Database, *, actor: Actor, number: str, tier: str | None) -> Ca
 def adjust_balance(db: Database, *, actor: Actor, number: str, amount: int,
                    reason: str) -> CardInfo:
     """A manual correction of a balance, up or down, with a reason (manager; audited)."""
-    require_manager(actor, "adjusting a balance")
+    require_manager(actor, _("adjusting a balance"))
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("an adjustment needs a reason")
+        raise Refused(_("an adjustment needs a reason"))
     if amount == 0:
-        raise Refused("an adjustment of zero changes nothing")
+        raise Refused(_("an adjustment of zero changes nothing"))
     with db.write() as s:
         card = find_card(s, number, lock=True)
         if card.status == "replaced":
-            raise CardReplaced(f"card {card.number} was replaced; adjust the new card")
+            raise CardReplaced(_("card {number} was replaced; adjust the new card").format(
+                number=card.number))
         day_id = open_day(s)
         post(s, card, "adjust", amount, day_id=day_id, user_id=actor.user_id, note=reason)
         audit(s, actor, "card_adjust", card.number, amount=amount, reason=reason)

@@ -24,6 +24,7 @@ from loyaltypos.db.models import (
 )
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import PaymentWrong, RedeemRefused, Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor
 from loyaltypos.domain.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
@@ -86,7 +87,7 @@ def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[st
     if card is None:
         return None, Terms(max_redeem_pct=program.max_redeem_pct,
                            min_redeem_balance=program.min_redeem_balance)
-    tier, _ = tier_of(program, card, qualifying_spend(session, card, program))
+    tier, _pinned = tier_of(program, card, qualifying_spend(session, card, program))
     return tier.name, Terms(
         discount_pct=tier.discount_pct,
         cashback_pct=tier.cashback_pct,
@@ -98,7 +99,7 @@ def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[st
 def _price(session: Session, program: Program, card: AnyCard | None,
            lines: Sequence[CartLine], redeem: RedeemRequest) -> tuple[str | None, Pricing]:
     if card is None and redeem not in (None, 0):
-        raise RedeemRefused("cashback can only be redeemed with a loyalty card; scan the card")
+        raise RedeemRefused(_("cashback can only be redeemed with a loyalty card; scan the card"))
     tier, terms = _terms(program, card, session)
     pricing = price_sale(lines, terms=terms, balance=card.balance if card else 0,
                          redeem=redeem, currency=program.currency)
@@ -120,17 +121,18 @@ def _settle(paid: int, payments: Sequence[PaymentInput], currency: str) -> list[
     """Check the payments cover exactly what is to be paid; fill in an open amount."""
     for p in payments:
         if p.method not in METHODS:
-            raise PaymentWrong(f"payment method must be cash or card, not '{p.method}'")
+            raise PaymentWrong(_("payment method must be cash or card, not '{method}'").format(
+                method=p.method))
         if p.amount is not None and p.amount < 0:
-            raise PaymentWrong("a payment cannot be negative")
+            raise PaymentWrong(_("a payment cannot be negative"))
         if p.tendered is not None and p.method != "cash":
-            raise PaymentWrong("only cash is tendered; a card pays the exact amount")
+            raise PaymentWrong(_("only cash is tendered; a card pays the exact amount"))
     open_ = [p for p in payments if p.amount is None]
     if len(open_) == 2 and {p.method for p in open_} == {"cash", "card"}:
         # Cash handed over pays as much as it covers; the bank card pays the rest.
         cash = next(p for p in open_ if p.method == "cash")
         if cash.tendered is None:
-            raise PaymentWrong("for cash and card together, say how much cash was handed over")
+            raise PaymentWrong(_("for cash and card together, say how much cash was handed over"))
         rest = paid - sum(p.amount for p in payments if p.amount is not None)
         payments = [p for p in payments if p.amount is not None] + [
             PaymentInput("cash", max(0, min(cash.tendered, rest)), cash.tendered),
@@ -138,32 +140,33 @@ def _settle(paid: int, payments: Sequence[PaymentInput], currency: str) -> list[
         ]
         open_ = [payments[-1]]
     if len(open_) > 1:
-        raise PaymentWrong("only one payment can take 'the rest'; give the other amounts")
+        raise PaymentWrong(_("only one payment can take 'the rest'; give the other amounts"))
     fixed = sum(p.amount for p in payments if p.amount is not None)
     if paid == 0:
         if fixed:
-            raise PaymentWrong("nothing is left to pay: cashback covers the whole bill")
+            raise PaymentWrong(_("nothing is left to pay: cashback covers the whole bill"))
         return []
     settled = []
     for p in payments:
         amount = p.amount if p.amount is not None else paid - fixed
         if amount < 0:
             raise PaymentWrong(
-                f"the payments add up to {fmt(fixed, currency)}, more than the"
-                f" {fmt(paid, currency)} to pay"
+                _("the payments add up to {total}, more than the {due} to pay").format(
+                    total=fmt(fixed, currency), due=fmt(paid, currency))
             )
         tendered = p.tendered if p.method == "cash" else None
         if tendered is not None and tendered < amount:
             raise PaymentWrong(
-                f"{fmt(tendered, currency)} in cash does not cover {fmt(amount, currency)};"
-                " take more cash or pay the rest by card"
+                _("{tendered} in cash does not cover {amount}; take more cash or pay the rest by"
+                  " card").format(tendered=fmt(tendered, currency), amount=fmt(amount, currency))
             )
         if amount:
             settled.append(PaymentInput(p.method, amount, tendered))
     total = sum(p.amount for p in settled)
     if total != paid:
         raise PaymentWrong(
-            f"the payments add up to {fmt(total, currency)} but {fmt(paid, currency)} is to pay"
+            _("the payments add up to {total} but {due} is to pay").format(
+                total=fmt(total, currency), due=fmt(paid, currency))
         )
     return settled
 
@@ -206,7 +209,8 @@ def checkout(
     try:
         uuid.UUID(sale_id)
     except (ValueError, TypeError, AttributeError):
-        raise Refused(f"'{sale_id}' is not a sale id (a UUID)") from None
+        raise Refused(_("'{sale_id}' is not a sale id (a UUID)").format(sale_id=sale_id)
+                      ) from None
     try:
         return _checkout(db, actor, sale_id, lines, card_number, redeem, payments)
     except IntegrityError:

@@ -28,10 +28,12 @@ from loyaltypos.db.numbering import next_number
 from loyaltypos.domain import clock
 
 # The types of these calls' results, named here for their callers.
+from loyaltypos.domain.day_summary import NO_CARD
 from loyaltypos.domain.day_summary import DaySummary as DaySummary
 from loyaltypos.domain.day_summary import TierLine as TierLine
 from loyaltypos.domain.day_summary import TopCustomer as TopCustomer
 from loyaltypos.domain.errors import DayClosed, Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
@@ -88,7 +90,7 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
     ):
         new_cards[kind] = int(count)
     tiers = {
-        (tier or "No card"): TierLine(int(n), int(sub), int(disc))
+        (tier or NO_CARD): TierLine(int(n), int(sub), int(disc))
         for tier, n, sub, disc in session.execute(
             select(Sale.tier, func.count(Sale.id), func.sum(Sale.subtotal),
                    func.sum(Sale.discount))
@@ -182,7 +184,8 @@ def day_summary(db: Database, *, date: dt.date | None = None) -> DaySummary:
         day = _day_for(s, date)
         if day is None:
             if date is not None:
-                raise Refused(f"there was no business day on {date.isoformat()}")
+                raise Refused(_("there was no business day on {date}").format(
+                    date=date.isoformat()))
             return _empty_summary(s)
         if day.z_report:
             return _from_json(day.z_report)
@@ -224,17 +227,20 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
     ``counted_cash`` is what the manager counted in the drawer; the difference to the
     cash expected is recorded in the report.
     """
-    require_manager(actor, "closing the day")
+    require_manager(actor, _("closing the day"))
     if counted_cash is not None and counted_cash < 0:
-        raise Refused("counted cash cannot be negative")
+        raise Refused(_("counted cash cannot be negative"))
     with db.write() as s:
         day = s.scalar(
             select(BusinessDay).where(BusinessDay.closed_at.is_(None)).with_for_update()
         )
         if day is None:
             last = s.scalar(select(BusinessDay).order_by(BusinessDay.business_date.desc()))
-            when = f" ({last.business_date.isoformat()}, Z {last.z_number})" if last else ""
-            raise DayClosed(f"the business day is already closed{when}; nothing to close")
+            if last is None:
+                raise DayClosed(_("the business day is already closed; nothing to close"))
+            raise DayClosed(_("the business day is already closed ({date}, Z {z_number}); nothing"
+                              " to close").format(date=last.business_date.isoformat(),
+                                                  z_number=last.z_number))
         z_number = next_number(s, BusinessDay.z_number)
         closed_at = clock.now()
         summary = replace(_summarise(s, day), closed=True, z_number=z_number,
@@ -256,8 +262,11 @@ def z_report(db: Database, *, z_number: int) -> DaySummary:
         day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == z_number))
         if day is None:
             last = s.scalar(select(func.max(BusinessDay.z_number)))
-            hint = f"the last is Z {last}" if last else "no day has been closed yet"
-            raise Refused(f"there is no Z report {z_number}; {hint}")
+            if last:
+                raise Refused(_("there is no Z report {z_number}; the last is Z {last}").format(
+                    z_number=z_number, last=last))
+            raise Refused(_("there is no Z report {z_number}; no day has been closed yet").format(
+                z_number=z_number))
         if day.z_report:
             return _from_json(day.z_report)
         return _summarise(s, day)
@@ -271,7 +280,7 @@ def liability_history(db: Database, *, days: int = 30) -> list[tuple[dt.date, in
     ledger (except for a closed day whose frozen copy is missing).
     """
     if days < 1:
-        raise Refused(f"the history covers at least one day, not {days}")
+        raise Refused(_("the history covers at least one day, not {days}").format(days=days))
     with db.read() as s:
         rows = s.execute(
             select(BusinessDay.id, BusinessDay.business_date, BusinessDay.closed_at,

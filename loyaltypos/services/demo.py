@@ -14,6 +14,7 @@ from decimal import Decimal
 from loyaltypos import resources
 from loyaltypos.db import Database
 from loyaltypos.domain import clock
+from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine
 from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 from loyaltypos.services import cards, checkout, days, products, refunds, store, users
@@ -21,8 +22,15 @@ from loyaltypos.services import cards, checkout, days, products, refunds, store,
 PRODUCTS_FILE = resources.path("products.csv")
 MANAGER, MANAGER_PIN = "Maria", "1234"
 CASHIER, CASHIER_PIN = "Kolya", "0000"
-SIGN_IN_HINT = (f"Demo shop: {MANAGER} (manager) PIN {MANAGER_PIN}, "
-                f"{CASHIER} (cashier) PIN {CASHIER_PIN}")
+# Written to the shop's settings as a manager would type it: in the language in use.
+SIGN_IN_HINT = N_("Demo shop: {manager} (manager) PIN {manager_pin},"
+                  " {cashier} (cashier) PIN {cashier_pin}")
+
+
+def sign_in_hint() -> str:
+    """The demo's sign-in note, with its users and PINs, in the language in use."""
+    return _(SIGN_IN_HINT).format(manager=MANAGER, manager_pin=MANAGER_PIN, cashier=CASHIER,
+                                  cashier_pin=CASHIER_PIN)
 
 CUSTOMERS = (
     ("Ivan Petrov", "+7 912 000-11-22"), ("Olga Smirnova", "+7 912 555-00-11"),
@@ -60,7 +68,7 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
         manager = done.manager
         cashier = users.add_user(db, actor=manager, name=CASHIER, role="cashier",
                                  pin=CASHIER_PIN)
-        store.set_sign_in_hint(db, actor=manager, text=SIGN_IN_HINT)
+        store.set_sign_in_hint(db, actor=manager, text=sign_in_hint())
         products.import_products_csv(db, actor=manager, path=PRODUCTS_FILE)
         numbers = [
             cards.issue_cards(db, actor=cashier, kind="personal",
@@ -79,7 +87,7 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
     count = 0
     for offset in range(days_back, -1, -1):
         date = today - dt.timedelta(days=offset)
-        for _ in range(rng.randint(14, 22) if offset else 6):
+        for _sale in range(rng.randint(14, 22) if offset else 6):
             with clock.frozen_at(_at(date, rng.randint(9, 19), rng.randint(0, 59))):
                 count += _one_sale(db, cashier, rng, numbers, catalog)
         if offset:

@@ -39,6 +39,7 @@ from loyaltypos.db.models import (
 )
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.pricing import QTY_SCALE
 from loyaltypos.services.store import current_program
@@ -177,12 +178,13 @@ def _stream(session: Session, query: Select) -> Iterator:
 def _folder(folder: str | Path) -> Path:
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
-        raise Refused(f"{target} is a file, not a folder; choose a folder for the export")
+        raise Refused(_("{path} is a file, not a folder; choose a folder for the export").format(
+            path=target))
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise Refused(f"cannot write to {target}: {exc.strerror or exc};"
-                      " choose another folder") from None
+        raise Refused(_("cannot write to {path}: {problem}; choose another folder").format(
+            path=target, problem=exc.strerror or exc)) from None
     return target
 
 
@@ -214,10 +216,10 @@ def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Pa
     Russian, German or French settings expects ";".
     """
     if delimiter not in DELIMITERS:
-        raise Refused("the separator is a comma, a semicolon or a tab")
+        raise Refused(_("the separator is a comma, a semicolon or a tab"))
     if start > end:
-        raise Refused(f"the export starts on {start.isoformat()}, after it ends on "
-                      f"{end.isoformat()}; swap the dates")
+        raise Refused(_("the export starts on {start}, after it ends on {end}; swap the dates"
+                        ).format(start=start.isoformat(), end=end.isoformat()))
     target = _folder(folder)
     parts = {name: target / f".{name}.csv.part" for name in FILES}
     rows: dict[str, int] = {}
@@ -234,8 +236,8 @@ def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Pa
         for name in FILES:
             os.replace(parts[name], files[name])
     except OSError as exc:
-        raise Refused(f"cannot write to {target}: {exc.strerror or exc};"
-                      " choose another folder") from None
+        raise Refused(_("cannot write to {path}: {problem}; choose another folder").format(
+            path=target, problem=exc.strerror or exc)) from None
     finally:
         for part in parts.values():
             with contextlib.suppress(OSError):

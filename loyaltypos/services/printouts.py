@@ -8,6 +8,7 @@ from loyaltypos.db import Database
 from loyaltypos.documents.cards import PdfWritten, write_card_pdf
 from loyaltypos.documents.files import check_writable
 from loyaltypos.domain.errors import CardBlocked, CardReplaced
+from loyaltypos.domain.i18n import _
 from loyaltypos.services.cards import card_info, find_card
 from loyaltypos.services.store import current_program
 
@@ -22,8 +23,9 @@ def card_pdf(db: Database, *, number: str, path: str | Path) -> PdfWritten:
         card = card_info(s, find_card(s, number))
         program = current_program(s)
     if card.status == "blocked":
-        raise CardBlocked(f"card {card.number} is blocked (lost or stolen); it is not printed")
+        raise CardBlocked(_("card {number} is blocked (lost or stolen); it is not printed").format(
+            number=card.number))
     if card.status == "replaced":
-        raise CardReplaced(f"card {card.number} was replaced by card {card.replaced_by};"
-                           " print the new card")
+        raise CardReplaced(_("card {number} was replaced by card {new}; print the new card").format(
+            number=card.number, new=card.replaced_by))
     return write_card_pdf(card, program, path)

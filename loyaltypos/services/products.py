@@ -20,6 +20,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.models import Product
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import BadAmount, Refused
+from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import parse_amount
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
@@ -36,6 +37,7 @@ REQUIRED_COLUMNS = ("code", "name", "price")
 SEPARATORS = (",", ";")
 _YES = frozenset({"yes", "true", "1"})
 _NO = frozenset({"no", "false", "0"})
+_THE_FILE = N_("the file")  # a catalog's text that came without a file name
 
 
 class BadProduct(Refused):
@@ -87,20 +89,22 @@ def normalize_code(text: str) -> str:
 def check_code(text: str) -> str:
     code = normalize_code(text)
     if not code:
-        raise BadProduct("a product needs a code: scan its barcode or type its SKU")
+        raise BadProduct(_("a product needs a code: scan its barcode or type its SKU"))
     if len(code) > MAX_CODE:
-        raise BadProduct(f"the code '{code[:20]}...' is too long ({MAX_CODE} characters at most)")
+        raise BadProduct(_("the code '{code}...' is too long ({most} characters at most)").format(
+            code=code[:20], most=MAX_CODE))
     if not code.isprintable():
-        raise BadProduct(f"the code {code!r} has characters that cannot be printed; retype it")
+        raise BadProduct(_("the code {code} has characters that cannot be printed; retype it"
+                           ).format(code=repr(code)))
     return code
 
 
 def check_name(text: str) -> str:
     name = (text or "").strip()
     if not name:
-        raise BadProduct("a product needs a name, as the receipt will show it")
+        raise BadProduct(_("a product needs a name, as the receipt will show it"))
     if len(name) > MAX_NAME:
-        raise BadProduct(f"the name is too long ({MAX_NAME} letters at most)")
+        raise BadProduct(_("the name is too long ({most} letters at most)").format(most=MAX_NAME))
     return name
 
 
@@ -108,9 +112,9 @@ def check_price(price: int) -> int:
     if isinstance(price, bool) or not isinstance(price, int):
         raise TypeError("a price is an int of minor units, never a float or text")
     if price < 0:
-        raise BadAmount("a price cannot be negative; a free product has price 0")
+        raise BadAmount(_("a price cannot be negative; a free product has price 0"))
     if price > MAX_PRICE:
-        raise BadAmount("the price is too large; check the decimals")
+        raise BadAmount(_("the price is too large; check the decimals"))
     return price
 
 
@@ -196,7 +200,7 @@ def save_product(
     tobacco); ``active=False`` takes it off sale without forgetting it. Saving a
     product exactly as it is writes nothing.
     """
-    require_manager(actor, "changing the product catalog")
+    require_manager(actor, _("changing the product catalog"))
     code = check_code(code)
     wanted = {
         "name": check_name(name),
@@ -231,7 +235,7 @@ def import_products_csv(db: Database, *, actor: Actor, path: str | Path) -> Impo
     file says nothing about ``eligible``, a new product is eligible and a known one
     keeps its setting, so a price list never puts tobacco back into the program.
     """
-    require_manager(actor, "importing products")
+    require_manager(actor, _("importing products"))
     path = Path(path)
     data = _read_file(path)
     with db.write() as s:
@@ -267,16 +271,19 @@ def _read_file(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ProductFileWrong(
-                f"{path.name} is too large for a product list"
-                f" ({MAX_FILE_BYTES // 2**20} MB at most); nothing was imported"
+                _("{name} is too large for a product list ({most} MB at most); nothing was"
+                  " imported").format(name=path.name, most=MAX_FILE_BYTES // 2**20)
             )
         return path.read_bytes()
     except FileNotFoundError:
-        raise ProductFileWrong(f"no file {path}; check the name and the folder") from None
+        raise ProductFileWrong(_("no file {path}; check the name and the folder").format(
+            path=path)) from None
     except IsADirectoryError:
-        raise ProductFileWrong(f"{path} is a folder; choose the CSV file in it") from None
+        raise ProductFileWrong(_("{path} is a folder; choose the CSV file in it").format(
+            path=path)) from None
     except OSError as exc:
-        raise ProductFileWrong(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ProductFileWrong(_("cannot read {path}: {problem}").format(
+            path=path, problem=exc.strerror or exc)) from None
 
 
 def _decode(data: bytes | str, source: str) -> str:
@@ -287,8 +294,8 @@ def _decode(data: bytes | str, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ProductFileWrong(
-            f"{source} line {line}: not UTF-8 text; save the file as 'CSV UTF-8' and import"
-            " again (nothing was imported)"
+            _("{source} line {line}: not UTF-8 text; save the file as 'CSV UTF-8' and import"
+              " again (nothing was imported)").format(source=source, line=line)
         ) from None
 
 
@@ -309,14 +316,16 @@ def _columns(cells: list[str]) -> list[str]:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise BadProduct(
-            f"the first line must name the columns {','.join(COLUMNS)} (eligible may be"
-            f" left out); {', '.join(missing)} is missing"
+            _("the first line must name the columns {columns} (eligible may be left out);"
+              " {missing} is missing").format(columns=",".join(COLUMNS),
+                                               missing=", ".join(missing))
         )
     for column in columns:
         if column not in COLUMNS:
-            raise BadProduct(f"unknown column '{column}'; the columns are {', '.join(COLUMNS)}")
+            raise BadProduct(_("unknown column '{column}'; the columns are {columns}").format(
+                column=column, columns=", ".join(COLUMNS)))
         if columns.count(column) > 1:
-            raise BadProduct(f"the column '{column}' is there twice")
+            raise BadProduct(_("the column '{column}' is there twice").format(column=column))
     return columns
 
 
@@ -328,23 +337,25 @@ def _eligible(cell: str) -> bool | None:
         return True
     if value in _NO:
         return False
-    raise BadProduct(f"eligible is '{cell.strip()}'; write yes or no")
+    raise BadProduct(_("eligible is '{value}'; write yes or no").format(value=cell.strip()))
 
 
 def parse_products_csv(data: bytes | str, *, currency: str,
-                       source: str = "the file") -> list[ProductRow]:
+                       source: str | None = None) -> list[ProductRow]:
     """Check a whole catalog file and return its rows; the first bad row refuses it all.
 
     The first line names the columns: ``code,name,price`` and optionally ``eligible``
     (yes/no/true/false/1/0; empty means "not said"). Columns are separated by commas or
     semicolons, whichever the first line uses. Prices are in major units with at most
     the currency's decimals ("129.90", or "129,90" in a semicolon file). UTF-8, with
-    or without a byte order mark. Blank lines are skipped. A refusal names the line.
+    or without a byte order mark. Blank lines are skipped. A refusal names the line, and
+    the file by ``source`` (its name) when it is given.
     """
+    source = _(_THE_FILE) if source is None else source
     text = _decode(data, source)
     first = next((raw for raw in text.splitlines() if raw.strip()), None)
     if first is None:
-        raise ProductFileWrong(f"{source} is empty; nothing was imported")
+        raise ProductFileWrong(_("{source} is empty; nothing was imported").format(source=source))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first), strict=True)
     rows: list[ProductRow] = []
     seen: dict[str, int] = {}
@@ -356,9 +367,10 @@ def parse_products_csv(data: bytes | str, *, currency: str,
         except StopIteration:
             break
         except csv.Error as exc:
-            problem = ("a quote is not closed" if "end of data" in str(exc)
-                       else f"{exc}, check the quotes")
-            raise ProductFileWrong(f"{source} line {line}: {problem}; nothing was imported"
+            problem = (_("a quote is not closed") if "end of data" in str(exc)
+                       else _("{problem}, check the quotes").format(problem=exc))
+            raise ProductFileWrong(_("{source} line {line}: {problem}; nothing was imported"
+                                     ).format(source=source, line=line, problem=problem)
                                    ) from None
         if not any(c.strip() for c in cells):
             continue
@@ -368,15 +380,17 @@ def parse_products_csv(data: bytes | str, *, currency: str,
                 continue
             row = _row(cells, columns, line, currency, reader.dialect.delimiter)
             if row.code in seen:
-                raise BadProduct(f"the code {row.code} is already on line {seen[row.code]}")
+                raise BadProduct(_("the code {code} is already on line {line}").format(
+                    code=row.code, line=seen[row.code]))
         except Refused as exc:
-            raise ProductFileWrong(f"{source} line {line}: {exc}; nothing was imported"
+            raise ProductFileWrong(_("{source} line {line}: {problem}; nothing was imported"
+                                     ).format(source=source, line=line, problem=exc)
                                    ) from None
         seen[row.code] = line
         rows.append(row)
     if not rows:
-        raise ProductFileWrong(f"{source} has no products under its first line;"
-                               " nothing was imported")
+        raise ProductFileWrong(_("{source} has no products under its first line; nothing was"
+                                 " imported").format(source=source))
     return rows
 
 
@@ -385,18 +399,21 @@ def _row(cells: list[str], columns: list[str], line: int, currency: str,
     extra = cells[len(columns):]
     if any(c.strip() for c in extra):
         raise BadProduct(
-            f"{len(cells)} values for {len(columns)} columns; put a name with a '{sep}'"
-            ' in "double quotes"'
+            ngettext("{values} value for {columns} columns; put a name with a '{sep}' in"
+                     " \"double quotes\"",
+                     "{values} values for {columns} columns; put a name with a '{sep}' in"
+                     " \"double quotes\"",
+                     len(cells)).format(values=len(cells), columns=len(columns), sep=sep)
         )
     value = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
     code = check_code(value["code"])
     name = value["name"].strip()
     if not name:
-        raise BadProduct(f"the product {code} has no name")
+        raise BadProduct(_("the product {code} has no name").format(code=code))
     name = check_name(name)
     price_text = value["price"].strip()
     if not price_text:
-        raise BadProduct(f"the product {code} has no price")
+        raise BadProduct(_("the product {code} has no price").format(code=code))
     price = check_price(parse_amount(price_text, currency))
     return ProductRow(line=line, code=code, name=name, price=price,
                       eligible=_eligible(value.get("eligible", "")))

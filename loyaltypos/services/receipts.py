@@ -25,6 +25,7 @@ from loyaltypos.db.models import (
 )
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.errors import SaleNotFound
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.pricing import QTY_SCALE
 from loyaltypos.domain.receipts import Receipt, ReceiptLine, RefundReceipt, RefundReceiptLine
 from loyaltypos.services.cards import card_info, live_card
@@ -36,7 +37,7 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
     with db.read() as s:
         sale = s.get(Sale, sale_id)
         if sale is None:
-            raise SaleNotFound(f"no sale {sale_id}")
+            raise SaleNotFound(_("no sale {sale_id}").format(sale_id=sale_id))
         program = current_program(s)
         cashier = s.scalar(select(User.name).where(User.id == sale.user_id))
         payments = tuple(
@@ -96,7 +97,7 @@ def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
     with db.read() as s:
         refund = s.scalar(select(Refund).where(Refund.refund_no == refund_no))
         if refund is None:
-            raise SaleNotFound(f"no refund number {refund_no}")
+            raise SaleNotFound(_("no refund number {refund_no}").format(refund_no=refund_no))
         program = current_program(s)
         rows = s.execute(
             select(SaleLine.line_no, SaleLine.description, RefundLine.qty_milli,

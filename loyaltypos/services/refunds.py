@@ -17,6 +17,7 @@ from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLi
 from loyaltypos.db.numbering import next_number
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.pricing import (
     NO_SHARES,
@@ -95,7 +96,8 @@ def sale_lines(db: Database, *, sale_id: str) -> list[SaleLineView]:
     with db.read() as s:
         sale = s.get(Sale, sale_id)
         if sale is None:
-            raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
+            raise SaleNotFound(_("no sale {sale_id}; scan the receipt again").format(
+                sale_id=sale_id))
         returned = _returned(s, sale_id)
         return [
             SaleLineView(ln.line_no, ln.description, Decimal(ln.qty_milli) / QTY_SCALE,
@@ -108,7 +110,7 @@ def find_sale_id(db: Database, *, receipt_no: int) -> str:
     with db.read() as s:
         sale_id = s.scalar(select(Sale.id).where(Sale.receipt_no == receipt_no))
         if sale_id is None:
-            raise SaleNotFound(f"no receipt number {receipt_no}")
+            raise SaleNotFound(_("no receipt number {receipt_no}").format(receipt_no=receipt_no))
         return sale_id
 
 
@@ -125,7 +127,7 @@ def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
     """Work out a refund without writing: which units, which shares, what totals."""
     sale = s.get(Sale, sale_id)
     if sale is None:
-        raise SaleNotFound(f"no sale {sale_id}; scan the receipt again")
+        raise SaleNotFound(_("no sale {sale_id}; scan the receipt again").format(sale_id=sale_id))
     returned = _returned(s, sale_id)
     by_no = {ln.line_no: ln for ln in sale.lines}
     if items is None:
@@ -133,17 +135,19 @@ def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
                   for no, ln in by_no.items()}
         wanted = {no: q for no, q in wanted.items() if q > 0}
         if not wanted:
-            raise RefundTooMuch(f"receipt {sale.receipt_no} was already refunded in full")
+            raise RefundTooMuch(_("receipt {receipt_no} was already refunded in full").format(
+                receipt_no=sale.receipt_no))
     else:
         wanted = {}
         for no, qty in items.items():
             if no not in by_no:
                 raise RefundTooMuch(
-                    f"receipt {sale.receipt_no} has lines 1 to {len(by_no)}, not line {no}"
+                    _("receipt {receipt_no} has lines 1 to {last}, not line {line}").format(
+                        receipt_no=sale.receipt_no, last=len(by_no), line=no)
                 )
             wanted[no] = wanted.get(no, Decimal(0)) + check_quantity(qty)
         if not wanted:
-            raise RefundTooMuch("choose at least one line to refund")
+            raise RefundTooMuch(_("choose at least one line to refund"))
 
     parts: list[tuple[SaleLine, Shares]] = []
     for no in sorted(wanted):
@@ -151,13 +155,14 @@ def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
         try:
             part = refund_shares(_shares(line), returned.get(line.id, NO_SHARES), wanted[no])
         except RefundTooMuch as exc:
-            raise RefundTooMuch(f"line {no} ({line.description}): {exc}") from None
+            raise RefundTooMuch(_("line {line} ({description}): {problem}").format(
+                line=no, description=line.description, problem=exc)) from None
         parts.append((line, part))
 
     card = live_card(s, s.get(Card, sale.card_id)) if sale.card_id else None
     if card is not None and lock:
         s.refresh(card, with_for_update=True)
-    totals = refund_totals([p for _, p in parts], balance=card.balance if card else 0)
+    totals = refund_totals([p for _line, p in parts], balance=card.balance if card else 0)
     return _Plan(sale, parts, card, totals)
 
 
@@ -222,13 +227,14 @@ def refund(
     The redeemed share is restored to the card, the cashback share taken back as
     far as the balance allows; what it cannot give back is kept from the money.
     """
-    require_manager(actor, "a refund")
+    require_manager(actor, _("a refund"))
     refund_id = refund_id or str(uuid.uuid4())
     with db.write() as s:
         recorded = s.get(Refund, refund_id)
         if recorded is not None:  # a retry: the first result, nothing given back twice
             if recorded.sale_id != sale_id:
-                raise RefundTooMuch(f"refund id {refund_id} belongs to another sale")
+                raise RefundTooMuch(_("refund id {refund_id} belongs to another sale").format(
+                    refund_id=refund_id))
             return _recorded(s, recorded)
         plan = _plan(s, sale_id, items, lock=True)
         sale, card, totals = plan.sale, plan.card, plan.totals

@@ -13,6 +13,7 @@ from loyaltypos.db.models import BusinessDay, ProgramVersion, Sale, Setting, Use
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.domain.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.program import Program, dump_program, parse_program
 from loyaltypos.services.audit import audit
 from loyaltypos.services.users import Actor, insert_user, require_manager
@@ -27,7 +28,7 @@ _PROGRAM_TEXT = select(ProgramVersion.text).where(ProgramVersion.id == bindparam
 def program_version(session: Session, version: int | None) -> Program:
     """The program of one stored version, parsed once per database and version."""
     if version is None:
-        raise NotInitialised("this database has no shop yet; run 'loyaltypos init' first")
+        raise NotInitialised(_("this database has no shop yet; run 'loyaltypos init' first"))
     key = (str(session.get_bind().url), version)
     program = _program_cache.get(key)
     if program is None:
@@ -80,7 +81,7 @@ def initialise(
 ) -> Initialised:
     """Set up an empty database: the program, the shop's name and currency, the first manager."""
     if is_initialised(db):
-        raise AlreadyInitialised("this database already has a shop; nothing was changed")
+        raise AlreadyInitialised(_("this database already has a shop; nothing was changed"))
     if shop_name:
         program = replace(program, name=shop_name.strip())
     if currency:
@@ -89,9 +90,9 @@ def initialise(
     # never a manager without a program (which could neither sell nor be set up).
     with db.write() as s:
         if s.scalar(select(func.count()).select_from(ProgramVersion)):
-            raise AlreadyInitialised("this database already has a shop; nothing was changed")
+            raise AlreadyInitialised(_("this database already has a shop; nothing was changed"))
         if s.scalar(select(func.count()).select_from(User)):
-            raise AlreadyInitialised("this database already has users; nothing was changed")
+            raise AlreadyInitialised(_("this database already has users; nothing was changed"))
         manager = insert_user(s, actor=None, name=manager_name, role="manager", pin=manager_pin)
         s.add(ProgramVersion(text=dump_program(program), loaded_at=clock.now(),
                              user_id=manager.user_id))
@@ -104,13 +105,13 @@ def load_program(db: Database, *, actor: Actor, program: Program) -> Program:
 
     The currency is fixed once the shop exists: amounts already stored are in it.
     """
-    require_manager(actor, "changing the program")
+    require_manager(actor, _("changing the program"))
     with db.write() as s:
         old = current_program(s)
         if program.currency != old.currency:
             raise ProgramInvalid(
-                f"the shop's currency is {old.currency}; a program in {program.currency}"
-                " cannot be loaded"
+                _("the shop's currency is {currency}; a program in {other} cannot be loaded"
+                  ).format(currency=old.currency, other=program.currency)
             )
         s.add(ProgramVersion(text=dump_program(program), loaded_at=clock.now(),
                              user_id=actor.user_id))
@@ -161,7 +162,7 @@ def sign_in_hint(db: Database) -> str:
 
 
 def set_sign_in_hint(db: Database, *, actor: Actor, text: str) -> None:
-    require_manager(actor, "changing the sign-in note")
+    require_manager(actor, _("changing the sign-in note"))
     with db.write() as s:
         set_setting(s, "sign_in_hint", text.strip())
         audit(s, actor, "sign_in_hint", None, text=text.strip())
@@ -180,10 +181,10 @@ def shop_receipt_header(db: Database) -> tuple[str, ...]:
 
 def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> tuple[str, ...]:
     """Set the receipt's header lines (manager; audited). At most 6 lines of 48 characters."""
-    require_manager(actor, "changing the receipt header")
+    require_manager(actor, _("changing the receipt header"))
     clean = [line.strip() for line in lines if line.strip()]
     if len(clean) > 6 or any(len(line) > 48 for line in clean):
-        raise Refused("the receipt header takes at most 6 lines of 48 characters")
+        raise Refused(_("the receipt header takes at most 6 lines of 48 characters"))
     with db.write() as s:
         set_setting(s, "receipt_header", "\n".join(clean))
         audit(s, actor, "receipt_header", None, lines=clean)

@@ -11,6 +11,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.models import User
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import PinWrong, Refused, UserLocked, UserNotFound
+from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.people import (
     LOCK_MINUTES,
     MAX_WRONG_PINS,
@@ -43,13 +44,13 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
     with db.write() as s:
         user = s.scalar(select(User).where(User.name == name.strip()))
         if user is None:
-            raise UserNotFound(f"no user named '{name}'; check the name")
+            raise UserNotFound(_("no user named '{name}'; check the name").format(name=name))
         now = clock.now()
         if user.locked_until is not None and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise UserLocked(
-                f"{user.name} is locked after {MAX_WRONG_PINS} wrong PINs; try again in"
-                f" {minutes} min or ask a manager"
+                _("{name} is locked after {wrong} wrong PINs; try again in {minutes} min or ask a"
+                  " manager").format(name=user.name, wrong=MAX_WRONG_PINS, minutes=minutes)
             )
         if pin_matches(str(pin), user.pin_hash):
             user.failed_pins = 0
@@ -61,17 +62,22 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
             user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             audit(s, None, "user_locked", user.name, failed=MAX_WRONG_PINS)
             failure = UserLocked(
-                f"wrong PIN {MAX_WRONG_PINS} times: {user.name} is locked for {LOCK_MINUTES} min"
+                _("wrong PIN {wrong} times: {name} is locked for {minutes} min").format(
+                    wrong=MAX_WRONG_PINS, name=user.name, minutes=LOCK_MINUTES)
             )
         else:
             left = MAX_WRONG_PINS - user.failed_pins
-            failure = PinWrong(f"wrong PIN for {user.name}; {left} tries left before a lock")
+            # The English singular says "tries" too, as it always has; a catalog gives each
+            # language its own forms.
+            failure = PinWrong(ngettext("wrong PIN for {name}; {n} tries left before a lock",
+                                        "wrong PIN for {name}; {n} tries left before a lock",
+                                        left).format(name=user.name, n=left))
     raise failure
 
 
 def add_user(db: Database, *, actor: Actor, name: str, role: str, pin: str) -> Actor:
     """Add a cashier or manager (manager only; audited)."""
-    require_manager(actor, "adding a user")
+    require_manager(actor, _("adding a user"))
     with db.write() as s:
         return insert_user(s, actor=actor, name=name, role=role, pin=pin)
 
@@ -81,12 +87,12 @@ def insert_user(session: Session, *, actor: Actor | None, name: str, role: str,
     """Write a new user inside the caller's transaction (``add_user`` and the shop's set-up)."""
     name = (name or "").strip()
     if not name:
-        raise Refused("a user needs a name")
+        raise Refused(_("a user needs a name"))
     if role not in ROLES:
-        raise Refused(f"role must be cashier or manager, not '{role}'")
+        raise Refused(_("role must be cashier or manager, not '{role}'").format(role=role))
     check_pin_format(pin)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
-        raise Refused(f"there is already a user named '{name}'")
+        raise Refused(_("there is already a user named '{name}'").format(name=name))
     user = User(name=name, role=role, pin_hash=hash_pin(pin), failed_pins=0,
                 created_at=clock.now())
     session.add(user)

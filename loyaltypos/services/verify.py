@@ -24,6 +24,7 @@ from loyaltypos.db.models import (
     Sale,
     SaleLine,
 )
+from loyaltypos.domain.i18n import _
 
 Check = Callable[[Session], list[str]]
 LIMIT = 20  # problems reported per check; the first ones are enough to act on
@@ -45,7 +46,8 @@ def cached_balance_is_ledger_sum(s: Session) -> list[str]:
         .where(Card.balance != func.coalesce(sums.c.total, 0))
         .limit(LIMIT)
     )
-    return [f"card {n}: cached balance {b} but ledger sum {t}" for n, b, t in rows]
+    return [_("card {number}: cached balance {balance} but ledger sum {total}").format(
+        number=n, balance=b, total=t) for n, b, t in rows]
 
 
 def no_negative_balance(s: Session) -> list[str]:
@@ -56,7 +58,8 @@ def no_negative_balance(s: Session) -> list[str]:
         .where(or_(Card.balance < 0, sums.c.total < 0))
         .limit(LIMIT)
     )
-    return [f"card {n}: negative balance {b} (ledger {t})" for n, b, t in rows]
+    return [_("card {number}: negative balance {balance} (ledger {total})").format(
+        number=n, balance=b, total=t) for n, b, t in rows]
 
 
 def entries_have_known_kind_and_sign(s: Session) -> list[str]:
@@ -71,7 +74,8 @@ def entries_have_known_kind_and_sign(s: Session) -> list[str]:
         )
         .limit(LIMIT)
     )
-    return [f"ledger entry {i}: kind {k} with amount {a}" for i, k, a in rows]
+    return [_("ledger entry {entry}: kind {kind} with amount {amount}").format(
+        entry=i, kind=k, amount=a) for i, k, a in rows]
 
 
 def sale_totals_add_up(s: Session) -> list[str]:
@@ -103,7 +107,8 @@ def sale_totals_add_up(s: Session) -> list[str]:
         )
         .limit(LIMIT)
     )
-    return [f"receipt {r}: lines do not add up to the sale's totals" for (r,) in rows]
+    return [_("receipt {receipt_no}: lines do not add up to the sale's totals").format(
+        receipt_no=r) for (r,) in rows]
 
 
 def payments_cover_sales(s: Session) -> list[str]:
@@ -119,7 +124,8 @@ def payments_cover_sales(s: Session) -> list[str]:
         .where(func.coalesce(pays.c.total, 0) != Sale.paid)
         .limit(LIMIT)
     )
-    return [f"receipt {r}: paid {p} but payments total {t}" for r, p, t in rows]
+    return [_("receipt {receipt_no}: paid {paid} but payments total {total}").format(
+        receipt_no=r, paid=p, total=t) for r, p, t in rows]
 
 
 def _ledger_by_kind(kind: str, key):
@@ -146,7 +152,8 @@ def sale_ledger_matches(s: Session) -> list[str]:
         )
         .limit(LIMIT)
     )
-    return [f"receipt {r}: ledger entries do not match redeemed/cashback" for (r,) in rows]
+    return [_("receipt {receipt_no}: ledger entries do not match redeemed/cashback").format(
+        receipt_no=r) for (r,) in rows]
 
 
 def refunds_add_up(s: Session) -> list[str]:
@@ -188,7 +195,8 @@ def refunds_add_up(s: Session) -> list[str]:
         )
         .limit(LIMIT)
     )
-    return [f"refund {r}: lines, payments or ledger entries do not add up" for (r,) in rows]
+    return [_("refund {refund_no}: lines, payments or ledger entries do not add up").format(
+        refund_no=r) for (r,) in rows]
 
 
 def refunds_within_sold(s: Session) -> list[str]:
@@ -214,7 +222,8 @@ def refunds_within_sold(s: Session) -> list[str]:
         )
         .limit(LIMIT)
     )
-    return [f"sale {sid} line {no}: more returned than sold" for sid, no in rows]
+    return [_("sale {sale_id} line {line}: more returned than sold").format(
+        sale_id=sid, line=no) for sid, no in rows]
 
 
 def cached_spend_matches_sales(s: Session) -> list[str]:
@@ -247,7 +256,8 @@ def cached_spend_matches_sales(s: Session) -> list[str]:
         .where(cached.c.total != func.coalesce(sold.c.total, 0) - func.coalesce(back.c.total, 0))
         .limit(LIMIT)
     )
-    return [f"card chain {lin}: cached spend {c} but sales say {t}" for lin, c, t in rows]
+    return [_("card chain {lineage}: cached spend {cached} but sales say {total}").format(
+        lineage=lin, cached=c, total=t) for lin, c, t in rows]
 
 
 CHECKS: tuple[Check, ...] = (

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.domain.cardnumbers import masked
-from loyaltypos.domain.day_summary import DaySummary
+from loyaltypos.domain.day_summary import DaySummary, tier_label
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt, fmt_display, to_decimal
 from loyaltypos.services import days, store
@@ -262,7 +262,7 @@ class DayScreen(QWidget):
         pie = QPieSeries()
         for name, line in s.tiers.items():
             if line.subtotal:
-                part = pie.append(f"{name} ({line.sales})",
+                part = pie.append(f"{tier_label(name)} ({line.sales})",
                                   _plot(line.subtotal - line.discount, self.currency))
                 part.setLabelVisible(True)
         self.tier_chart.addSeries(pie)
