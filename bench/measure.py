@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.data import create_shop
-from loyaltypos.db import BUSY_TIMEOUT_MS, open_database
+from loyaltypos.db import open_database
+from loyaltypos.db.engine import BUSY_TIMEOUT_MS
 from loyaltypos.db.models import BusinessDay, Card, pct_to_bp
 from loyaltypos.domain.people import Actor
 from loyaltypos.domain.pricing import CartLine, Pricing, Terms, price_sale
