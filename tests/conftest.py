@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,9 +16,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from loyaltypos.db import open_database
+from loyaltypos.domain import people
 from loyaltypos.domain.pricing import CartLine
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import store, users
+
+# The Qt tests' helpers (a plugin of theirs, imported by some of them too) keep pytest's
+# assertion messages; only marked here, so the core's tests still run without Qt.
+pytest.register_assert_rewrite("uitools")
 
 PROGRAM_TOML = """
 [program]
@@ -51,6 +61,17 @@ cashback_pct = 7.5
 MANAGER_PIN = "2468"
 CASHIER_PIN = "1357"
 
+# A PIN hash carries its own cost, so a cheap one checks as a real one does; the shop's
+# cost (n = 2**14, tens of milliseconds a hash) would be most of the suite's time.
+# tests/test_users.py keeps the real cost, with @pytest.mark.production_pin_cost.
+TEST_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
+
+
+@pytest.fixture(autouse=True)
+def cheap_pin_hashes(request, monkeypatch):
+    if request.node.get_closest_marker("production_pin_cost") is None:
+        monkeypatch.setattr(people, "SCRYPT", TEST_SCRYPT)
+
 
 @pytest.fixture
 def isolated_settings(tmp_path):
@@ -59,6 +80,20 @@ def isolated_settings(tmp_path):
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+@pytest.fixture
+def till_five_hours_east_of_utc(monkeypatch):
+    """The till's local zone is UTC+5 (Yekaterinburg, no summer time) for the test.
+
+    CI runs in UTC, where local and UTC hours are the same and a mix-up cannot show.
+    """
+    with monkeypatch.context() as m:
+        m.setenv("TZ", "<+05>-5")  # POSIX: needs no zone files; the sign is reversed
+        time.tzset()
+        assert dt.datetime(2026, 1, 1, 12).astimezone().utcoffset() == dt.timedelta(hours=5)
+        yield
+    time.tzset()
 
 
 @pytest.fixture
@@ -71,8 +106,20 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "shop.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory) -> Path:
+    """An empty database file at the newest schema, made once through the migrations."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    open_database(str(path)).dispose()  # the last connection out folds the WAL back in
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def db(db_path: Path):
+def db(db_path: Path, migrated_file: Path):
+    """A fresh database file per test: a copy of the migrated empty one (test_migrations.py
+    runs the migrations themselves)."""
+    shutil.copyfile(migrated_file, db_path)
     database = open_database(str(db_path))
     yield database
     database.dispose()
@@ -128,3 +175,35 @@ def snapshot(database) -> dict:
         counts["open_days"] = s.scalar(text("select count(*) from business_days "
                                             "where closed_at is null"))
     return counts
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """The ``loyaltypos`` command run in this process: ``cli(*args, **env)``.
+
+    ``env`` sets ``LOYALTYPOS_*`` variables for this run (None removes one). The real
+    process, its exit and its console script are tests/test_cli.py's.
+    """
+    from loyaltypos.cli import main
+
+    def run(*args: str, **env: str | None) -> CliRun:
+        with monkeypatch.context() as m:
+            for key, value in env.items():
+                if value is None:
+                    m.delenv(key, raising=False)
+                else:
+                    m.setenv(key, value)
+            m.setattr(sys, "stdin", None)  # nobody types a PIN
+            capsys.readouterr()
+            code = main(list(args))
+            out, err = capsys.readouterr()
+        return CliRun(code, out, err)
+
+    return run

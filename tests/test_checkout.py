@@ -65,11 +65,12 @@ def test_sale_is_priced_at_the_tier_the_spend_before_it_reaches(db, cashier):
     assert info.next_tier == "Gold" and info.to_next_tier == 5_000_000 - 285_000
 
 
-def test_excluded_goods_get_no_discount_and_no_cashback(db, cashier):
+def test_excluded_goods_get_no_discount_and_no_cashback(db, cashier, manager):
     card = personal(db, cashier)
+    cards.pin_tier(db, actor=manager, number=card.number, tier="Ten")  # 10% off, 5% back
     result = sell(db, cashier, card.number,
-                  lines=[line("tobacco", 1, 100_000, eligible=False)])
-    assert result.discount == 0 and result.cashback == 0
+                  lines=[line("tobacco", 1, 100_000, eligible=False), line("tea", 1, 10_000)])
+    assert (result.discount, result.cashback) == (1_000, 450)  # the tea's only
 
 
 def test_bearer_card_gets_the_bearer_tier_whatever_it_spends(db, cashier):

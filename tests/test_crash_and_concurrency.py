@@ -22,7 +22,7 @@ from loyaltypos.services.verify import verify
 pytestmark = pytest.mark.slow
 
 SPENDER = textwrap.dedent("""
-    import sys, time
+    import sys
     from decimal import Decimal
     from loyaltypos.db import open_database
     from loyaltypos.domain.errors import Refused
@@ -30,12 +30,11 @@ SPENDER = textwrap.dedent("""
     from loyaltypos.services.checkout import checkout, new_sale_id
     from loyaltypos.services.users import sign_in
 
-    db_path, number = sys.argv[1], sys.argv[2]
-    amount, start_at = int(sys.argv[3]), float(sys.argv[4])
+    db_path, number, amount = sys.argv[1], sys.argv[2], int(sys.argv[3])
     db = open_database(db_path)
-    actor = sign_in(db, name="Maria", pin=sys.argv[5])
-    while time.time() < start_at:
-        time.sleep(0.001)
+    actor = sign_in(db, name="Maria", pin=sys.argv[4])
+    print("ready", flush=True)
+    sys.stdin.readline()  # both tills go at once
     try:
         checkout(db, actor=actor, sale_id=new_sale_id(), card_number=number,
                  lines=[CartLine("tea", Decimal(1), 1_000_000, False)], redeem=amount)
@@ -79,13 +78,17 @@ def test_two_tills_spending_the_same_balance_never_take_more_than_it_holds(db, d
     cards.adjust_balance(db, actor=manager, number=card.number, amount=50_000, reason="race")
     script = tmp_path / "spend.py"
     script.write_text(SPENDER)
-    start_at = time.time() + 2.0
     procs = [
         subprocess.Popen([sys.executable, str(script), str(db_path), card.number, "50000",
-                          str(start_at), MANAGER_PIN], stdout=subprocess.PIPE,
+                          MANAGER_PIN], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=_env())
         for _ in range(2)
     ]
+    for p in procs:  # each has opened the database and signed in
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
     outputs = [p.communicate(timeout=60) for p in procs]
     results = [out.strip() for out, _ in outputs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]

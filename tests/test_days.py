@@ -91,12 +91,13 @@ def test_refund_of_a_closed_days_sale_goes_to_the_open_day(db, cashier, manager)
 def test_the_database_refuses_changes_to_a_closed_day(db, cashier, manager):
     checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 100)])
     close_day(db, actor=manager)
-    with pytest.raises(IntegrityError), db.write() as s:
+    with pytest.raises(IntegrityError, match="a closed business day cannot change"), \
+            db.write() as s:
         s.execute(text("UPDATE business_days SET z_number = 99"))
     with db.read() as s:
         day_id = s.scalar(select(BusinessDay.id))
         user_id = s.scalar(select(Sale.user_id))
-    with pytest.raises(IntegrityError), db.write() as s:
+    with pytest.raises(IntegrityError, match="that business day is closed"), db.write() as s:
         s.execute(text(
             "INSERT INTO sales (id, receipt_no, day_id, user_id, created_at, discount_bp, "
             "cashback_bp, subtotal, discount, redeemed, paid, cashback, change_given) VALUES "
@@ -104,9 +105,10 @@ def test_the_database_refuses_changes_to_a_closed_day(db, cashier, manager):
             {"d": day_id, "u": user_id})
 
 
-def test_sales_per_hour_use_the_local_hour(db, cashier):
+def test_sales_per_hour_use_the_local_hour(till_five_hours_east_of_utc, db, cashier):
     noon = dt.datetime.combine(clock.local_today(), dt.time(12, 30))
     utc_noon = noon.astimezone(dt.UTC).replace(tzinfo=None)
+    assert utc_noon.hour == 7  # stored in UTC: an hour read from the stamp would be "07"
     with clock.frozen_at(utc_noon):
         checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 700)])
     assert day_summary(db).hours == {"12": 700}

@@ -19,6 +19,7 @@ from loyaltypos.domain.pricing import (
     refund_totals,
 )
 
+CUR = "RUB"  # the shop's currency: pricing never assumes one
 TEN_FIVE = Terms(discount_pct=Decimal(10), cashback_pct=Decimal(5))
 
 
@@ -27,13 +28,13 @@ def L(desc, qty, price, eligible=True):
 
 
 def test_brief_example_5000_without_discount_at_5_percent_credits_250():
-    p = price_sale([L("goods", 1, 500_000)], terms=Terms(cashback_pct=Decimal(5)))
+    p = price_sale([L("goods", 1, 500_000)], terms=Terms(cashback_pct=Decimal(5)), currency=CUR)
     assert (p.subtotal, p.discount, p.paid, p.cashback) == (500_000, 0, 500_000, 25_000)
 
 
 def test_rules_worked_example_sale():
     p = price_sale([L("pen", 2, 50_000), L("book", 1, 100_000)], terms=TEN_FIVE,
-                   balance=59_500, redeem=40_000)
+                   balance=59_500, redeem=40_000, currency=CUR)
     assert p.subtotal == 200_000
     assert p.discount == 20_000
     assert p.redeemed == 40_000
@@ -52,14 +53,14 @@ def test_line_amount_is_quantity_times_price_rounded_half_up():
 
 def test_discount_is_on_eligible_lines_only_and_spread_by_largest_remainder():
     p = price_sale([L("a", 1, 333), L("b", 1, 333), L("tobacco", 1, 10_000, False)],
-                   terms=Terms(discount_pct=Decimal(10)))
+                   terms=Terms(discount_pct=Decimal(10)), currency=CUR)
     assert p.discount == 67  # round(666 * 10%) = 66.6 -> 67
     assert [pl.shares.discount for pl in p.lines] == [34, 33, 0]
 
 
 def test_no_cashback_on_the_part_paid_with_cashback_nor_on_excluded_goods():
     p = price_sale([L("a", 1, 10_000), L("tobacco", 1, 10_000, False)],
-                   terms=Terms(cashback_pct=Decimal(10)), balance=5_000, redeem=5_000)
+                   terms=Terms(cashback_pct=Decimal(10)), balance=5_000, redeem=5_000, currency=CUR)
     # redemption spreads 2500/2500; eligible paid = 7500 -> cashback 750
     assert p.cashback == 750
     assert p.lines[1].shares.cashback == 0
@@ -68,40 +69,40 @@ def test_no_cashback_on_the_part_paid_with_cashback_nor_on_excluded_goods():
 def test_redeem_max_is_capped_by_balance_and_by_max_redeem_pct():
     terms = Terms(max_redeem_pct=Decimal(50))
     assert price_sale([L("a", 1, 10_001)], terms=terms, balance=99_999,
-                      redeem=REDEEM_MAX).redeemed == 5_000  # floor(5000.5)
+                      redeem=REDEEM_MAX, currency=CUR).redeemed == 5_000  # floor(5000.5)
     assert price_sale([L("a", 1, 10_000)], terms=terms, balance=1_234,
-                      redeem=REDEEM_MAX).redeemed == 1_234
+                      redeem=REDEEM_MAX, currency=CUR).redeemed == 1_234
 
 
 def test_redeem_max_is_zero_below_min_redeem_balance():
     terms = Terms(min_redeem_balance=10_000)
-    p = price_sale([L("a", 1, 5_000)], terms=terms, balance=9_999, redeem=REDEEM_MAX)
+    p = price_sale([L("a", 1, 5_000)], terms=terms, balance=9_999, redeem=REDEEM_MAX, currency=CUR)
     assert p.redeemed == 0 and p.redeemable == 0
     assert redeemable(5_000, 10_000, terms) == 5_000
 
 
 def test_redeeming_more_than_redeemable_is_refused_not_clipped():
     with pytest.raises(RedeemRefused, match=r"at most 10\.00"):
-        price_sale([L("a", 1, 5_000)], terms=Terms(), balance=1_000, redeem=1_001)
+        price_sale([L("a", 1, 5_000)], terms=Terms(), balance=1_000, redeem=1_001, currency=CUR)
 
 
 def test_redeeming_below_the_minimum_balance_says_so():
     with pytest.raises(RedeemRefused, match="from a balance of"):
         price_sale([L("a", 1, 5_000)], terms=Terms(min_redeem_balance=2_000), balance=1_000,
-                   redeem=500)
+                   redeem=500, currency=CUR)
 
 
 def test_negative_redemption_and_bad_quantities_are_refused():
     with pytest.raises(BadAmount):
-        price_sale([L("a", 1, 5_000)], terms=Terms(), balance=1_000, redeem=-1)
+        price_sale([L("a", 1, 5_000)], terms=Terms(), balance=1_000, redeem=-1, currency=CUR)
     with pytest.raises(BadQuantity):
-        price_sale([L("a", 0, 5_000)], terms=Terms())
+        price_sale([L("a", 0, 5_000)], terms=Terms(), currency=CUR)
     with pytest.raises(BadQuantity):
-        price_sale([L("a", "0.0001", 5_000)], terms=Terms())
+        price_sale([L("a", "0.0001", 5_000)], terms=Terms(), currency=CUR)
     with pytest.raises(BadAmount):
-        price_sale([L("a", 1, -5)], terms=Terms())
+        price_sale([L("a", 1, -5)], terms=Terms(), currency=CUR)
     with pytest.raises(BadQuantity):
-        price_sale([], terms=Terms())
+        price_sale([], terms=Terms(), currency=CUR)
 
 
 def _shares_of(pricing, index):
@@ -110,7 +111,7 @@ def _shares_of(pricing, index):
 
 def test_rules_worked_example_refunds():
     p = price_sale([L("pen", 2, 50_000), L("book", 1, 100_000)], terms=TEN_FIVE,
-                   balance=59_500, redeem=40_000)
+                   balance=59_500, redeem=40_000, currency=CUR)
     balance = 59_500 - p.redeemed + p.cashback
     assert balance == 26_500
     pens, book = _shares_of(p, 0), _shares_of(p, 1)
@@ -129,7 +130,7 @@ def test_rules_worked_example_refunds():
 
 
 def test_refund_keeps_back_cashback_the_card_no_longer_has():
-    p = price_sale([L("tv", 1, 100_000)], terms=Terms(cashback_pct=Decimal(10)))
+    p = price_sale([L("tv", 1, 100_000)], terms=Terms(cashback_pct=Decimal(10)), currency=CUR)
     assert p.cashback == 10_000
     part = refund_shares(_shares_of(p, 0), NO_SHARES, Decimal(1))
     totals = refund_totals([part], balance=2_500)  # 7500 of the cashback already spent
@@ -140,7 +141,7 @@ def test_refund_keeps_back_cashback_the_card_no_longer_has():
 
 def test_restored_cashback_counts_before_the_cashback_share_is_taken_back():
     p = price_sale([L("tv", 1, 100_000)], terms=Terms(cashback_pct=Decimal(10)),
-                   balance=50_000, redeem=50_000)
+                   balance=50_000, redeem=50_000, currency=CUR)
     assert (p.paid, p.cashback) == (50_000, 5_000)
     part = refund_shares(_shares_of(p, 0), NO_SHARES, Decimal(1))
     # the card holds 10.00 when the tv comes back; 500.00 of redemption is restored first
@@ -150,7 +151,7 @@ def test_restored_cashback_counts_before_the_cashback_share_is_taken_back():
 
 
 def test_refunding_more_units_than_remain_is_refused():
-    p = price_sale([L("pen", 2, 100)], terms=Terms())
+    p = price_sale([L("pen", 2, 100)], terms=Terms(), currency=CUR)
     first = refund_shares(_shares_of(p, 0), NO_SHARES, Decimal(2))
     with pytest.raises(RefundTooMuch):
         refund_shares(_shares_of(p, 0), first, Decimal(1))
@@ -158,7 +159,7 @@ def test_refunding_more_units_than_remain_is_refused():
 
 def test_last_units_take_what_is_left_even_when_rounding_ran_ahead():
     # a share of 2 over 4 units: each single unit rounds 0.5 up to 1
-    p = price_sale([L("x", 4, 1)], terms=Terms(cashback_pct=Decimal(50)))
+    p = price_sale([L("x", 4, 1)], terms=Terms(cashback_pct=Decimal(50)), currency=CUR)
     shares = _shares_of(p, 0)
     assert shares.cashback == 2
     back = NO_SHARES
@@ -193,9 +194,9 @@ terms_strategy = st.builds(Terms, pct, pct, pct, st.integers(0, 100_000))
 @settings(max_examples=300)
 def test_any_sale_adds_up_to_the_cent_and_nothing_goes_negative(lines, terms, balance,
                                                                  take_max, fraction):
-    cap = price_sale(lines, terms=terms, balance=balance).redeemable
+    cap = price_sale(lines, terms=terms, balance=balance, currency=CUR).redeemable
     redeem = REDEEM_MAX if take_max else int(cap * fraction)
-    p = price_sale(lines, terms=terms, balance=balance, redeem=redeem)
+    p = price_sale(lines, terms=terms, balance=balance, redeem=redeem, currency=CUR)
     shares = [pl.shares for pl in p.lines]
     assert sum(s.amount for s in shares) == p.subtotal
     assert sum(s.discount for s in shares) == p.discount
@@ -216,7 +217,7 @@ def sale_and_refund_plan(draw):
              for _ in range(draw(st.integers(1, 5)))]
     terms = draw(terms_strategy)
     balance = draw(st.integers(0, 10**7))
-    p = price_sale(lines, terms=terms, balance=balance, redeem=REDEEM_MAX)
+    p = price_sale(lines, terms=terms, balance=balance, redeem=REDEEM_MAX, currency=CUR)
     # a random order of single-unit and multi-unit returns, ending with everything returned
     steps = []
     for i, ln in enumerate(lines):

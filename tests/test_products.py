@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -242,15 +239,10 @@ def test_the_products_table_matches_the_model(db):
     assert [d for d in diff if "products" in repr(d)] == []
 
 
-@pytest.mark.slow
-def test_import_and_list_from_the_command_line(db, db_path, manager, tmp_path):
-    env = dict(os.environ, LOYALTYPOS_DB=str(db_path), LOYALTYPOS_PIN=MANAGER_PIN,
-               PYTHONPATH=str(ROOT))
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "loyaltypos", "--json", *args], env=env,
-                              capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
+def test_import_and_list_from_the_command_line(db, db_path, manager, tmp_path, cli):
+    # In this process (conftest.py's ``cli``): the real processes are tests/test_cli.py's.
+    def run(*args: str):
+        return cli("--json", *args, LOYALTYPOS_DB=str(db_path), LOYALTYPOS_PIN=MANAGER_PIN)
 
     done = run("product", "import", str(SAMPLE), "--user", manager.name)
     assert done.returncode == 0, done.stderr

@@ -39,13 +39,15 @@ def sale(db, manager, cashier):
 
 def render(pdf: Path, tmp_path: Path) -> tuple[list[tuple[object, str]], str]:
     """Decoded codes of the first page at 200 dpi, and the page's text."""
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(pdf),
+    # Uncompressed PPM: the same pixels as PNG, without the time spent compressing them.
+    subprocess.run(["pdftoppm", "-r", "200", "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)
-    png = next(tmp_path.glob("page*.png"))
-    codes = [(r.format, r.text) for r in zxingcpp.read_barcodes(Image.open(png))]
+    page = next(tmp_path.glob("page*.ppm"))
+    with Image.open(page) as image:
+        codes = [(r.format, r.text) for r in zxingcpp.read_barcodes(image)]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
-    png.unlink()
+    page.unlink()
     return codes, text
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from loyaltypos.db.models import Payment
 from loyaltypos.domain.errors import NotAllowed, RefundTooMuch, SaleNotFound
+from loyaltypos.domain.pricing import REDEEM_MAX
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
@@ -65,18 +66,25 @@ def test_refund_restores_redeemed_cashback_and_spend_on_a_whole_refund(db, manag
     assert cards.show_card(db, number=card.number).balance == 59_500
 
 
-def test_refund_keeps_back_cashback_already_spent(db, manager, worked):
-    card, sale = worked
-    # the customer spends nearly all the balance on another sale
+def test_refund_keeps_back_cashback_already_spent(db, manager):
+    store.load_program(db, actor=manager, program=parse_program(TEN_FIVE))
+    card = cards.issue_cards(db, actor=manager, kind="personal",
+                             customer=cards.CustomerInput(name="Spent it"))[0]
+    cards.adjust_balance(db, actor=manager, number=card.number, amount=1_000, reason="start")
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("tv", 1, 100_000)], redeem=1_000)
+    # 10% off: 900.00; 10.00 of it paid with cashback, 890.00 in money earns 5%: 44.50
+    assert (sale.paid, sale.cashback, sale.balance) == (89_000, 4_450, 4_450)
+    # the customer spends all of it on goods that earn nothing
     checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
-             lines=[line("x", 1, 100_000)], redeem=26_000)
-    balance = cards.show_card(db, number=card.number).balance
-    result = refund(db, actor=manager, sale_id=sale.sale_id, items={2: Decimal(1)})
-    # book: paid 700.00, redeemed 200.00, cashback 35.00
-    assert result.restored == 20_000
-    assert result.reversed == min(3_500, balance + 20_000)
-    assert result.shortfall == 3_500 - result.reversed
-    assert result.money_back == 70_000 - result.shortfall
+             lines=[line("tobacco", 1, 10_000, eligible=False)], redeem=REDEEM_MAX)
+    assert cards.show_card(db, number=card.number).balance == 0
+    result = refund(db, actor=manager, sale_id=sale.sale_id)
+    # The 10.00 redeemed comes back and is taken back at once; the 34.50 the card no
+    # longer has is kept from the money.
+    assert (result.restored, result.reversed, result.shortfall) == (1_000, 1_000, 3_450)
+    assert (result.money_back, result.balance) == (89_000 - 3_450, 0)
+    assert cards.show_card(db, number=card.number).balance == 0
     assert verify(db) == []
 
 

@@ -1,14 +1,14 @@
 """Rules at their edges: each test here caught a plausible slip that the others let through."""
 
 import datetime as dt
-import time
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from conftest import line, personal, snapshot
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from loyaltypos.db.models import AuditEntry, BusinessDay, Payment, User
 from loyaltypos.domain import clock
@@ -24,11 +24,12 @@ from loyaltypos.domain.pricing import (
 )
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, store
-from loyaltypos.services import checkout as checkout_mod
-from loyaltypos.services.checkout import checkout, new_sale_id
+from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
+
+CUR = "RUB"
 
 
 def L(d, q, p, e=True):
@@ -116,7 +117,8 @@ def test_windowed_spend_follows_a_card_through_its_replacement(db, manager, prog
 
 
 def test_cashback_is_rounded_half_up():
-    assert price_sale([L("a", 1, 1_750)], terms=Terms(cashback_pct=Decimal(5))).cashback == 88
+    p = price_sale([L("a", 1, 1_750)], terms=Terms(cashback_pct=Decimal(5)), currency=CUR)
+    assert p.cashback == 88
 
 
 def test_partial_refund_shares_are_rounded_half_up():
@@ -126,7 +128,7 @@ def test_partial_refund_shares_are_rounded_half_up():
 
 def test_line_cashback_is_spread_by_money_paid():
     p = price_sale([L("a", 1, 1), L("b", 1, 2)], terms=Terms(cashback_pct=Decimal(50)),
-                   balance=1, redeem=1)
+                   balance=1, redeem=1, currency=CUR)
     assert [pl.shares.paid for pl in p.lines] == [1, 1]
     assert [pl.shares.cashback for pl in p.lines] == [1, 0]
 
@@ -140,18 +142,37 @@ def test_a_bill_paid_wholly_with_cashback_writes_no_payment(db, cashier, manager
         assert s.scalars(select(Payment).where(Payment.sale_id == res.sale_id)).all() == []
 
 
-def test_a_failure_late_in_checkout_writes_nothing(db, cashier, monkeypatch):
+def test_a_failure_late_in_checkout_writes_nothing(db, cashier, manager):
     card = personal(db, cashier)
+    cards.adjust_balance(db, actor=manager, number=card.number, amount=10_000, reason="gift")
     before = snapshot(db)
+    tables = ("sales", "sale_lines", "payments", "ledger_entries")
+    written: dict[str, int] = {}
 
-    def boom(**kw):
-        raise RuntimeError("power cut")
+    def power_cut(session):
+        """Fail the commit of the transaction that holds the sale's ledger entries."""
+        counts = {t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in tables}
+        if counts["ledger_entries"] > before["ledger_entries"]:
+            written.update(counts)
+            raise RuntimeError("power cut before the commit")
 
-    monkeypatch.setattr(checkout_mod, "SaleResult", boom)
-    with pytest.raises(RuntimeError):
-        checkout(db, actor=cashier, sale_id=new_sale_id(), card_number=card.number,
-                 lines=[line("x", 1, 100_000)])
+    event.listen(Session, "before_commit", power_cut)
+    try:
+        with pytest.raises(RuntimeError, match="power cut"):
+            checkout(db, actor=cashier, sale_id=new_sale_id(), card_number=card.number,
+                     lines=[line("x", 1, 100_000), line("y", 2, 5_000)], redeem=5_000,
+                     payments=[PaymentInput("cash", tendered=200_000)])
+    finally:
+        event.remove(Session, "before_commit", power_cut)
+    # The failure came after everything of the sale was written, in that one transaction ...
+    assert written == {"sales": before["sales"] + 1, "sale_lines": before["sale_lines"] + 2,
+                       "payments": before["payments"] + 1,
+                       "ledger_entries": before["ledger_entries"] + 2}  # redeem and earn
+    # ... and none of it is left: no sale, lines, payment or entries; balances as before.
     assert snapshot(db) == before
+    assert cards.show_card(db, number=card.number).balance == 10_000
+    assert verify(db) == []
 
 
 def test_verify_catches_a_balance_on_a_card_without_entries(db, cashier):
@@ -204,19 +225,19 @@ def test_top_customers_are_ranked_by_money_paid(db, cashier, manager):
     assert [t.card for t in day_summary(db).top_customers] == [b.number, a.number]
 
 
-def test_sales_per_hour_use_the_local_zone_not_utc(db, cashier, monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Yekaterinburg")
-    time.tzset()
-    try:
-        noon = dt.datetime.combine(clock.local_today(), dt.time(12, 30))
-        with clock.frozen_at(noon.astimezone(dt.UTC).replace(tzinfo=None)):
-            checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 700)])
-        assert day_summary(db).hours == {"12": 700}
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+def test_a_sale_just_after_local_midnight_belongs_to_the_local_date(
+        till_five_hours_east_of_utc, db, cashier):
+    today = clock.local_today()
+    after_midnight = dt.datetime.combine(today, dt.time(0, 30))
+    stamp = after_midnight.astimezone(dt.UTC).replace(tzinfo=None)
+    assert stamp.date() == today - dt.timedelta(days=1)  # still yesterday in UTC
+    with clock.frozen_at(stamp):
+        checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 700)])
+    summary = day_summary(db)
+    assert (summary.date, summary.hours) == (today, {"00": 700})
 
 
+@pytest.mark.production_pin_cost
 def test_pins_use_scrypt_with_slow_parameters(db, manager):
     with db.read() as s:
         h = s.scalar(select(User.pin_hash).where(User.id == manager.user_id))

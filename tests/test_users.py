@@ -7,9 +7,14 @@ from conftest import CASHIER_PIN, MANAGER_PIN
 from sqlalchemy import select
 
 from loyaltypos.db.models import User
-from loyaltypos.domain import clock
+from loyaltypos.domain import clock, people
 from loyaltypos.domain.errors import NotAllowed, PinWrong, Refused, UserLocked, UserNotFound
 from loyaltypos.services.users import add_user, sign_in
+
+
+def stored_hash(db, name: str) -> str:
+    with db.read() as s:
+        return s.scalar(select(User.pin_hash).where(User.name == name))
 
 
 def test_pins_are_stored_only_as_salted_scrypt_hashes(db, manager, cashier):
@@ -19,10 +24,21 @@ def test_pins_are_stored_only_as_salted_scrypt_hashes(db, manager, cashier):
     assert not any(MANAGER_PIN in h or CASHIER_PIN in h for h in hashes)
     # the same PIN twice gives two different hashes (salted)
     other = add_user(db, actor=manager, name="Twin", role="cashier", pin=CASHIER_PIN)
-    with db.read() as s:
-        a = s.scalar(select(User.pin_hash).where(User.name == cashier.name))
-        b = s.scalar(select(User.pin_hash).where(User.name == other.name))
-    assert a != b
+    assert stored_hash(db, cashier.name) != stored_hash(db, other.name)
+
+
+@pytest.mark.production_pin_cost
+def test_pins_are_hashed_at_the_shops_cost_and_a_changed_cost_still_checks_old_ones(
+        db, manager, monkeypatch):
+    # The other tests hash at a cheap cost (conftest.py); this one at the shop's.
+    assert stored_hash(db, "Maria").split("$")[:4] == ["scrypt", "16384", "8", "1"]
+    monkeypatch.setattr(people, "SCRYPT", {"n": 2**12, "r": 8, "p": 1})  # the cost changes
+    assert sign_in(db, name="Maria", pin=MANAGER_PIN).is_manager  # checked at its own cost
+    with pytest.raises(PinWrong):
+        sign_in(db, name="Maria", pin="0000")
+    add_user(db, actor=manager, name="Newcomer", role="cashier", pin="4321")
+    assert stored_hash(db, "Newcomer").split("$")[:4] == ["scrypt", "4096", "8", "1"]
+    assert sign_in(db, name="Newcomer", pin="4321").name == "Newcomer"
 
 
 def test_right_pin_signs_in_with_the_role(db, manager, cashier):
