@@ -531,3 +531,18 @@ def test_commands_that_print_nothing_do_not_load_reportlab(shop):
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "0 []"
+
+
+def test_ctrl_c_at_the_pin_prompt_stops_in_one_line_and_writes_nothing(shop, monkeypatch):
+    from loyaltypos.cli import common
+
+    def interrupted(_env, _prompt):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "read_pin", interrupted)
+    before = shop.fingerprint()
+    proc = shop.run("card", "issue", "--bearer", "--user", "Anna")
+    assert proc.returncode == failures.INTERRUPTED == 130
+    assert proc.stderr == ("loyaltypos: stopped; a change that was not finished was rolled"
+                        " back\n")
+    assert shop.fingerprint() == before

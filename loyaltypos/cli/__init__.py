@@ -17,6 +17,7 @@ strings with the currency's decimals.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -84,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(command.run(db, args, out) or 0)
     except UsageError as exc:
         return _usage_error(parser, str(exc))
+    except KeyboardInterrupt:  # Ctrl+C, at the PIN prompt or during a long command
+        failures.say(_("stopped; a change that was not finished was rolled back"))
+        return failures.INTERRUPTED
+    except BrokenPipeError:  # the output went to `head` or a pager that closed early
+        # What is still buffered would fail again at exit: send it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return failures.OK
     except Exception as exc:  # refused (1), the database failed (3), a fault (4)
         return failures.failed(exc, label)
     finally:

@@ -27,6 +27,7 @@ REFUSED = 1
 USAGE = 2
 DATABASE = 3
 INTERNAL = 4
+INTERRUPTED = 130  # the shell's code for Ctrl+C
 
 log = logging.getLogger("loyaltypos.cli")
 
