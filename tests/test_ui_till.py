@@ -361,3 +361,30 @@ def test_a_new_card_prints_from_the_issue_dialog_and_scans_back(qtbot, db, till,
                     str(tmp_path / "c")], check=True)
     png = next(tmp_path.glob("c*.png"))
     assert sorted(r.text for r in zxingcpp.read_barcodes(Image.open(png))) == [number, number]
+
+
+def test_a_second_pay_press_after_a_sale_keeps_the_change_in_view(qtbot, till):
+    t = till.till
+    qtbot.keyClicks(t.scan, TEA + "\r")
+
+    def pay(dialog):
+        dialog.amount.setText("1000")
+        dialog.accept()
+
+    on_dialog(qtbot, pay)
+    press(qtbot, till, Qt.Key.Key_F9)
+    assert "change 750.00 RUB" in t.last_paid.text()
+    press(qtbot, till, Qt.Key.Key_F10)  # pressed again, on an empty cart
+    assert "cart is empty" in t.message.text()
+    assert "Receipt 1 paid; change 750.00 RUB" in t.last_paid.text()
+    qtbot.keyClicks(t.scan, TEA + "\r")  # the next sale starts: the note has served
+    assert t.last_paid.text() == ""
+
+
+def test_customer_names_are_shown_as_text_never_as_markup(qtbot, db, manager, till):
+    card = personal(db, manager, name="<b>Bold</b> <i>Ivan</i>")
+    qtbot.keyClicks(till.till.scan, card.number + "\r")
+    panel = till.till.customer
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in panel.headline.text()
+    assert "<b>Bold" in till.till.message.text()  # plain text: shown as typed
+    assert till.till.message.textFormat() == Qt.TextFormat.PlainText

@@ -9,21 +9,16 @@ the message line and the till stays ready for the next scan.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractSpinBox,
     QApplication,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -45,10 +40,10 @@ from ui.dialogs.payment import CashDialog, OpenItemDialog, RedeemDialog, quantit
 from ui.dialogs.refund import RefundDialog
 from ui.ops import Change, Ops, sentence
 from ui.sale import OpenSale
+from ui.widgets.cart import CartTable
 from ui.widgets.customer_panel import CustomerPanel
+from ui.widgets.scan_router import ScanRouter
 
-CART_COLUMNS = (N_("Item"), N_("Qty"), N_("Price"), N_("Amount"), N_("Discount"))
-QTY_COL = 1
 TOTALS = (("subtotal", N_("Subtotal")), ("discount", N_("Tier discount")),
           ("redeemable", N_("Cashback can pay")), ("redeemed", N_("Paid with cashback")),
           ("total", N_("TOTAL")), ("cashback", N_("Cashback to earn")))
@@ -70,7 +65,7 @@ class TillScreen(QWidget):
         self.last_sale_id: str | None = None
         self._build()
         self._shortcuts()
-        self._scan_router = _ScanRouter(self)
+        self._scan_router = ScanRouter(self)
         QApplication.instance().installEventFilter(self._scan_router)
 
     # ---------------------------------------------------------------- layout
@@ -90,15 +85,10 @@ class TillScreen(QWidget):
         self.last_paid.setTextFormat(Qt.TextFormat.PlainText)
         self.last_paid.setStyleSheet("font-weight: bold; " + OK)
         self.customer = CustomerPanel()
-        self.cart = QTableWidget(0, len(CART_COLUMNS), objectName="cartTable")
-        self.cart.setAccessibleName(_("Cart"))
-        self.cart.setHorizontalHeaderLabels([_(c) for c in CART_COLUMNS])
-        self.cart.verticalHeader().setVisible(False)
-        self.cart.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.cart.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.cart.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.cart.itemChanged.connect(self._cart_edited)
-        self.cart.installEventFilter(self)
+        self.cart = CartTable()
+        self.cart.quantity_typed.connect(self._quantity_typed)
+        self.cart.step.connect(self.change_quantity)
+        self.cart.remove.connect(self.remove_line)
 
         self.values = {}
         totals = QFormLayout()
@@ -200,25 +190,7 @@ class TillScreen(QWidget):
         self._draw_totals()
 
     def _draw_cart(self) -> None:
-        self.cart.blockSignals(True)
-        self.cart.setRowCount(len(self.sale.lines))
-        priced = self.sale.quote.pricing.lines if self.sale.quote else []
-        for row, line in enumerate(self.sale.lines):
-            shares = priced[row].shares if row < len(priced) else None
-            name = line.description if line.eligible else _("{item}  (no loyalty)").format(
-                item=line.description)
-            values = (name, quantity_text(line.qty), fmt(line.unit_price, self.currency),
-                      fmt(shares.amount, self.currency) if shares else "",
-                      fmt(shares.discount, self.currency) if shares and shares.discount else "")
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col != QTY_COL:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if col > 0:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                self.cart.setItem(row, col, item)
-        self.cart.blockSignals(False)
+        self.cart.draw(self.sale.lines, self.sale.quote, self.currency)
 
     def _draw_totals(self) -> None:
         p = self.sale.quote.pricing if self.sale.quote else None
@@ -301,17 +273,6 @@ class TillScreen(QWidget):
 
     # ---------------------------------------------------------------- the cart's keys
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.cart and event.type() == QEvent.Type.KeyPress:
-            key = event.key()
-            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus):
-                self.change_quantity(1 if key == Qt.Key.Key_Plus else -1)
-                return True
-            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                self.remove_line()
-                return True
-        return super().eventFilter(watched, event)
-
     def _selected_row(self) -> int:
         row = self.cart.currentRow()
         return row if 0 <= row < len(self.sale.lines) else len(self.sale.lines) - 1
@@ -338,11 +299,11 @@ class TillScreen(QWidget):
         if self.sale.lines:
             self.cart.selectRow(min(row, len(self.sale.lines) - 1))
 
-    def _cart_edited(self, item: QTableWidgetItem) -> None:
-        if item.column() != QTY_COL or item.row() >= len(self.sale.lines):
+    def _quantity_typed(self, row: int, text: str) -> None:
+        if row >= len(self.sale.lines):
             return
         try:
-            self.sale.set_qty(item.row(), parse_quantity(item.text()))
+            self.sale.set_qty(row, parse_quantity(text))
         except Refused as exc:
             self.fail(str(exc))  # the redraw puts the old quantity back in the cell
         self.redraw()
@@ -513,33 +474,3 @@ class TillScreen(QWidget):
         if found is not None:
             self._print(found)
         self.idle()
-
-
-class _ScanRouter(QObject):
-    """Sends digits typed anywhere on the till (a scanner's burst) to the scan field."""
-
-    def __init__(self, till: TillScreen) -> None:
-        super().__init__(till)
-        self.till = till
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not self.till.isVisible():
-            return False
-        if QApplication.activeModalWidget() is not None:
-            return False
-        if not isinstance(watched, QWidget) or watched is self.till.scan \
-                or not self.till.isAncestorOf(watched):
-            return False
-        if isinstance(watched, QLineEdit | QAbstractSpinBox) \
-                or self.till.cart.state() == QAbstractItemView.State.EditingState:
-            return False  # the cashier is typing into a field
-        text = event.text()
-        if text and (text.isdigit() or text == "*"):
-            self.till.scan.setFocus()
-            self.till.scan.insert(text)
-            return True
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.till.scan.text():
-            self.till.scan.setFocus()
-            self.till._scan_entered()
-            return True
-        return False
