@@ -165,8 +165,14 @@ class TillScreen(QWidget):
         self.idle()
 
     def on_changed(self, changes: Change) -> None:
-        if changes & (Change.PROGRAM | Change.CARDS) and self.isVisible():
-            self.shown()
+        # The till's own dialogs redraw what they change (a card attached, a sale paid); a
+        # new program changes the terms of the open sale, whoever loaded it.
+        if changes & Change.PROGRAM:
+            program = self.ops.run(self, lambda: store.program_in_force(self.db),
+                                   show=self.fail)
+            if program is not None:
+                self.currency = program.currency
+            self.redraw()
 
     def idle(self) -> None:
         """Back to waiting for a scan: the window active, the scan field focused."""
