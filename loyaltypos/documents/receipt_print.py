@@ -113,6 +113,9 @@ def print_escpos(doc: Receipt | RefundReceipt, device, *, width_mm: int = 80) ->
     columns = _roll(width_mm)[2]
     page = printable(doc, columns)
     bold_starts = _bold_starts()
+    # ESC @ first: a printer left in another mode (code page, size) by an earlier job or
+    # another program prints this one as it is meant.
+    device.hw("INIT")
     device.set(align="center", bold=True, double_height=True, double_width=True)
     device.textln(page.title)
     device.set(align="left", normal_textsize=True)

@@ -412,6 +412,7 @@ def print_z_escpos(summary: DaySummary, device, *, shop: str, currency: str,
                    width_mm: int = 80) -> None:
     """Send the report to an ESC/POS printer (any python-escpos printer object), then cut."""
     columns = _columns_of(width_mm)
+    device.hw("INIT")  # ESC @: whatever mode an earlier job left, this one starts clean
     device.set(align="center", bold=True, double_height=True, double_width=True)
     device.textln(_slip_title(summary))
     device.set(align="left", normal_textsize=True)

@@ -176,6 +176,8 @@ def _stream(session: Session, query: Select) -> Iterator:
 
 
 def _folder(folder: str | Path) -> Path:
+    if not str(folder).strip():  # Path("") is the current folder: never export there unasked
+        raise Refused(_("name the folder to export to"))
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
         raise Refused(_("{path} is a file, not a folder; choose a folder for the export").format(
