@@ -269,6 +269,9 @@ def test_the_lines_printed_bold_are_found_in_the_language_in_use(pseudo):
         def __init__(self) -> None:
             self.bold, self.lines = False, []
 
+        def hw(self, _command: str) -> None:
+            pass
+
         def set(self, **style) -> None:
             self.bold = style.get("bold", self.bold)
 

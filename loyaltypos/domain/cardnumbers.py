@@ -15,9 +15,14 @@ LENGTH = 13
 DEFAULT_PREFIX = "27"
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: "²" and "１" pass ``str.isdigit`` but are no card number."""
+    return text.isascii() and text.isdigit()
+
+
 def check_digit(first12: str) -> str:
     """The EAN-13 check digit for twelve digits."""
-    if len(first12) != 12 or not first12.isdigit():
+    if len(first12) != 12 or not _digits(first12):
         raise ValueError("need exactly 12 digits")
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return str((10 - total % 10) % 10)
@@ -30,7 +35,7 @@ def normalize(text: str) -> str:
     refused with a message for the cashier.
     """
     raw = "".join(ch for ch in str(text) if ch not in " -\t\r\n")
-    if not raw.isdigit():
+    if not _digits(raw):
         raise CardNumberWrong(_("'{text}' is not a card number: only digits, scan again").format(
             text=text.strip()))
     if len(raw) != LENGTH:
@@ -53,7 +58,7 @@ def is_valid(text: str) -> bool:
 
 def generate(prefix: str = DEFAULT_PREFIX) -> str:
     """A fresh random card number; the caller makes sure it is not taken yet."""
-    if not (prefix.isdigit() and 2 <= len(prefix) <= 6 and "20" <= prefix[:2] <= "29"):
+    if not (_digits(prefix) and 2 <= len(prefix) <= 6 and "20" <= prefix[:2] <= "29"):
         raise ValueError("the card prefix must be 2-6 digits starting 20-29 (in-store range)")
     body = prefix + "".join(secrets.choice("0123456789") for _digit in range(12 - len(prefix)))
     return body + check_digit(body)

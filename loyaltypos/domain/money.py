@@ -28,7 +28,12 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     "UAH": 2, "USD": 2, "UZS": 2, "VND": 0, "ZAR": 2,
 }
 
-_AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+)(?:[.,](\d*))?$")
+# ASCII digits only: "１２" and "²" are digits to Python, not to a till or a printer.
+_AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+)(?:[.,](\d*))?$", re.ASCII)
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d{1,15}(\.\d{0,6})?$", re.ASCII)
+# The largest amount typed at a till, in minor units: 10,000,000,000.00 in a currency with
+# cents. Far beyond any sale, far below what a 64-bit integer column can add up.
+MAX_AMOUNT_UNITS = 10**12
 
 
 def D(value: str | int | Decimal) -> Decimal:
@@ -39,8 +44,11 @@ def D(value: str | int | Decimal) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
+    text = value.strip().replace(",", ".")
+    if not (text.isascii() and _DECIMAL_TEXT.match(text)):
+        raise BadAmount(_("'{value}' is not a number").format(value=value))
     try:
-        return Decimal(value.strip().replace(",", "."))
+        return Decimal(text)
     except InvalidOperation as exc:
         raise BadAmount(_("'{value}' is not a number").format(value=value)) from exc
 
@@ -91,7 +99,11 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     if sign == "-" and not allow_negative:
         raise BadAmount(_("'{text}' is negative; an amount here must be zero or more").format(
             text=text))
+    if len(whole) > 15:
+        raise BadAmount(_("'{text}' is more than any till takes").format(text=text))
     units = int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp else 0)
+    if units > MAX_AMOUNT_UNITS:
+        raise BadAmount(_("'{text}' is more than any till takes").format(text=text))
     return -units if sign == "-" else units
 
 

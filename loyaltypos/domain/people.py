@@ -43,7 +43,7 @@ def require_manager(actor: Actor, action: str) -> None:
 
 
 def check_pin_format(pin: str) -> str:
-    if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 12):
+    if not (isinstance(pin, str) and pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
         raise Refused(_("a PIN is 4 to 12 digits"))
     return pin
 

@@ -7,6 +7,7 @@ parts add up to the whole exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,8 @@ REDEEM_MAX: Literal["max"] = "max"
 RedeemRequest = int | Literal["max"] | None
 
 QTY_PLACES = 3  # quantities up to thousandths (weighed goods: 0.250 kg)
+MAX_QTY = Decimal(100_000)  # of one line: more is a slip of the finger or an attack
+_QTY_TEXT = re.compile(r"^[+-]?\d{1,9}([.,]\d{1,9})?$", re.ASCII)
 QTY_SCALE = 10**QTY_PLACES
 
 
@@ -28,6 +31,9 @@ def check_quantity(qty: Decimal) -> Decimal:
         raise BadQuantity(_("'{qty}' is not a quantity").format(qty=qty))
     if qty <= 0:
         raise BadQuantity(_("quantity {qty} must be more than zero").format(qty=qty))
+    if qty > MAX_QTY:
+        raise BadQuantity(_("quantity {qty} is more than {most} of one line").format(
+            qty=qty, most=MAX_QTY))
     if qty != qty.quantize(Decimal(1).scaleb(-QTY_PLACES)):
         raise BadQuantity(_("quantity {qty} has more than {places} decimals").format(
             qty=qty, places=QTY_PLACES))
@@ -35,8 +41,12 @@ def check_quantity(qty: Decimal) -> Decimal:
 
 
 def parse_quantity(text: str) -> Decimal:
+    """A quantity typed or scanned: ASCII digits with an optional decimal point or comma."""
+    raw = str(text).strip()
     try:
-        qty = Decimal(str(text).strip().replace(",", "."))
+        if not _QTY_TEXT.match(raw):
+            raise ArithmeticError(raw)
+        qty = Decimal(raw.replace(",", "."))
     except ArithmeticError:
         raise BadQuantity(_("'{text}' is not a quantity; type a number like 2 or 0.5").format(
             text=text)) from None

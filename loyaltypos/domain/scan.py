@@ -20,8 +20,8 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.domain.pricing import parse_quantity
 
 RECEIPT_PREFIX = "R"
-_QTY_PREFIX = re.compile(r"^(\d+(?:[.,]\d+)?)\*(.+)$")  # "3*4601234567893": three of them
-_RECEIPT = re.compile(r"^[Rr]\d+$")
+_QTY_PREFIX = re.compile(r"^(\d+(?:[.,]\d+)?)\*(.+)$", re.ASCII)  # "3*4601234567893": three of them
+_RECEIPT = re.compile(r"^[Rr]\d+$", re.ASCII)
 
 Kind = Literal["receipt", "ean13", "code"]
 
@@ -39,7 +39,7 @@ class Scan:
     @property
     def looks_like_card(self) -> bool:
         """13 digits: a card number, right or mistyped."""
-        return self.code.isdigit() and len(self.code) == cardnumbers.LENGTH
+        return self.code.isascii() and self.code.isdigit() and len(self.code) == cardnumbers.LENGTH
 
 
 def receipt_code(receipt_no: int) -> str:
@@ -52,7 +52,7 @@ def parse_receipt_code(text: str) -> int | None:
     text = text.strip().upper()
     if text.startswith(RECEIPT_PREFIX):
         text = text[len(RECEIPT_PREFIX):]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 def read_scan(text: str) -> Scan | None:
@@ -68,9 +68,10 @@ def read_scan(text: str) -> Scan | None:
     if _RECEIPT.match(text):
         return Scan("receipt", text, text.upper(), qty, parse_receipt_code(text))
     code = re.sub(r"[\s-]", "", text)
-    if code.isdigit() and len(code) == cardnumbers.LENGTH and cardnumbers.is_valid(code):
+    scan = Scan("code", text, code, qty)
+    if scan.looks_like_card and cardnumbers.is_valid(code):
         return Scan("ean13", text, code, qty)
-    return Scan("code", text, code, qty)
+    return scan
 
 
 def not_found(scan: Scan) -> str:

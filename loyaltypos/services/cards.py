@@ -41,8 +41,8 @@ def normalize_phone(phone: str | None) -> str | None:
     if phone is None or not phone.strip():
         return None
     raw = phone.strip()
-    digits = re.sub(r"\D", "", raw)
-    if not 5 <= len(digits) <= 15 or re.search(r"[^\d\s()+\-.]", raw):
+    digits = re.sub(r"\D", "", raw, flags=re.ASCII)
+    if not 5 <= len(digits) <= 15 or re.search(r"[^0-9 ()+\-.]", raw):
         raise BadCustomer(_("'{phone}' is not a phone number; type digits, e.g. +7 912 345-67-89"
                             ).format(phone=phone))
     return ("+" if raw.startswith("+") else "") + digits
