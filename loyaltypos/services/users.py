@@ -38,40 +38,55 @@ def _actor(user: User) -> Actor:
 def sign_in(db: Database, *, name: str, pin: str) -> Actor:
     """Check a user's PIN. Five wrong PINs in a row lock the user for a few minutes.
 
-    A wrong PIN is counted (that is the one thing a refused sign-in writes).
+    A wrong PIN is counted (that is the one thing a refused sign-in writes). The slow PIN
+    hash is worked out before the write transaction, so a till signing in never holds
+    the other tills' write lock while it hashes. A lock never lasts longer than
+    LOCK_MINUTES by the current clock: a clock set back cannot stretch it.
     """
+    with db.read() as s:
+        row = s.execute(select(User.id, User.pin_hash).where(User.name == name.strip())).first()
+    if row is None:
+        raise UserNotFound(_("no user named '{name}'; check the name").format(name=name))
+    user_id, stored_hash = row
+    matches = pin_matches(str(pin), stored_hash)
     failure: Refused | None = None
     with db.write() as s:
-        user = s.scalar(select(User).where(User.name == name.strip()))
-        if user is None:
-            raise UserNotFound(_("no user named '{name}'; check the name").format(name=name))
+        user = s.get(User, user_id)
+        if user is None or user.pin_hash != stored_hash:  # removed or re-keyed meanwhile
+            raise PinWrong(_("the PIN of {name} was just changed; type it again").format(
+                name=name))
         now = clock.now()
+        longest = now + dt.timedelta(minutes=LOCK_MINUTES)
+        if user.locked_until is not None and user.locked_until > longest:
+            user.locked_until = longest  # the clock went back since the lock began
         if user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise UserLocked(
+            seconds = int((user.locked_until - now).total_seconds())
+            minutes = max(1, -(-seconds // 60))  # whole minutes, rounded up
+            failure = UserLocked(
                 _("{name} is locked after {wrong} wrong PINs; try again in {minutes} min or ask a"
                   " manager").format(name=user.name, wrong=MAX_WRONG_PINS, minutes=minutes)
             )
-        if pin_matches(str(pin), user.pin_hash):
+        elif matches:
             user.failed_pins = 0
             user.locked_until = None
             return _actor(user)
-        user.failed_pins += 1
-        if user.failed_pins >= MAX_WRONG_PINS:
-            user.failed_pins = 0
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            audit(s, None, "user_locked", user.name, failed=MAX_WRONG_PINS)
-            failure = UserLocked(
-                _("wrong PIN {wrong} times: {name} is locked for {minutes} min").format(
-                    wrong=MAX_WRONG_PINS, name=user.name, minutes=LOCK_MINUTES)
-            )
         else:
-            left = MAX_WRONG_PINS - user.failed_pins
-            # The English singular says "tries" too, as it always has; a catalog gives each
-            # language its own forms.
-            failure = PinWrong(ngettext("wrong PIN for {name}; {n} tries left before a lock",
-                                        "wrong PIN for {name}; {n} tries left before a lock",
-                                        left).format(name=user.name, n=left))
+            user.failed_pins += 1
+            if user.failed_pins >= MAX_WRONG_PINS:
+                user.failed_pins = 0
+                user.locked_until = longest
+                audit(s, None, "user_locked", user.name, failed=MAX_WRONG_PINS)
+                failure = UserLocked(
+                    _("wrong PIN {wrong} times: {name} is locked for {minutes} min").format(
+                        wrong=MAX_WRONG_PINS, name=user.name, minutes=LOCK_MINUTES)
+                )
+            else:
+                left = MAX_WRONG_PINS - user.failed_pins
+                # The English singular says "tries" too, as it always has; a catalog gives
+                # each language its own forms.
+                failure = PinWrong(ngettext("wrong PIN for {name}; {n} tries left before a lock",
+                                            "wrong PIN for {name}; {n} tries left before a lock",
+                                            left).format(name=user.name, n=left))
     raise failure
 
 
