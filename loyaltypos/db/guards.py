@@ -6,6 +6,7 @@ entry or a program version is refused before any SQL is sent.
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from loyaltypos.db.models import AuditEntry, LedgerEntry, ProgramVersion
@@ -21,3 +22,36 @@ def refuse_changed_facts(session: Session, _context, _instances) -> None:
                 _("{table} rows are facts: write a correcting entry instead").format(
                     table=type(obj).__name__)
             )
+
+
+# The triggers migration 0002 installs (copied here: a migration is frozen, this list is
+# what `verify` proves is still in place).
+FACT_TABLES = ("ledger_entries", "audit_log", "sales", "sale_lines", "payments", "refunds",
+               "refund_lines", "programs")
+DAY_TABLES = ("sales", "refunds", "payments", "ledger_entries")
+
+
+def expected_triggers(dialect: str) -> set[str]:
+    """The names of the append-only and closed-day triggers a database must have."""
+    if dialect == "sqlite":
+        names = {f"{t}_no_{verb}" for t in FACT_TABLES for verb in ("update", "delete")}
+        names.add("business_days_no_delete")
+    else:
+        names = {f"{t}_append_only" for t in FACT_TABLES}
+    names |= {f"{t}_open_day" for t in DAY_TABLES}
+    names.add("business_days_frozen")
+    return names
+
+
+def installed_triggers(session: Session) -> set[str]:
+    """The names of the triggers the database has now."""
+    if session.get_bind().dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return set(session.execute(text(query)).scalars())
+
+
+def missing_triggers(session: Session) -> set[str]:
+    """The guards that are gone: empty on a sound database."""
+    return expected_triggers(session.get_bind().dialect.name) - installed_triggers(session)

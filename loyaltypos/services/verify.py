@@ -7,15 +7,19 @@ checked in seconds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from loyaltypos.db import Database
+from loyaltypos.db.guards import missing_triggers
 from loyaltypos.db.ledger import NEGATIVE, POSITIVE
 from loyaltypos.db.models import (
     LEDGER_KINDS,
+    AuditEntry,
+    BusinessDay,
     Card,
     LedgerEntry,
     Payment,
@@ -260,7 +264,103 @@ def cached_spend_matches_sales(s: Session) -> list[str]:
         lineage=lin, cached=c, total=t) for lin, c, t in rows]
 
 
+def guards_are_in_place(s: Session) -> list[str]:
+    """The append-only and closed-day triggers exist: without them nothing else holds."""
+    return [_("the database guard {name} is missing: facts can be rewritten; restore a backup"
+              " or set the guards up again").format(name=name)
+            for name in sorted(missing_triggers(s))[:LIMIT]]
+
+
+def numbers_have_no_gaps(s: Session) -> list[str]:
+    """Receipt, refund and Z numbers run 1, 2, 3...: a gap is a deleted sale, refund or day."""
+    problems = []
+    for column, what in ((Sale.receipt_no, _("receipt")), (Refund.refund_no, _("refund")),
+                         (BusinessDay.z_number, _("Z report"))):
+        count, low, high = s.execute(
+            select(func.count(column), func.min(column), func.max(column))).one()
+        if count and (low != 1 or high != count):
+            problems.append(_("{what} numbers run from {low} to {high} but there are {count}:"
+                              " {missing} missing").format(what=what, low=low, high=high,
+                                                           count=count,
+                                                           missing=high - count))
+    return problems
+
+
+def _audited(s: Session, action: str, column, key, *where) -> list[tuple]:
+    """Rows of ``column``'s facts (counted by ``key``) with fewer audit lines ``action``."""
+    facts = (select(key.label("target"), func.count().label("n")).where(*where)
+             .group_by(key).subquery())
+    lines = (select(AuditEntry.target.label("target"), func.count().label("n"))
+             .where(AuditEntry.action == action).group_by(AuditEntry.target).subquery())
+    return list(s.execute(
+        select(facts.c.target, facts.c.n, func.coalesce(lines.c.n, 0))
+        .outerjoin(lines, lines.c.target == facts.c.target)
+        .where(facts.c.n > func.coalesce(lines.c.n, 0)).limit(LIMIT)))
+
+
+def manager_actions_are_audited(s: Session) -> list[str]:
+    """Every manual adjustment, refund, pinned tier and closed day has its audit line."""
+    adjust = (select(Card.number).where(Card.id == LedgerEntry.card_id)
+              .scalar_subquery())
+    problems = [
+        _("card {number}: {n} manual adjustments but {lines} audit lines").format(
+            number=target, n=n, lines=lines)
+        for target, n, lines in _audited(s, "card_adjust", LedgerEntry.id, adjust,
+                                         LedgerEntry.kind == "adjust")]
+    problems += [
+        _("sale {sale}: {n} refunds but {lines} audit lines").format(sale=target, n=n,
+                                                                     lines=lines)
+        for target, n, lines in _audited(s, "refund", Refund.id, Refund.sale_id)]
+    problems += [
+        _("card {number}: pinned to a tier without an audit line").format(number=target)
+        for target, _n, _lines in _audited(s, "card_pin_tier", Card.id, Card.number,
+                                           Card.pinned_tier.is_not(None))]
+    problems += [
+        _("business day {date}: closed without an audit line").format(date=target)
+        for target, _n, _lines in _audited(
+            s, "day_close", BusinessDay.id, func.cast(BusinessDay.business_date, String),
+            BusinessDay.closed_at.is_not(None))]
+    return problems[:LIMIT]
+
+
+def z_reports_match_their_rows(s: Session) -> list[str]:
+    """A closed day's frozen Z report says what its sales and refunds rows say."""
+    sold = (select(Sale.day_id, func.count().label("sales"),
+                   func.sum(Sale.subtotal).label("subtotal"), func.sum(Sale.paid).label("paid"))
+            .group_by(Sale.day_id).subquery())
+    back = (select(Refund.day_id, func.count().label("refunds"),
+                   func.sum(Refund.money_back).label("money_back"))
+            .group_by(Refund.day_id).subquery())
+    rows = s.execute(
+        select(BusinessDay.business_date, BusinessDay.z_report,
+               func.coalesce(sold.c.sales, 0), func.coalesce(sold.c.subtotal, 0),
+               func.coalesce(sold.c.paid, 0), func.coalesce(back.c.refunds, 0),
+               func.coalesce(back.c.money_back, 0))
+        .outerjoin(sold, sold.c.day_id == BusinessDay.id)
+        .outerjoin(back, back.c.day_id == BusinessDay.id)
+        .where(BusinessDay.z_report.is_not(None)))
+    problems = []
+    for date, frozen, *counted in rows:
+        try:
+            report = json.loads(frozen)
+            stored = [int(report[key]) for key in
+                      ("sales", "subtotal", "paid", "refunds", "money_back")]
+        except (ValueError, KeyError, TypeError):
+            problems.append(_("business day {date}: its Z report cannot be read").format(
+                date=date))
+            continue
+        if stored != [int(v) for v in counted]:
+            problems.append(_("business day {date}: the Z report says sales, subtotal, paid,"
+                              " refunds, money back {stored} but the rows say {rows}").format(
+                date=date, stored=stored, rows=[int(v) for v in counted]))
+    return problems[:LIMIT]
+
+
 CHECKS: tuple[Check, ...] = (
+    guards_are_in_place,
+    numbers_have_no_gaps,
+    manager_actions_are_audited,
+    z_reports_match_their_rows,
     cached_balance_is_ledger_sum,
     no_negative_balance,
     entries_have_known_kind_and_sign,
