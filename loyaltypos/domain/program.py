@@ -2,6 +2,23 @@
 
 Numbers in the file are read as ``Decimal`` (never float). Money in the file is
 in major units ("50000" is fifty thousand roubles); in memory it is minor units.
+
+What a program may hold (each breach is one line of :class:`ProgramInvalid`, never a
+TypeError or a traceback later, when a card is used):
+
+- the shop's name and every tier name follow :func:`loyaltypos.domain.text.clean_text`:
+  trimmed, not empty, at most :data:`~loyaltypos.domain.text.MAX_NAME` (60) characters,
+  no control or format character (NUL, line breaks, ESC, DEL, zero-width marks, ...);
+- ``tier_window_days``: a whole number from 0 to :data:`MAX_WINDOW_DAYS` (3650, ten years);
+- every percentage (``discount_pct``, ``cashback_pct``, ``max_redeem_pct``): a number from
+  0 to 100 with at most two decimals;
+- every amount (``min_spend``, ``min_redeem_balance``): a number from 0 to
+  ``MAX_AMOUNT_UNITS`` (10**12 minor units), with no more decimals than the currency has;
+- between 2 and :data:`MAX_TIERS` (20) tiers, each a ``[[tier]]`` table;
+- a value of the wrong kind (a list, a table, text where a number is meant) is refused.
+
+:func:`dump_program` writes text :func:`parse_program` reads back; :func:`program_text`
+is what a program is stored as, and it proves the round trip before anything is stored.
 """
 
 from __future__ import annotations
@@ -15,9 +32,12 @@ from pathlib import Path
 from loyaltypos import resources
 from loyaltypos.domain.errors import ProgramInvalid
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.money import CURRENCY_EXPONENTS, fmt, parse_amount
+from loyaltypos.domain.money import CURRENCY_EXPONENTS, MAX_AMOUNT_UNITS, fmt, parse_amount
+from loyaltypos.domain.text import MAX_NAME, clean_text
 
 DEFAULT_PROGRAM_FILE = resources.path("program.toml")
+MAX_WINDOW_DAYS = 3650  # ten years; far more and "now - window" leaves the calendar
+MAX_TIERS = 20
 
 
 @dataclass(frozen=True)
@@ -87,16 +107,30 @@ def _money(value: object, currency: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise ProgramInvalid(_("{where}: an amount must be a number").format(where=where))
     try:
-        return parse_amount(str(value), currency)
+        units = parse_amount(str(value), currency)
     except Exception as exc:
         raise ProgramInvalid(_("{where}: {problem}").format(where=where, problem=exc)) from None
+    if units > MAX_AMOUNT_UNITS:  # parse_amount's own bound; kept here should it change
+        raise ProgramInvalid(_("{where}: an amount is at most {most}").format(
+            where=where, most=fmt(MAX_AMOUNT_UNITS, currency)))
+    return units
 
 
-def _int(value: object, where: str, *, minimum: int = 0) -> int:
+def _int(value: object, where: str, *, minimum: int = 0, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ProgramInvalid(_("{where}: must be a whole number of at least {minimum}").format(
             where=where, minimum=minimum))
+    if value > maximum:
+        raise ProgramInvalid(_("{where}: must be at most {maximum}").format(
+            where=where, maximum=maximum))
     return value
+
+
+def _name(value: object, field: str, missing: str) -> str:
+    """A name checked by the one text rule; ``missing`` is the message when there is none."""
+    if not isinstance(value, str) or not value.strip():
+        raise ProgramInvalid(missing)
+    return clean_text(value, field=field, most=MAX_NAME, error=ProgramInvalid)
 
 
 def parse_program(text: str) -> Program:
@@ -109,9 +143,7 @@ def parse_program(text: str) -> Program:
     head = data.get("program")
     if not isinstance(head, dict):
         raise ProgramInvalid(_("the program file needs a [program] section"))
-    name = head.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ProgramInvalid(_("[program] needs a name"))
+    name = _name(head.get("name"), _("the shop's name"), _("[program] needs a name"))
     currency = head.get("currency")
     if not isinstance(currency, str) or currency not in CURRENCY_EXPONENTS:
         raise ProgramInvalid(_("[program] currency '{currency}' is not a known ISO code").format(
@@ -123,14 +155,17 @@ def parse_program(text: str) -> Program:
             keys=", ".join(sorted(unknown))))
 
     raw_tiers = data.get("tier")
-    if not isinstance(raw_tiers, list) or not raw_tiers:
+    if (not isinstance(raw_tiers, list) or not raw_tiers
+            or not all(isinstance(raw, dict) for raw in raw_tiers)):
         raise ProgramInvalid(_("the program needs [[tier]] sections"))
+    if len(raw_tiers) > MAX_TIERS:
+        raise ProgramInvalid(_("the program has {count} tiers; at most {most} tiers").format(
+            count=len(raw_tiers), most=MAX_TIERS))
     tiers: list[Tier] = []
     for i, raw in enumerate(raw_tiers, start=1):
         where = _("tier {number}").format(number=i)
-        tname = raw.get("name")
-        if not isinstance(tname, str) or not tname.strip():
-            raise ProgramInvalid(_("{where} needs a name").format(where=where))
+        tname = _name(raw.get("name"), _("the name of {where}").format(where=where),
+                      _("{where} needs a name").format(where=where))
         where = _("tier '{name}'").format(name=tname)
         bad_keys = set(raw) - {"name", "bearer", "discount_pct", "cashback_pct", "min_spend"}
         if bad_keys:
@@ -144,7 +179,7 @@ def parse_program(text: str) -> Program:
                 where=where))
         tiers.append(
             Tier(
-                name=tname.strip(),
+                name=tname,
                 bearer=bearer,
                 discount_pct=_pct(raw.get("discount_pct", 0), f"{where} discount_pct"),
                 cashback_pct=_pct(raw.get("cashback_pct", 0), f"{where} cashback_pct"),
@@ -172,10 +207,11 @@ def parse_program(text: str) -> Program:
         raise ProgramInvalid(_("tier names must be different"))
 
     return Program(
-        name=name.strip(),
+        name=name,
         currency=currency,
         tiers=(bearers[0], *personal),
-        tier_window_days=_int(head.get("tier_window_days", 0), "tier_window_days"),
+        tier_window_days=_int(head.get("tier_window_days", 0), "tier_window_days",
+                              maximum=MAX_WINDOW_DAYS),
         max_redeem_pct=_pct(head.get("max_redeem_pct", 100), "max_redeem_pct"),
         min_redeem_balance=_money(
             head.get("min_redeem_balance", 0), currency, "min_redeem_balance"
@@ -200,7 +236,16 @@ def _num(value: Decimal | int) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string; control characters are escaped, so the line stays one line."""
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def dump_program(program: Program) -> str:
@@ -226,3 +271,17 @@ def dump_program(program: Program) -> str:
         out += [f"discount_pct = {_num(tier.discount_pct)}",
                 f"cashback_pct = {_num(tier.cashback_pct)}"]
     return "\n".join(out) + "\n"
+
+
+def program_text(program: Program) -> str:
+    """The text a program is stored as, once it is proven to read back as the same program.
+
+    A program built in code (a shop name typed at ``init``, a currency changed) did not
+    pass :func:`parse_program`; storing what would not read back would make every later
+    command fail, so that is refused here with the reason :func:`parse_program` gives.
+    """
+    text = dump_program(program)
+    if parse_program(text) != program:
+        raise ProgramInvalid(_("the program would not read back as it was written; "
+                               "nothing was stored"))
+    return text

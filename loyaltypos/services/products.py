@@ -4,6 +4,12 @@ Products are ordinary rows, edited in place: a new price replaces the old one (a
 sale keeps its own description and price on its lines). Changing the catalog is a
 manager action and is audited. Codes are free text (SKUs) or digits (EAN/UPC
 barcodes); check digits are not checked, a shop may print its own labels.
+
+A code is trimmed, at most 64 characters, and every character must be printable
+(``str.isprintable``: no control, format, private-use or unassigned character, no
+line break, no space other than the plain one). A name is trimmed, at most 200
+characters, and follows :func:`loyaltypos.domain.text.clean_text` (no control or
+format character), as the receipt prints it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from loyaltypos.domain.errors import BadAmount, Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import parse_amount
 from loyaltypos.domain.people import Actor, require_manager
+from loyaltypos.domain.text import clean_text
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import current_program
 
@@ -105,7 +112,7 @@ def check_name(text: str) -> str:
         raise BadProduct(_("a product needs a name, as the receipt will show it"))
     if len(name) > MAX_NAME:
         raise BadProduct(_("the name is too long ({most} letters at most)").format(most=MAX_NAME))
-    return name
+    return clean_text(name, field=_("the product's name"), most=MAX_NAME, error=BadProduct)
 
 
 def check_price(price: int) -> int:

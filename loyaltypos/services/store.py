@@ -1,20 +1,31 @@
-"""The shop itself: setting up a new database, its program, settings and the open day."""
+"""The shop itself: setting up a new database, its program, settings and the open day.
+
+Text that will be printed again (the shop's name typed at ``init``, receipt header
+lines) passes :func:`loyaltypos.domain.text.clean_text`: no control characters, trimmed,
+not empty. A program is stored only as :func:`~loyaltypos.domain.program.program_text`,
+which proves it reads back; a stored version that no longer reads (an old bug, a hand
+edit of the database) is reported as :class:`ProgramInvalid` saying to load a good
+program, and :func:`load_program` can still replace it (see there for its currency).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
-from loyaltypos.db.models import BusinessDay, ProgramVersion, Sale, Setting, User
+from loyaltypos.db.models import AuditEntry, BusinessDay, ProgramVersion, Sale, Setting, User
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.domain.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.program import Program, dump_program, parse_program
+from loyaltypos.domain.money import CURRENCY_EXPONENTS
+from loyaltypos.domain.program import Program, dump_program, parse_program, program_text
+from loyaltypos.domain.text import MAX_NAME, clean_text
 from loyaltypos.services.audit import audit
 from loyaltypos.services.users import Actor, insert_user, require_manager
 
@@ -33,13 +44,56 @@ def program_version(session: Session, version: int | None) -> Program:
     program = _program_cache.get(key)
     if program is None:
         text = session.connection().execute(_PROGRAM_TEXT, {"version": version}).scalar_one()
-        program = _program_cache[key] = parse_program(text)
+        try:
+            if not isinstance(text, str):
+                raise ProgramInvalid(_("it is not text"))
+            program = parse_program(text)
+        except ProgramInvalid as exc:
+            raise ProgramInvalid(
+                _("the stored program (version {version}) cannot be read: {problem}; "
+                  "load a good program with 'loyaltypos program load FILE'").format(
+                    version=version, problem=str(exc).splitlines()[0] if str(exc) else "")
+            ) from None
+        _program_cache[key] = program
     return program
 
 
 def current_program(session: Session) -> Program:
     """The program in force: the newest version loaded."""
     return program_version(session, session.connection().execute(_LATEST_PROGRAM).scalar())
+
+
+_VERSIONS_NEWEST_FIRST = select(ProgramVersion.id).order_by(ProgramVersion.id.desc())
+_INIT_DETAIL = (select(AuditEntry.detail).where(AuditEntry.action == "init")
+                .order_by(AuditEntry.id).limit(1))
+
+
+def shop_currency(session: Session) -> str:
+    """The shop's currency, even when the program in force cannot be read.
+
+    It is the currency of the newest stored program version that still reads; if none
+    does, the currency the shop was set up with, as the append-only audit log's ``init``
+    entry recorded it (every later version had to keep it). If neither is known, the
+    currency cannot be vouched for and this refuses.
+    """
+    conn = session.connection()
+    version = conn.execute(_LATEST_PROGRAM).scalar()
+    if version is None:
+        raise NotInitialised(_("this database has no shop yet; run 'loyaltypos init' first"))
+    for older in conn.execute(_VERSIONS_NEWEST_FIRST).scalars():
+        try:
+            return program_version(session, older).currency
+        except ProgramInvalid:
+            continue
+    detail = conn.execute(_INIT_DETAIL).scalar()
+    try:
+        currency = json.loads(detail or "{}").get("currency")
+    except (ValueError, AttributeError):
+        currency = None
+    if isinstance(currency, str) and currency in CURRENCY_EXPONENTS:
+        return currency
+    raise ProgramInvalid(_("no stored program can be read and the shop's currency is not "
+                           "on record; restore the database from a backup"))
 
 
 def get_setting(session: Session, key: str, default: str) -> str:
@@ -83,9 +137,11 @@ def initialise(
     if is_initialised(db):
         raise AlreadyInitialised(_("this database already has a shop; nothing was changed"))
     if shop_name:
-        program = replace(program, name=shop_name.strip())
+        program = replace(program, name=clean_text(shop_name, field=_("the shop's name"),
+                                                   most=MAX_NAME, error=ProgramInvalid))
     if currency:
         program = parse_program(dump_program(replace(program, currency=currency.upper())))
+    text = program_text(program)
     # One transaction: a crash half-way leaves an empty database that can be set up again,
     # never a manager without a program (which could neither sell nor be set up).
     with db.write() as s:
@@ -94,8 +150,7 @@ def initialise(
         if s.scalar(select(func.count()).select_from(User)):
             raise AlreadyInitialised(_("this database already has users; nothing was changed"))
         manager = insert_user(s, actor=None, name=manager_name, role="manager", pin=manager_pin)
-        s.add(ProgramVersion(text=dump_program(program), loaded_at=clock.now(),
-                             user_id=manager.user_id))
+        s.add(ProgramVersion(text=text, loaded_at=clock.now(), user_id=manager.user_id))
         audit(s, manager, "init", program.name, currency=program.currency)
     return Initialised(manager=manager, program=program)
 
@@ -103,18 +158,20 @@ def initialise(
 def load_program(db: Database, *, actor: Actor, program: Program) -> Program:
     """Put a new version of the program in force (manager only; audited).
 
-    The currency is fixed once the shop exists: amounts already stored are in it.
+    The currency is fixed once the shop exists: amounts already stored are in it. It is
+    taken from :func:`shop_currency`, not from the program in force, so a good program can
+    replace a stored one that no longer reads (the way out of that state).
     """
     require_manager(actor, _("changing the program"))
+    text = program_text(program)
     with db.write() as s:
-        old = current_program(s)
-        if program.currency != old.currency:
+        currency = shop_currency(s)
+        if program.currency != currency:
             raise ProgramInvalid(
                 _("the shop's currency is {currency}; a program in {other} cannot be loaded"
-                  ).format(currency=old.currency, other=program.currency)
+                  ).format(currency=currency, other=program.currency)
             )
-        s.add(ProgramVersion(text=dump_program(program), loaded_at=clock.now(),
-                             user_id=actor.user_id))
+        s.add(ProgramVersion(text=text, loaded_at=clock.now(), user_id=actor.user_id))
         audit(s, actor, "program_load", program.name,
               tiers=[t.name for t in program.tiers])
     return program
@@ -182,7 +239,8 @@ def shop_receipt_header(db: Database) -> tuple[str, ...]:
 def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> tuple[str, ...]:
     """Set the receipt's header lines (manager; audited). At most 6 lines of 48 characters."""
     require_manager(actor, _("changing the receipt header"))
-    clean = [line.strip() for line in lines if line.strip()]
+    clean = [clean_text(line, field=_("header line {number}").format(number=i), most=10**6)
+             for i, line in enumerate(lines, start=1) if line.strip()]
     if len(clean) > 6 or any(len(line) > 48 for line in clean):
         raise Refused(_("the receipt header takes at most 6 lines of 48 characters"))
     with db.write() as s:
