@@ -62,8 +62,9 @@ def test_verify_catches_a_negative_balance_and_a_wrong_spend(db, card_with_histo
 def test_verify_catches_an_entry_written_behind_the_services_back(db, card_with_history):
     with db.write() as s:
         s.execute(text(
-            "INSERT INTO ledger_entries (card_id, kind, amount, created_at) "
-            "SELECT id, 'earn', -3, '2026-01-01' FROM cards"))
+            "INSERT INTO ledger_entries (card_id, kind, amount, created_at, day_id) "
+            "SELECT id, 'earn', -3, '2026-01-01', (SELECT max(id) FROM business_days) "
+            "FROM cards"))
     problems = verify(db)
     assert any("kind earn with amount -3" in p for p in problems)
     assert any("cached balance" in p for p in problems)

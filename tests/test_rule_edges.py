@@ -187,8 +187,9 @@ def test_verify_catches_ledger_entries_that_do_not_match_their_sale(db, cashier)
     sale = checkout(db, actor=cashier, sale_id=new_sale_id(), card_number=card.number,
                     lines=[line("x", 1, 100_000)])
     with db.write() as s:
-        s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, sale_id, created_at) "
-                       "SELECT id, 'earn', 1, :sid, '2026-01-01' FROM cards WHERE number = :n"),
+        s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, sale_id, created_at,"
+                       " day_id) SELECT id, 'earn', 1, :sid, '2026-01-01',"
+                       " (SELECT day_id FROM sales WHERE id = :sid) FROM cards WHERE number = :n"),
                   {"sid": sale.sale_id, "n": card.number})
         s.execute(text("UPDATE cards SET balance = balance + 1 WHERE number = :n"),
                   {"n": card.number})

@@ -24,8 +24,8 @@ def refuse_changed_facts(session: Session, _context, _instances) -> None:
             )
 
 
-# The triggers migration 0002 installs (copied here: a migration is frozen, this list is
-# what `verify` proves is still in place).
+# The triggers migrations 0002 and 0005 install (copied here: a migration is frozen, this
+# list is what `verify` proves is still in place).
 FACT_TABLES = ("ledger_entries", "audit_log", "sales", "sale_lines", "payments", "refunds",
                "refund_lines", "programs")
 DAY_TABLES = ("sales", "refunds", "payments", "ledger_entries")
@@ -36,9 +36,11 @@ def expected_triggers(dialect: str) -> set[str]:
     if dialect == "sqlite":
         names = {f"{t}_no_{verb}" for t in FACT_TABLES for verb in ("update", "delete")}
         names.add("business_days_no_delete")
+        names |= {f"{t}_no_replace" for t in (*FACT_TABLES, "business_days")}
     else:
         names = {f"{t}_append_only" for t in FACT_TABLES}
     names |= {f"{t}_open_day" for t in DAY_TABLES}
+    names |= {f"{t}_known_day" for t in DAY_TABLES}
     names.add("business_days_frozen")
     return names
 
