@@ -21,7 +21,10 @@ def test_pins_are_stored_only_as_salted_scrypt_hashes(db, manager, cashier):
     with db.read() as s:
         hashes = [u.pin_hash for u in s.scalars(select(User))]
     assert all(h.startswith("scrypt$") for h in hashes)
-    assert not any(MANAGER_PIN in h or CASHIER_PIN in h for h in hashes)
+    for h in hashes:  # scheme, cost, salt and digest: the PIN itself is no field of it
+        scheme, n, r, p, salt, digest = h.split("$")
+        assert (len(bytes.fromhex(salt)), len(bytes.fromhex(digest))) == (16, 32)
+        assert not {MANAGER_PIN, CASHIER_PIN} & {scheme, n, r, p, salt, digest}
     # the same PIN twice gives two different hashes (salted)
     other = add_user(db, actor=manager, name="Twin", role="cashier", pin=CASHIER_PIN)
     assert stored_hash(db, cashier.name) != stored_hash(db, other.name)

@@ -22,8 +22,8 @@ from loyaltypos.db.models import (
     SaleLine,
     pct_to_bp,
 )
-from loyaltypos.domain import clock
-from loyaltypos.domain.errors import PaymentWrong, RedeemRefused, Refused
+from loyaltypos.domain import clock, ids
+from loyaltypos.domain.errors import PaymentWrong, RedeemRefused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor
@@ -204,13 +204,12 @@ def checkout(
     """Record a sale: lines, payments and ledger entries in one transaction.
 
     Recording the same ``sale_id`` again returns the first result and writes
-    nothing, so a double press or a retry never charges or credits twice.
+    nothing, so a double press or a retry never charges or credits twice. The id is
+    compared and stored in its canonical form (:func:`loyaltypos.domain.ids.sale_id`),
+    so another spelling of the same UUID is the same sale; what is not a UUID is refused.
     """
-    try:
-        uuid.UUID(sale_id)
-    except (ValueError, TypeError, AttributeError):
-        raise Refused(_("'{sale_id}' is not a sale id (a UUID)").format(sale_id=sale_id)
-                      ) from None
+    # One UUID, one spelling: "{3F2B...}", "urn:uuid:3f2b..." and "3f2b..." are one sale.
+    sale_id = ids.sale_id(sale_id)
     try:
         return _checkout(db, actor, sale_id, lines, card_number, redeem, payments)
     except IntegrityError:

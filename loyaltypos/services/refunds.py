@@ -15,7 +15,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.ledger import post
 from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
 from loyaltypos.db.numbering import next_number
-from loyaltypos.domain import clock
+from loyaltypos.domain import clock, ids
 from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
@@ -91,8 +91,15 @@ def _returned(session: Session, sale_id: str) -> dict[int, Shares]:
     }
 
 
+def _sale_key(sale_id: str) -> str:
+    """The sale id as stored: its canonical form; what is not a UUID is looked up as it is
+    (and is not found)."""
+    return ids.canonical_uuid(sale_id) or sale_id
+
+
 def sale_lines(db: Database, *, sale_id: str) -> list[SaleLineView]:
     """A sale's lines with what was already returned of each, for choosing what to refund."""
+    sale_id = _sale_key(sale_id)
     with db.read() as s:
         sale = s.get(Sale, sale_id)
         if sale is None:
@@ -207,6 +214,7 @@ def _recorded(s: Session, row: Refund) -> RefundResult:
 def preview_refund(db: Database, *, sale_id: str,
                    items: Mapping[int, Decimal] | None = None) -> RefundResult:
     """What :func:`refund` would give back now, writing nothing (``refund_id`` is None)."""
+    sale_id = _sale_key(sale_id)
     with db.read() as s:
         plan = _plan(s, sale_id, items, lock=False)
         to_card, to_cash = _payout(s, plan.sale, plan.totals)
@@ -226,9 +234,13 @@ def refund(
 
     The redeemed share is restored to the card, the cashback share taken back as
     far as the balance allows; what it cannot give back is kept from the money.
+
+    ``refund_id`` (a UUID, compared and stored in its canonical form) makes a retry safe:
+    the same id again returns the first result and gives nothing back twice.
     """
     require_manager(actor, _("a refund"))
-    refund_id = refund_id or str(uuid.uuid4())
+    refund_id = str(uuid.uuid4()) if refund_id is None else ids.refund_id(refund_id)
+    sale_id = _sale_key(sale_id)
     with db.write() as s:
         recorded = s.get(Refund, refund_id)
         if recorded is not None:  # a retry: the first result, nothing given back twice
