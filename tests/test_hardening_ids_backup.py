@@ -14,7 +14,7 @@ from loyaltypos.db import open_database
 from loyaltypos.db.models import LedgerEntry, Refund, Sale
 from loyaltypos.domain.errors import Refused
 from loyaltypos.services import cards
-from loyaltypos.services.checkout import checkout
+from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.refunds import refund
 
 SALE_ID = "3f2b9c1e-5a4d-4e6f-8a7b-1c2d3e4f5a6b"
@@ -248,3 +248,13 @@ def test_a_backup_of_a_file_that_is_no_shop_is_refused_and_leaves_nothing(tmp_pa
         database.dispose()
     assert not target.exists()
     assert not target.parent.exists() or list(target.parent.iterdir()) == []
+
+
+def test_a_receipt_is_found_by_any_spelling_of_its_sale_id(db, cashier):
+    from loyaltypos.services.receipts import sale_receipt
+
+    sale = checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("Tea", 1, 100)],
+                    payments=[PaymentInput("card")])
+    for spelling in (sale.sale_id.upper(), "{" + sale.sale_id + "}",
+                     sale.sale_id.replace("-", "")):
+        assert sale_receipt(db, sale_id=spelling).receipt_no == sale.receipt_no

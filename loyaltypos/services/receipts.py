@@ -26,6 +26,7 @@ from loyaltypos.db.models import (
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.errors import SaleNotFound
 from loyaltypos.domain.i18n import _
+from loyaltypos.domain.ids import canonical_uuid
 from loyaltypos.domain.pricing import QTY_SCALE
 from loyaltypos.domain.receipts import Receipt, ReceiptLine, RefundReceipt, RefundReceiptLine
 from loyaltypos.services.cards import card_info, live_card
@@ -33,9 +34,9 @@ from loyaltypos.services.store import current_program, receipt_header
 
 
 def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
-    """The receipt of a recorded sale."""
+    """The receipt of a recorded sale, found by its id in any spelling of the UUID."""
     with db.read() as s:
-        sale = s.get(Sale, sale_id)
+        sale = s.get(Sale, canonical_uuid(sale_id) or sale_id)
         if sale is None:
             raise SaleNotFound(_("no sale {sale_id}").format(sale_id=sale_id))
         program = current_program(s)
