@@ -8,7 +8,7 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal
+from conftest import line, personal, snapshot
 
 from loyaltypos.db.guards import expected_triggers
 from loyaltypos.services import cards
@@ -84,3 +84,19 @@ def test_an_edited_z_report_is_reported(db, db_path, day_of_trade):
     tamper(db_path, f"UPDATE business_days SET z_report = '{edited}' WHERE z_number = 1")
     problems = [p for p in verify(db) if "guard" not in p]
     assert any("the Z report says" in p for p in problems), problems
+
+
+def test_no_sale_on_a_database_whose_guards_are_gone(db_path, shop, cashier):
+    from loyaltypos.db import open_database
+    from loyaltypos.domain.errors import GuardsMissing
+
+    tamper(db_path)  # the triggers dropped while the till was closed
+    till = open_database(str(db_path))
+    try:
+        before = snapshot(till)
+        with pytest.raises(GuardsMissing, match="lost 35 of its guards"):
+            checkout(till, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 100)],
+                     payments=[PaymentInput("card")])
+        assert snapshot(till) == before
+    finally:
+        till.dispose()

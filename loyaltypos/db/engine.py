@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyaltypos.db.guards import refuse_changed_facts
+from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
 
 ENV_DB = "LOYALTYPOS_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -84,6 +84,17 @@ class Database:
         )
         for maker in (self._reader, self._writer):
             event.listen(maker, "before_flush", refuse_changed_facts)
+        self._guards_whole = False
+
+    def missing_guards(self) -> set[str]:
+        """The append-only triggers that are gone. Asked until they are found whole, then
+        not again while this database stays open (a sale pays for one look, not one each)."""
+        if self._guards_whole:
+            return set()
+        with self.read() as s:
+            missing = missing_triggers(s)
+        self._guards_whole = not missing
+        return missing
 
     @property
     def is_sqlite(self) -> bool:

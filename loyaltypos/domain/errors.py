@@ -110,3 +110,7 @@ class LedgerIsAppendOnly(Refused):
 
 class CannotWriteFile(Refused):
     """A file cannot be written where asked (no folder, no permission, a folder's name)."""
+
+
+class GuardsMissing(Refused):
+    """The database's append-only triggers are gone: nothing is written on it."""

@@ -23,7 +23,7 @@ from loyaltypos.db.models import (
     pct_to_bp,
 )
 from loyaltypos.domain import clock, ids
-from loyaltypos.domain.errors import PaymentWrong, RedeemRefused
+from loyaltypos.domain.errors import GuardsMissing, PaymentWrong, RedeemRefused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor
@@ -210,6 +210,7 @@ def checkout(
     """
     # One UUID, one spelling: "{3F2B...}", "urn:uuid:3f2b..." and "3f2b..." are one sale.
     sale_id = ids.sale_id(sale_id)
+    refuse_without_guards(db)
     try:
         return _checkout(db, actor, sale_id, lines, card_number, redeem, payments)
     except IntegrityError:
@@ -301,3 +302,14 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             redeemed=pricing.redeemed, paid=pricing.paid, cashback=pricing.cashback,
             balance=balance, change=change,
         )
+
+
+def refuse_without_guards(db: Database) -> None:
+    """No sale on a database whose append-only guards were removed: its ledger could be
+    rewritten behind the till's back, and every figure it shows would be a guess."""
+    missing = db.missing_guards()
+    if missing:
+        raise GuardsMissing(_(
+            "this database has lost {n} of its guards ({names}); nothing is sold on it."
+            " Restore a backup, or ask whoever looks after the shop's computer").format(
+            n=len(missing), names=", ".join(sorted(missing)[:3])))
