@@ -338,10 +338,24 @@ def test_refusals_say_why_exit_1_and_change_nothing(shop, tmp_path, monkeypatch)
 
 
 def test_a_database_without_a_shop_says_run_init(bare):
-    proc = bare.run("verify")  # a new, empty file
+    from loyaltypos.db import open_database
+
+    open_database(str(bare.db)).dispose()  # a new, empty database
+    proc = bare.run("verify")
     assert proc.returncode == 1
     assert proc.stderr == (f"loyaltypos: sqlite:///{bare.db} has no shop yet;"
                            " set it up with 'loyaltypos init'\n")
+
+
+def test_a_mistyped_path_is_refused_and_nothing_is_made_there(bare, tmp_path):
+    wrong = tmp_path / "no-such-folder" / "shop.sqlite3"
+    for command in (("verify",), ("card", "find", "Ivan"), ("report", "eod")):
+        proc = bare.run("--db", str(wrong), *command)
+        assert proc.returncode == 1, proc
+        assert proc.stderr == (f"loyaltypos: there is no database at {wrong}; check --db or"
+                               " LOYALTYPOS_DB, or set up a new shop there with"
+                               " 'loyaltypos init'\n")
+    assert not wrong.parent.exists()
 
 
 def test_bad_usage_exits_2_and_says_what_to_type(shop):

@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      if part)
     out = Out(getattr(args, "json", False))
     try:
-        db = dbmod.open_database(getattr(args, "db", None))
+        # Only init makes a database: any other command on a mistyped path is refused.
+        db = dbmod.open_database(getattr(args, "db", None), create=args.command == "init")
     except Exception as exc:  # a bad URL, an unreadable file, a locked or newer database
         return failures.cannot_open(exc, label)
     try:

@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
+from loyaltypos.domain.errors import NoDatabase
+from loyaltypos.domain.i18n import _
 
 ENV_DB = "LOYALTYPOS_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,13 +36,21 @@ def default_db_path() -> Path:
     return Path(user_data_dir("loyaltypos", appauthor=False)) / "loyaltypos.sqlite3"
 
 
-def database_url(db: str | None = None) -> str:
-    """A SQLAlchemy URL from ``--db``, ``LOYALTYPOS_DB`` or the user's data folder."""
+def database_url(db: str | None = None, *, create: bool = True) -> str:
+    """A SQLAlchemy URL from ``--db``, ``LOYALTYPOS_DB`` or the user's data folder.
+
+    Without ``create`` a SQLite file that does not exist is refused, and no folder is
+    made: a mistyped path must not leave an empty shop behind.
+    """
     target = db or os.environ.get(ENV_DB) or str(default_db_path())
     if "://" in target:
         return target
     path = Path(target).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.is_file():
+        raise NoDatabase(_("there is no database at {path}; check --db or LOYALTYPOS_DB, or"
+                           " set up a new shop there with 'loyaltypos init'").format(path=path))
     return f"sqlite:///{path}"
 
 
@@ -138,8 +148,11 @@ def migrate(engine: Engine) -> None:
     command.upgrade(cfg, "head")
 
 
-def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
-    url = database_url(db)
+def open_database(db: str | None = None, *, upgrade: bool = True,
+                  create: bool = True) -> Database:
+    """Open (with ``create``, make if need be) a shop's database, its schema brought up to
+    date."""
+    url = database_url(db, create=create)
     engine = _make_engine(url)
     if upgrade:
         migrate(engine)

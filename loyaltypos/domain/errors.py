@@ -114,3 +114,7 @@ class CannotWriteFile(Refused):
 
 class GuardsMissing(Refused):
     """The database's append-only triggers are gone: nothing is written on it."""
+
+
+class NoDatabase(Refused):
+    """There is no shop's database where one was named, and none is to be made there."""
