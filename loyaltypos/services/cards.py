@@ -30,6 +30,7 @@ from loyaltypos.domain.errors import (
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program, Tier
+from loyaltypos.domain.text import clean_text
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import card_prefix, current_program, open_day
 
@@ -54,6 +55,7 @@ def check_customer(data: CustomerInput) -> CustomerInput:
         raise BadCustomer(_("a personal card needs the holder's name"))
     if len(name) > 200:
         raise BadCustomer(_("the name is too long (200 letters at most)"))
+    name = clean_text(name, field=_("the holder's name"), most=200, error=BadCustomer)
     email = (data.email or "").strip() or None
     if email is not None and not _EMAIL.match(email):
         raise BadCustomer(_("'{email}' is not an e-mail address").format(email=email))

@@ -275,13 +275,21 @@ def import_products_csv(db: Database, *, actor: Actor, path: str | Path) -> Impo
 
 
 def _read_file(path: Path) -> bytes:
+    too_large = ProductFileWrong(
+        _("{name} is too large for a product list ({most} MB at most); nothing was"
+          " imported").format(name=path.name, most=MAX_FILE_BYTES // 2**20))
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            # A device or a pipe (/dev/zero) has no size to check and may never end.
+            raise ProductFileWrong(_("{path} is not a file; choose a CSV file").format(
+                path=path))
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise ProductFileWrong(
-                _("{name} is too large for a product list ({most} MB at most); nothing was"
-                  " imported").format(name=path.name, most=MAX_FILE_BYTES // 2**20)
-            )
-        return path.read_bytes()
+            raise too_large
+        with path.open("rb") as handle:  # at most one byte more than allowed is read
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew while it was read
+            raise too_large
+        return data
     except FileNotFoundError:
         raise ProductFileWrong(_("no file {path}; check the name and the folder").format(
             path=path)) from None
