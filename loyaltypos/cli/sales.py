@@ -94,13 +94,16 @@ def run_refund(db: Database, args: argparse.Namespace, out: Out) -> None:
     actor = sign_in(db, args)
     cur = store.program_in_force(db).currency
     sale_id = args.sale_id
-    if sale_id.isdigit():
+    if sale_id.isascii() and sale_id.isdigit():
+        if len(sale_id) > 12:
+            raise Refused(_("there is no receipt number {number}").format(number=sale_id))
         sale_id = refunds.find_sale_id(db, receipt_no=int(sale_id))
     items = None
     if args.item:
         items = {}
         for line_no, qty in args.item:
-            if not line_no.isdigit() or int(line_no) < 1:
+            if not (line_no.isascii() and line_no.isdigit()) or len(line_no) > 6 \
+                    or int(line_no) < 1:
                 raise Refused(_("'{line_no}' is not a line number; lines count from 1").format(
                     line_no=line_no))
             items[int(line_no)] = items.get(int(line_no), 0) + parse_quantity(qty)

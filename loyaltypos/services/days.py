@@ -24,7 +24,7 @@ from loyaltypos.db.models import (
     Refund,
     Sale,
 )
-from loyaltypos.db.numbering import next_number
+from loyaltypos.db.numbering import next_number, storable
 from loyaltypos.domain import clock
 
 # The types of these calls' results, named here for their callers.
@@ -259,7 +259,8 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
 def z_report(db: Database, *, z_number: int) -> DaySummary:
     """The frozen Z report of the closed day numbered ``z_number``."""
     with db.read() as s:
-        day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == z_number))
+        day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == z_number)) \
+            if storable(z_number) else None
         if day is None:
             last = s.scalar(select(func.max(BusinessDay.z_number)))
             if last:

@@ -23,6 +23,7 @@ from loyaltypos.db.models import (
     User,
     bp_to_pct,
 )
+from loyaltypos.db.numbering import storable
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.errors import SaleNotFound
 from loyaltypos.domain.i18n import _
@@ -96,7 +97,8 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
 def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
     """The receipt of a recorded refund: what came back, and what the card got and gave."""
     with db.read() as s:
-        refund = s.scalar(select(Refund).where(Refund.refund_no == refund_no))
+        refund = s.scalar(select(Refund).where(Refund.refund_no == refund_no)) \
+            if storable(refund_no) else None
         if refund is None:
             raise SaleNotFound(_("no refund number {refund_no}").format(refund_no=refund_no))
         program = current_program(s)

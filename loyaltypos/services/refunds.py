@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from loyaltypos.db import Database
 from loyaltypos.db.ledger import post
 from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
-from loyaltypos.db.numbering import next_number
+from loyaltypos.db.numbering import next_number, storable
 from loyaltypos.domain import clock, ids
 from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
 from loyaltypos.domain.i18n import _
@@ -115,7 +115,8 @@ def sale_lines(db: Database, *, sale_id: str) -> list[SaleLineView]:
 
 def find_sale_id(db: Database, *, receipt_no: int) -> str:
     with db.read() as s:
-        sale_id = s.scalar(select(Sale.id).where(Sale.receipt_no == receipt_no))
+        sale_id = s.scalar(select(Sale.id).where(Sale.receipt_no == receipt_no)) \
+            if storable(receipt_no) else None
         if sale_id is None:
             raise SaleNotFound(_("no receipt number {receipt_no}").format(receipt_no=receipt_no))
         return sale_id
