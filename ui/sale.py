@@ -32,10 +32,6 @@ class OpenSale:
     def card_number(self) -> str | None:
         return self.card.number if self.card else None
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.lines and self.card is None
-
     def attach(self, card: CardInfo) -> None:
         self.card, self.redeem = card, None
 

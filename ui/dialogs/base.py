@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +36,17 @@ def named(widget: QWidget, name: str, accessible: str | None = None) -> QWidget:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible or name)
     return widget
+
+
+def with_browse(field: QLineEdit, browse) -> QHBoxLayout:
+    """A path field with its "Choose..." button beside it (Enter stays with the dialog)."""
+    button = QPushButton(_("Choose..."))
+    button.setAutoDefault(False)
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(field)
+    row.addWidget(button)
+    return row
 
 
 def focus_on(field: QWidget | None) -> None:

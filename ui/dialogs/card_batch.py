@@ -14,11 +14,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QSpinBox,
     QWidget,
 )
@@ -27,7 +25,7 @@ from loyaltypos.documents.cards import PdfWritten, batch_pdf
 from loyaltypos.documents.files import check_writable
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import cards, store
-from ui.dialogs.base import FocusDialog, named
+from ui.dialogs.base import FocusDialog, named, with_browse
 from ui.ops import Change
 
 
@@ -41,12 +39,7 @@ class CardBatchDialog(FocusDialog):
         self.count = named(QSpinBox(minimum=1, maximum=cards.MAX_BATCH), "batchCount")
         self.count.setValue(50)
         self.path = named(QLineEdit(str(Path.home() / "bearer-cards.pdf")), "batchPath")
-        browse = QPushButton(_("Choose..."))
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
-        where = QHBoxLayout()
-        where.addWidget(self.path)
-        where.addWidget(browse)
+        where = with_browse(self.path, self._browse)
         self.bar = named(QProgressBar(), "batchProgress")
         self.bar.setValue(0)
         self.status = named(QLabel(_("Ten cards a sheet of A4, fronts then backs, for "

@@ -13,10 +13,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
@@ -25,7 +23,7 @@ from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt, fmt_display, parse_amount
 from loyaltypos.services import days
-from ui.dialogs.base import ERROR_STYLE, FocusDialog
+from ui.dialogs.base import ERROR_STYLE, FocusDialog, with_browse
 from ui.dialogs.base import named as _named
 from ui.ops import Change, sentence
 
@@ -42,12 +40,7 @@ class ExportDialog(FocusDialog):
         for edit in (self.first, self.last):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.folder = _named(QLineEdit(str(Path.home() / "loyaltypos-export")), "exportFolder")
-        browse = QPushButton(_("Choose..."))
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
-        where = QHBoxLayout()
-        where.addWidget(self.folder)
-        where.addWidget(browse)
+        where = with_browse(self.folder, self._browse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
