@@ -63,7 +63,7 @@ def test_verify_catches_an_entry_written_behind_the_services_back(db, card_with_
     with db.write() as s:
         s.execute(text(
             "INSERT INTO ledger_entries (card_id, kind, amount, created_at, day_id) "
-            "SELECT id, 'earn', -3, '2026-01-01', (SELECT max(id) FROM business_days) "
+            "SELECT id, 'earn', -3, '2999-01-01', (SELECT max(id) FROM business_days) "
             "FROM cards"))
     problems = verify(db)
     assert any("kind earn with amount -3" in p for p in problems)

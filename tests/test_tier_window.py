@@ -14,11 +14,11 @@ from loyaltypos.services.refunds import refund
 
 def test_spend_older_than_the_window_no_longer_counts(db, manager, program_text):
     windowed = replace(parse_program(program_text), tier_window_days=30)
-    store.load_program(db, actor=manager, program=windowed)
-    card = cards.issue_cards(db, actor=manager, kind="personal",
-                             customer=cards.CustomerInput(name="Window"))[0]
     start = clock.now()
-    with clock.frozen_at(start - dt.timedelta(days=45)):
+    with clock.frozen_at(start - dt.timedelta(days=45)):  # the day opens 45 days ago
+        store.load_program(db, actor=manager, program=windowed)
+        card = cards.issue_cards(db, actor=manager, kind="personal",
+                                 customer=cards.CustomerInput(name="Window"))[0]
         old = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
                        lines=[line("x", 1, 150_000)])
     assert cards.show_card(db, number=card.number).tier == "Simple"  # 45 days ago

@@ -79,7 +79,8 @@ def test_the_refund_dialog_shows_sale_times_in_local_time(qtbot, db, till, monke
     monkeypatch.setenv("TZ", "Asia/Yekaterinburg")  # UTC+5, no summer time
     time.tzset()
     try:
-        card = cards.issue_cards(db, actor=till.ops.actor, kind="bearer")[0]
+        with clock.frozen_at(dt.datetime(2026, 11, 28, 7, 0)):  # the day opens at 07:00 UTC
+            card = cards.issue_cards(db, actor=till.ops.actor, kind="bearer")[0]
         qtbot.keyClicks(till.till.scan, card.number + "\r")
         qtbot.keyClicks(till.till.scan, TEA + "\r")
         with clock.frozen_at(dt.datetime(2026, 11, 28, 7, 30)):  # 07:30 UTC

@@ -24,11 +24,14 @@ def refuse_changed_facts(session: Session, _context, _instances) -> None:
             )
 
 
-# The triggers migrations 0002 and 0005 install (copied here: a migration is frozen, this
-# list is what `verify` proves is still in place).
+# The triggers migrations 0002, 0005 and 0006 install (copied here: a migration is frozen,
+# this list is what `verify` proves is still in place).
 FACT_TABLES = ("ledger_entries", "audit_log", "sales", "sale_lines", "payments", "refunds",
                "refund_lines", "programs")
 DAY_TABLES = ("sales", "refunds", "payments", "ledger_entries")
+STAMPED_TABLES = ("sales", "refunds", "ledger_entries")
+# Tables the services change, each change only right after its audit line (0006).
+AUDITED_TABLES = ("users", "cards", "customers", "settings")
 
 
 def expected_triggers(dialect: str) -> set[str]:
@@ -37,8 +40,14 @@ def expected_triggers(dialect: str) -> set[str]:
         names = {f"{t}_no_{verb}" for t in FACT_TABLES for verb in ("update", "delete")}
         names.add("business_days_no_delete")
         names |= {f"{t}_no_replace" for t in (*FACT_TABLES, "business_days")}
+        names |= {"users_add_audited", "users_change_audited", "cards_new_clean",
+                  "cards_change_audited", "customers_change_audited", "settings_add_audited",
+                  "settings_change_audited", "business_days_open_fixed"}
     else:
         names = {f"{t}_append_only" for t in FACT_TABLES}
+        names |= {f"{t}_audited" for t in (*AUDITED_TABLES, "business_days")}
+    names |= {f"{t}_no_delete" for t in AUDITED_TABLES}
+    names |= {f"{t}_after_opening" for t in STAMPED_TABLES}
     names |= {f"{t}_open_day" for t in DAY_TABLES}
     names |= {f"{t}_known_day" for t in DAY_TABLES}
     names.add("business_days_frozen")

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 def audit(session: Session, actor: Actor | None, action: str, target: str | None,
           **detail: object) -> None:
-    """Append one audit row inside the caller's transaction."""
+    """Append one audit row inside the caller's transaction, written at once.
+
+    The database lets a user, card, customer, setting or open day change only right
+    after the audit line that says so (migration 0006): call this first, then make the
+    change. Changes still pending when it is called are written with it.
+    """
     session.add(
         AuditEntry(
             user_id=actor.user_id if actor else None,
@@ -26,3 +31,4 @@ def audit(session: Session, actor: Actor | None, action: str, target: str | None
             created_at=clock.now(),
         )
     )
+    session.flush()

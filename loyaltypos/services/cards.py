@@ -202,19 +202,27 @@ def live_card(session: Session, card: Card) -> Card:
     return card
 
 
-def _new_card(session: Session, *, kind: str, customer: Customer | None, day_id: int) -> Card:
+def _free_number(session: Session) -> str:
     prefix = card_prefix(session)
     for _attempt in range(20):
         number = cardnumbers.generate(prefix)
         if session.scalar(select(Card.id).where(Card.number == number)) is None:
-            break
-    else:  # pragma: no cover - needs a nearly full number space
-        raise Refused(_("could not find a free card number; use a longer card prefix"))
-    card = Card(number=number, kind=kind, status="active", customer=customer, balance=0,
-                spend=0, created_at=clock.now(), day_id=day_id)
+            return number
+    # pragma: no cover - needs a nearly full number space
+    raise Refused(_("could not find a free card number; use a longer card prefix"))
+
+
+def _new_card(session: Session, *, kind: str, customer: Customer | None, day_id: int,
+              number: str | None = None, lineage_id: int | None = None,
+              pinned_tier: str | None = None) -> Card:
+    """A new card at zero; a replacement joins its predecessor's lineage and pinned tier."""
+    card = Card(number=number or _free_number(session), kind=kind, status="active",
+                customer=customer, balance=0, spend=0, created_at=clock.now(), day_id=day_id,
+                lineage_id=lineage_id, pinned_tier=pinned_tier)
     session.add(card)
     session.flush()
-    card.lineage_id = card.id
+    if card.lineage_id is None:
+        card.lineage_id = card.id
     return card
 
 
@@ -297,12 +305,12 @@ def register_card(db: Database, *, actor: Actor, number: str,
         if card.kind != "bearer":
             raise CardKindWrong(_("card {number} is already personal").format(number=card.number))
         _ensure_phone_free(s, customer.phone)
+        audit(s, actor, "card_register", card.number, name=customer.name)
         card.customer = Customer(name=customer.name, phone=customer.phone, email=customer.email,
                                  birthday=customer.birthday,
                                  marketing_consent=customer.marketing_consent,
                                  created_at=clock.now())
         card.kind = "personal"
-        audit(s, actor, "card_register", card.number, name=customer.name)
         s.flush()
         return card_info(s, card)
 
@@ -316,8 +324,9 @@ def block_card(db: Database, *, actor: Actor, number: str, reason: str = "") -> 
             raise Refused(_("card {number} is already blocked").format(number=card.number))
         if card.status != "active":
             raise Refused(_("card {number} is already replaced").format(number=card.number))
-        card.status = "blocked"
         audit(s, actor, "card_block", card.number, reason=reason)
+        card.status = "blocked"
+        s.flush()
         return card_info(s, card)
 
 
@@ -341,17 +350,20 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
         if old.status == "replaced":
             raise CardReplaced(_("card {number} was already replaced").format(number=old.number))
         day_id = open_day(s)
-        new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day_id)
-        new.lineage_id = old.lineage_id
-        new.pinned_tier = old.pinned_tier
+        number = _free_number(s)
         balance, spend = old.balance, old.spend
+        # The audit line first: it names the new number and the tier it carries, which the
+        # database checks when the new card is written and the old one marked replaced.
+        audit(s, actor, "card_replace", old.number, new=number, balance=balance, spend=spend,
+              tier=old.pinned_tier)
+        new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day_id, number=number,
+                        lineage_id=old.lineage_id, pinned_tier=old.pinned_tier)
         note = f"replacement {old.number} -> {new.number}"
         post(s, old, "transfer_out", -balance, day_id=day_id, user_id=actor.user_id, note=note)
         post(s, new, "transfer_in", balance, day_id=day_id, user_id=actor.user_id, note=note)
         new.spend, old.spend = spend, 0
         old.status = "replaced"
         old.replaced_by_id = new.id
-        audit(s, actor, "card_replace", old.number, new=new.number, balance=balance, spend=spend)
         s.flush()
         program = current_program(s)
         return Replacement(card_info(s, old, program), card_info(s, new, program), balance, spend)
@@ -376,6 +388,7 @@ def pin_tier(db: Database, *, actor: Actor, number: str, tier: str | None) -> Ca
             chosen = found.name
         audit(s, actor, "card_pin_tier", card.number, tier=chosen, before=card.pinned_tier)
         card.pinned_tier = chosen
+        s.flush()
         return card_info(s, card, program)
 
 

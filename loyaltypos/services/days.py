@@ -248,11 +248,13 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
         if counted_cash is not None:
             summary = replace(summary, counted_cash=counted_cash,
                               cash_difference=counted_cash - summary.expected_cash)
-        # One UPDATE: the database refuses any change to a day once closed_at is set.
-        day.closed_at, day.closed_by, day.z_number = closed_at, actor.user_id, z_number
-        day.z_report = _to_json(summary)
+        # The audit line first (the database closes a day only right after it), then one
+        # UPDATE: the database refuses any change to a day once closed_at is set.
         audit(s, actor, "day_close", day.business_date.isoformat(), z=z_number,
               counted_cash=counted_cash, expected_cash=summary.expected_cash)
+        day.closed_at, day.closed_by, day.z_number = closed_at, actor.user_id, z_number
+        day.z_report = _to_json(summary)
+        s.flush()
         return summary
 
 

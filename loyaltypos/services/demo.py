@@ -87,8 +87,11 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
     count = 0
     for offset in range(days_back, -1, -1):
         date = today - dt.timedelta(days=offset)
-        for _sale in range(rng.randint(14, 22) if offset else 6):
-            with clock.frozen_at(_at(date, rng.randint(9, 19), rng.randint(0, 59))):
+        # in the order of the day: a sale is never stamped before the day opened
+        times = sorted((rng.randint(9, 19), rng.randint(0, 59))
+                       for _sale in range(rng.randint(14, 22) if offset else 6))
+        for hour, minute in times:
+            with clock.frozen_at(_at(date, hour, minute)):
                 count += _one_sale(db, cashier, rng, numbers, catalog)
         if offset:
             with clock.frozen_at(_at(date, 20, 5)):

@@ -101,7 +101,9 @@ def get_setting(session: Session, key: str, default: str) -> str:
     return row.value if row else default
 
 
-def set_setting(session: Session, key: str, value: str) -> None:
+def set_setting(session: Session, actor: Actor | None, key: str, value: str) -> None:
+    """Write one setting, its ``setting`` audit line first (the database insists)."""
+    audit(session, actor, "setting", key, value=value)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -221,8 +223,7 @@ def sign_in_hint(db: Database) -> str:
 def set_sign_in_hint(db: Database, *, actor: Actor, text: str) -> None:
     require_manager(actor, _("changing the sign-in note"))
     with db.write() as s:
-        set_setting(s, "sign_in_hint", text.strip())
-        audit(s, actor, "sign_in_hint", None, text=text.strip())
+        set_setting(s, actor, "sign_in_hint", text.strip())
 
 
 def receipt_header(session: Session) -> tuple[str, ...]:
@@ -244,6 +245,5 @@ def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> tuple
     if len(clean) > 6 or any(len(line) > 48 for line in clean):
         raise Refused(_("the receipt header takes at most 6 lines of 48 characters"))
     with db.write() as s:
-        set_setting(s, "receipt_header", "\n".join(clean))
-        audit(s, actor, "receipt_header", None, lines=clean)
+        set_setting(s, actor, "receipt_header", "\n".join(clean))
     return tuple(clean)

@@ -17,6 +17,7 @@ from loyaltypos.domain.people import (
     MAX_WRONG_PINS,
     check_pin_format,
     hash_pin,
+    pin_fingerprint,
     pin_matches,
 )
 from loyaltypos.domain.people import (
@@ -108,11 +109,12 @@ def insert_user(session: Session, *, actor: Actor | None, name: str, role: str,
     check_pin_format(pin)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Refused(_("there is already a user named '{name}'").format(name=name))
-    user = User(name=name, role=role, pin_hash=hash_pin(pin), failed_pins=0,
-                created_at=clock.now())
+    pin_hash = hash_pin(pin)
+    # The audit line first: the database adds a user only right after it.
+    audit(session, actor, "user_add", name, role=role, pin=pin_fingerprint(pin_hash))
+    user = User(name=name, role=role, pin_hash=pin_hash, failed_pins=0, created_at=clock.now())
     session.add(user)
     session.flush()
-    audit(session, actor, "user_add", name, role=role)
     return _actor(user)
 
 

@@ -1,12 +1,13 @@
 """Ledger health: a list of checks, each returning the problems it found.
 
 The command line's ``verify``, the tests and the till's status bar all run
-the same list. Every check is one aggregate query, so a year of data is
-checked in seconds.
+the same list. Every check is one or two queries (aggregates over the facts; the
+audit lines and days are few), so a year of data is checked in seconds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -27,8 +28,12 @@ from loyaltypos.db.models import (
     RefundLine,
     Sale,
     SaleLine,
+    Setting,
+    User,
 )
+from loyaltypos.domain import clock
 from loyaltypos.domain.i18n import _
+from loyaltypos.domain.people import pin_fingerprint
 
 Check = Callable[[Session], list[str]]
 LIMIT = 20  # problems reported per check; the first ones are enough to act on
@@ -312,14 +317,117 @@ def manager_actions_are_audited(s: Session) -> list[str]:
                                                                      lines=lines)
         for target, n, lines in _audited(s, "refund", Refund.id, Refund.sale_id)]
     problems += [
-        _("card {number}: pinned to a tier without an audit line").format(number=target)
-        for target, _n, _lines in _audited(s, "card_pin_tier", Card.id, Card.number,
-                                           Card.pinned_tier.is_not(None))]
-    problems += [
         _("business day {date}: closed without an audit line").format(date=target)
         for target, _n, _lines in _audited(
             s, "day_close", BusinessDay.id, func.cast(BusinessDay.business_date, String),
             BusinessDay.closed_at.is_not(None))]
+    return problems[:LIMIT]
+
+
+def _audit_details(s: Session, *actions: str) -> list[tuple[str, str, dict]]:
+    """(action, target, detail) of every audit line of ``actions``, oldest first."""
+    rows = s.execute(select(AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+                     .where(AuditEntry.action.in_(actions)).order_by(AuditEntry.id))
+    return [(action, target, json.loads(detail) if detail else {})
+            for action, target, detail in rows]
+
+
+def users_match_their_audit(s: Session) -> list[str]:
+    """Every user was added with an audit line; their role and PIN are the ones it names."""
+    role: dict[str, str] = {}
+    pin: dict[str, str] = {}
+    for _action, target, detail in _audit_details(s, "user_add", "user_baseline", "user_pin"):
+        if "role" in detail:
+            role[target] = detail["role"]
+        if "pin" in detail:
+            pin[target] = detail["pin"]
+    problems = []
+    for name, user_role, pin_hash in s.execute(select(User.name, User.role, User.pin_hash)
+                                               .order_by(User.id)):
+        if name not in role:
+            problems.append(_("user {name}: no audit line adds them").format(name=name))
+        elif role[name] != user_role:
+            problems.append(_("user {name} is a {role} but the audit log says {said}").format(
+                name=name, role=user_role, said=role[name]))
+        if name in pin and pin[name] != pin_fingerprint(pin_hash):
+            problems.append(_("user {name}: the PIN was changed without an audit line").format(
+                name=name))
+    return problems[:LIMIT]
+
+
+def cards_match_their_audit(s: Session) -> list[str]:
+    """A card's pinned tier is the one its newest audit line names; a blocked or replaced
+    card has its audit line."""
+    tier: dict[str, str | None] = {}
+    said = {"card_block": set(), "card_replace": set()}
+    for action, target, detail in _audit_details(s, "card_pin_tier", "card_replace",
+                                                 "card_block"):
+        if action == "card_pin_tier":
+            tier[target] = detail.get("tier")
+        else:
+            said[action].add(target)
+            if action == "card_replace" and "tier" in detail:  # lines from before 0006 lack it
+                tier[detail["new"]] = detail["tier"]
+    problems = []
+    odd = select(Card.number, Card.status, Card.pinned_tier).where(
+        or_(Card.pinned_tier.is_not(None), Card.status != "active",
+            Card.number.in_(list(tier)))).order_by(Card.id)
+    for number, status, pinned in s.execute(odd):
+        if pinned is not None and number not in tier:
+            problems.append(_("card {number}: pinned to a tier without an audit line").format(
+                number=number))
+        elif number in tier and tier[number] != pinned:
+            problems.append(_("card {number}: pinned to {tier} but the audit log says {said}"
+                              ).format(number=number, tier=pinned or "-",
+                                       said=tier[number] or "-"))
+        action = {"blocked": "card_block", "replaced": "card_replace"}.get(status)
+        if action and number not in said[action]:
+            problems.append(_("card {number}: {status} without an audit line").format(
+                number=number, status=status))
+    return problems[:LIMIT]
+
+
+def settings_match_their_audit(s: Session) -> list[str]:
+    """Every setting holds the value its newest audit line wrote."""
+    value = {target: detail.get("value") for _action, target, detail
+             in _audit_details(s, "setting", "setting_baseline")}
+    return [_("setting {key}: its value is not the one the audit log wrote").format(key=key)
+            for key, stored in s.execute(select(Setting.key, Setting.value).order_by(Setting.key))
+            if value.get(key, object()) != stored][:LIMIT]
+
+
+def stamps_follow_their_day(s: Session) -> list[str]:
+    """No sale, refund or ledger entry is stamped before its business day opened."""
+    problems = []
+    for table, key, what in ((Sale, Sale.receipt_no, _("receipt")),
+                             (Refund, Refund.refund_no, _("refund")),
+                             (LedgerEntry, LedgerEntry.id, _("ledger entry"))):
+        rows = s.execute(select(key, BusinessDay.business_date)
+                         .join(BusinessDay, BusinessDay.id == table.day_id)
+                         .where(table.created_at < BusinessDay.opened_at).limit(LIMIT))
+        problems += [_("{what} {number} is stamped before its day {date} opened").format(
+            what=what, number=number, date=date.isoformat()) for number, date in rows]
+    return problems[:LIMIT]
+
+
+def days_are_dated_when_they_opened(s: Session) -> list[str]:
+    """A business day is dated by the clock when it opened (a day either side, for the
+    zone), or the day after the day before it (several closings in one calendar day)."""
+    problems = []
+    previous = None
+    for date, opened_at in s.execute(select(BusinessDay.business_date, BusinessDay.opened_at)
+                                     .order_by(BusinessDay.id)):
+        clock_date = clock.to_local(opened_at).date()
+        after_previous = previous is not None and date == previous + dt.timedelta(days=1)
+        if not (abs((date - clock_date).days) <= 1 or after_previous):
+            problems.append(_("business day {date} is dated {days} days away from the clock when"
+                              " it opened ({opened})").format(
+                date=date.isoformat(), days=(date - clock_date).days,
+                opened=clock_date.isoformat()))
+        if previous is not None and date <= previous:
+            problems.append(_("business day {date} comes after {previous} but is not later"
+                              ).format(date=date.isoformat(), previous=previous.isoformat()))
+        previous = date
     return problems[:LIMIT]
 
 
@@ -360,6 +468,11 @@ CHECKS: tuple[Check, ...] = (
     guards_are_in_place,
     numbers_have_no_gaps,
     manager_actions_are_audited,
+    users_match_their_audit,
+    cards_match_their_audit,
+    settings_match_their_audit,
+    stamps_follow_their_day,
+    days_are_dated_when_they_opened,
     z_reports_match_their_rows,
     cached_balance_is_ledger_sum,
     no_negative_balance,
