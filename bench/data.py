@@ -54,7 +54,7 @@ def create_shop(path: Path) -> store.Initialised:
     """A new database with the real schema, the default program and one manager."""
     db = open_database(str(path))
     try:
-        return store.initialise(db, manager_name="Bench Manager", manager_pin="1234",
+        return store.initialise(db, manager_name="Bench Manager", manager_pin="123456",
                                 program=load_program_file(DEFAULT_PROGRAM_FILE))
     finally:
         db.dispose()

@@ -26,7 +26,7 @@ from pathlib import Path
 from bench.measure import ms_stats
 
 MANAGER_NAME = "Bench Manager"  # what bench.data.create_shop creates
-MANAGER_PIN = "1234"
+MANAGER_PIN = "123456"
 
 
 def _read_codes(path: Path) -> tuple[list[str], list[tuple[str, str]]]:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from loyaltypos.db import open_database  # noqa: E402
 from loyaltypos.domain.pricing import REDEEM_MAX  # noqa: E402
 from loyaltypos.services import products, refunds, users  # noqa: E402
-from loyaltypos.services.demo import CASHIER, CASHIER_PIN, build_demo  # noqa: E402
+from loyaltypos.services.demo import CASHIER, CASHIER_PIN, MANAGER_PIN, build_demo  # noqa: E402
 from ui.dialogs.cards import IssueCardDialog  # noqa: E402
 from ui.dialogs.refund import RefundDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -62,7 +62,7 @@ def main(out: Path) -> None:
     settle()
     window.grab().save(str(out / "till.png"))
 
-    manager = users.sign_in(db, name=demo.manager.name, pin="1234")
+    manager = users.sign_in(db, name=demo.manager.name, pin=MANAGER_PIN)
     dialog = RefundDialog(window.ops, manager, till.currency, window)
     dialog.show()
     sale = refunds.recent_sales(db, card_number=demo.cards[0], limit=1)[0]

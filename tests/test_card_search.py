@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import personal
+from conftest import personal, reader
 
 from loyaltypos.domain.errors import Refused
 from loyaltypos.services.cards import find_cards
 
 
 def numbers(db, text: str) -> list[str]:
-    return sorted(c.number for c in find_cards(db, text=text))
+    return sorted(c.number for c in find_cards(db, actor=reader(db), text=text))
 
 
 def test_percent_and_underscore_find_nobody_when_no_name_has_them(db, cashier):
@@ -38,4 +38,4 @@ def test_one_wildcard_alone_is_too_short_to_search(db, cashier):
     personal(db, cashier, "Olga Smirnova")
     for text in ("%", "_", " % "):
         with pytest.raises(Refused, match="at least two"):
-            find_cards(db, text=text)
+            find_cards(db, actor=reader(db), text=text)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal, snapshot
+from conftest import card_now, line, personal, snapshot
 from sqlalchemy import select
 
 from loyaltypos.db.models import LedgerEntry, Payment, Sale, SaleLine
@@ -32,7 +32,7 @@ def test_brief_example_credits_250_on_a_5000_purchase(db, cashier):
     assert (result.tier, result.subtotal, result.discount) == ("Simple", 500_000, 0)
     assert result.cashback == 25_000
     assert result.balance == 25_000
-    assert cards.show_card(db, number=card.number).balance == 25_000
+    assert card_now(db, card.number).balance == 25_000
 
 
 def test_sale_writes_lines_payments_and_ledger_in_one_go(db, cashier, manager):
@@ -60,7 +60,7 @@ def test_sale_is_priced_at_the_tier_the_spend_before_it_reaches(db, cashier):
     assert first.tier == "Simple" and first.discount == 0
     second = sell(db, cashier, card.number, lines=[line("tv", 1, 150_000)])
     assert second.tier == "Ten" and second.discount == 15_000
-    info = cards.show_card(db, number=card.number)
+    info = card_now(db, card.number)
     assert info.spend == 150_000 + 135_000
     assert info.next_tier == "Gold" and info.to_next_tier == 5_000_000 - 285_000
 
@@ -133,7 +133,7 @@ def test_the_same_sale_id_twice_is_recorded_once(db, cashier):
         first.receipt_no, first.cashback, first.balance)
     with db.read() as s:
         assert len(s.scalars(select(Sale)).all()) == 1
-    assert cards.show_card(db, number=card.number).balance == first.cashback
+    assert card_now(db, card.number).balance == first.cashback
 
 
 def test_mixed_payment_cash_first_rest_by_card(db, cashier):

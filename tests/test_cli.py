@@ -26,7 +26,7 @@ from loyaltypos.domain.cardnumbers import generate
 from loyaltypos.services import cards as cards_service
 
 ROOT = Path(__file__).resolve().parent.parent
-PIN = "9876"
+PIN = "987654"
 BUSY = ("loyaltypos: the database is busy: another till or program is writing to it"
         " (database is locked). Nothing was saved; try again in a moment")
 
@@ -165,7 +165,7 @@ def test_a_day_at_the_counter_from_the_command_line(shop):
                                                                       "100.00")
     assert sale["paid"] == "4750.00" and sale["change"] == "5250.00"
     # 1 % cashback of the eligible part paid (4750 - 1.98 redeemed on the lighter... exact)
-    shown = shop.ok("card", "show", number)
+    shown = shop.ok("card", "show", number, "--user", "Anna")
     assert shown["balance"] == sale["balance"]
 
     refund = shop.ok("refund", sale["sale_id"], "--item", "1", "1", "--user", "Anna")
@@ -187,7 +187,7 @@ def test_a_day_at_the_counter_from_the_command_line(shop):
 def test_text_output_reads_as_before(shop):
     card = shop.ok("card", "issue", "--personal", "--name", "Ivan Petrov", "--user", "Anna")
     number = card["number"]
-    assert shop.run("card", "show", number).stdout == (
+    assert shop.run("card", "show", number, "--user", "Anna").stdout == (
         f"{number}  Ivan Petrov  [personal, active]  tier Simple (5% off, 1% cashback)"
         "  balance 0.00  spend 0.00  20000.00 more to Silver\n")
     sale = shop.run("sale", "--card", number, "--item", "Pen", "2", "500", "--pay", "cash:1000",
@@ -217,7 +217,7 @@ def test_bearer_batch_register_replace_and_pin(shop):
     reg = shop.ok("card", "register", number, "--name", "Olga", "--phone", "89001112233",
                   "--user", "Petya", pin="1111")
     assert reg["kind"] == "personal" and reg["holder"]["name"] == "Olga"
-    assert shop.ok("card", "find", "Olga")[0]["number"] == number
+    assert shop.ok("card", "find", "Olga", "--user", "Anna")[0]["number"] == number
     pinned = shop.ok("card", "pin-tier", number, "Gold", "--user", "Anna")
     assert pinned["tier"] == "Gold"
     new = shop.ok("card", "replace", number, "--user", "Anna")
@@ -247,9 +247,9 @@ def test_program_show_and_load_round_trip(shop, tmp_path):
 
 def test_backup_is_a_working_copy(shop, tmp_path):
     target = tmp_path / "copy.sqlite3"
-    shop.ok("backup", str(target))
+    shop.ok("backup", str(target), "--user", "Anna")
     assert shop.ok("--db", str(target), "program", "show")["name"] == "Corner Books"
-    assert "already exists" in shop.refused("backup", str(target))
+    assert "already exists" in shop.refused("backup", str(target), "--user", "Anna")
 
 
 def test_receipts_from_the_command_line(shop, tmp_path):
@@ -280,13 +280,13 @@ def test_close_with_counted_cash_then_z_report_and_export(shop, tmp_path):
     assert (tmp_path / "z.pdf").read_bytes().startswith(b"%PDF")
     assert "no Z report 9" in shop.refused("report", "z", "9")
     exported = shop.ok("export", "--from", closed["date"], "--to", closed["date"], "--dir",
-                       str(tmp_path / "csv"))
+                       str(tmp_path / "csv"), "--user", "Anna")
     assert exported["rows"]["sales"] == 1 and (tmp_path / "csv" / "sales.csv").exists()
     assert shop.run("export", "--from", closed["date"], "--to", closed["date"], "--dir",
-                    str(tmp_path / "csv2")).stdout.splitlines()[0] == (
+                    str(tmp_path / "csv2"), "--user", "Anna").stdout.splitlines()[0] == (
         f"{tmp_path / 'csv2' / 'sales.csv'}  (1 rows)")
     assert "after" in shop.refused("export", "--from", "2026-02-02", "--to", "2026-01-01",
-                                   "--dir", str(tmp_path / "x"))
+                                   "--dir", str(tmp_path / "x"), "--user", "Anna")
 
 
 # ---------------------------------------------------------------- exit codes 1 and 2
@@ -304,7 +304,7 @@ def test_refusals_say_why_exit_1_and_change_nothing(shop, tmp_path, monkeypatch)
 
     assert "check digit wrong, scan again" in shop.refused("sale", "--card", wrong_digit,
                                                            *item, "--user", "Anna")
-    assert "no card" in shop.refused("card", "show", generate())
+    assert "no card" in shop.refused("card", "show", generate(), "--user", "Anna")
     assert "blocked" in shop.refused("sale", "--card", blocked, *item, "--user", "Anna")
     assert "replaced" in shop.refused("sale", "--card", replaced, *item, "--user", "Anna")
     assert "negative" in shop.refused("sale", "--item", "x", "1", "-5", "--user", "Anna")
@@ -319,7 +319,7 @@ def test_refusals_say_why_exit_1_and_change_nothing(shop, tmp_path, monkeypatch)
         "loyaltypos: '0' is not a line number; lines count from 1")
     assert shop.refused("report", "eod", "--date", "yesterday") == (
         "loyaltypos: 'yesterday' is not a date; write YYYY-MM-DD")
-    assert "wrong PIN" in shop.refused("card", "issue", "--bearer", "--user", "Anna",
+    assert "wrong name or PIN" in shop.refused("card", "issue", "--bearer", "--user", "Anna",
                                        pin="0000")
     assert "manager" in shop.refused("card", "block", card, "--user", "Petya", pin="1111")
     assert "manager" in shop.refused("refund", sale["sale_id"], "--user", "Petya", pin="1111")
@@ -349,7 +349,7 @@ def test_a_database_without_a_shop_says_run_init(bare):
 
 def test_a_mistyped_path_is_refused_and_nothing_is_made_there(bare, tmp_path):
     wrong = tmp_path / "no-such-folder" / "shop.sqlite3"
-    for command in (("verify",), ("card", "find", "Ivan"), ("report", "eod")):
+    for command in (("verify",), ("card", "find", "Ivan", "--user", "Anna"), ("report", "eod")):
         proc = bare.run("--db", str(wrong), *command)
         assert proc.returncode == 1, proc
         assert proc.stderr == (f"loyaltypos: there is no database at {wrong}; check --db or"
@@ -365,7 +365,8 @@ def test_bad_usage_exits_2_and_says_what_to_type(shop):
         return stderr.splitlines()[-1]
 
     assert usage("sale", "--item", "x", "1", "10") == (
-        "loyaltypos: error: this command writes: say who you are with --user NAME")
+        "loyaltypos: error: say who you are with --user NAME (the PIN comes from"
+        " LOYALTYPOS_PIN or a prompt)")
     assert usage("card", "issue", "--user", "Anna") == (
         "loyaltypos: error: say --bearer or --personal")
     assert usage("sale", "--item", "x", "1", "10", "--pay", "bitcoin", "--user", "Anna") == (
@@ -481,7 +482,7 @@ def test_every_line_a_person_reads_goes_through_the_catalog(shop, monkeypatch):
     shop.ok("sale", "--card", card, "--item", "x", "1", "100", "--user", "Anna")
     monkeypatch.setattr(i18n, "_catalog", Bracketed())
 
-    shown = shop.run("card", "show", card).stdout
+    shown = shop.run("card", "show", card, "--user", "Anna").stdout
     assert shown.startswith(f"[{card}  Ivan  [[personal], [active]]  tier Simple")
     assert shop.run("verify").stdout == "[ledger ok]\n"
     report = shop.run("report", "eod").stdout.splitlines()
@@ -521,7 +522,7 @@ def test_python_dash_m_loyaltypos_runs_and_exits_with_the_code(shop):
     issued = run("--json", "card", "issue", "--bearer", "--user", "Anna")
     assert issued.returncode == 0, issued.stderr
     assert json.loads(issued.stdout)["kind"] == "bearer"
-    unknown = run("card", "show", generate())
+    unknown = run("card", "show", generate(), "--user", "Anna")
     assert unknown.returncode == 1 and unknown.stdout == ""
     assert unknown.stderr.startswith("loyaltypos: no card") and unknown.stderr.count("\n") == 1
 

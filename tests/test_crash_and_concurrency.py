@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MANAGER_PIN
+from conftest import MANAGER_PIN, card_now
 from sqlalchemy import func, select
 
 from loyaltypos.db import open_database
@@ -93,7 +93,7 @@ def test_two_tills_spending_the_same_balance_never_take_more_than_it_holds(db, d
     results = [out.strip() for out, _ in outputs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
     assert sorted(r.split(":")[0] for r in results) == ["refused", "spent"], results
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, card.number).balance == 0
     with db.read() as s:
         redeemed = s.scalar(select(func.sum(LedgerEntry.amount)).where(
             LedgerEntry.kind == "redeem"))

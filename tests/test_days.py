@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import line, snapshot
+from conftest import card_now, line, snapshot
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -49,7 +49,7 @@ def test_summary_figures_equal_the_sums_of_the_sales_written(db, cashier, manage
     assert s.cashback_reversed == back.reversed
     assert s.liability_change == 10_000 - 10_000 + s.cashback_earned + back.restored \
         - back.reversed
-    assert s.liability_total == cards.show_card(db, number=ivan.number).balance
+    assert s.liability_total == card_now(db, ivan.number).balance
     assert s.new_cards == {"personal": 1, "bearer": 1}
     assert set(s.tiers) == {"Simple", "Bearer", "No card"}
     assert s.tiers["Bearer"].sales == 1 and s.tiers["Bearer"].discount == sales[1].discount

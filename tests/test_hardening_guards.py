@@ -219,7 +219,7 @@ def test_a_database_from_0004_is_upgraded_and_guarded(tmp_path, program_text):
     new = _triggers(path) - at_0004
     assert new >= {f"{t}_no_replace" for t in FACT_TABLES} | {f"{t}_known_day"
                                                               for t in DAY_TABLES}
-    manager = store.initialise(database, manager_name="M", manager_pin="1234",
+    manager = store.initialise(database, manager_name="M", manager_pin="123456",
                                program=parse_program(program_text)).manager
     checkout(database, actor=manager, sale_id=new_sale_id(), lines=[line("Tea", 1, 55_500)])
     con = plain(path)

@@ -6,14 +6,13 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal, snapshot
+from conftest import card_now, line, personal, snapshot
 from sqlalchemy import select
 
 from loyaltypos.db import backup as backup_module
 from loyaltypos.db import open_database
 from loyaltypos.db.models import LedgerEntry, Refund, Sale
 from loyaltypos.domain.errors import Refused
-from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.refunds import refund
 
@@ -87,7 +86,7 @@ def test_seven_spellings_of_one_sale_id_record_one_sale(db, cashier):
         assert s.scalars(select(Sale.id)).all() == [SALE_ID]
         earns = s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "earn")).all()
     assert len(earns) == 1 and earns[0].sale_id == SALE_ID
-    assert cards.show_card(db, number=card.number).balance == results[0].cashback == 5_000
+    assert card_now(db, card.number).balance == results[0].cashback == 5_000
 
 
 def test_an_id_first_given_in_capitals_is_stored_in_canonical_form(db, cashier):

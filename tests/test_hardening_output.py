@@ -4,7 +4,7 @@ printer, and an export never lands in whatever folder the command happened to ru
 from __future__ import annotations
 
 import pytest
-from conftest import line
+from conftest import line, reader
 
 from loyaltypos.documents.receipt_print import escpos_bytes
 from loyaltypos.documents.z_report import z_escpos_bytes
@@ -34,5 +34,5 @@ def test_an_export_without_a_folder_is_refused_and_writes_nothing(db, shop, tmp_
     monkeypatch.chdir(here)
     day = day_summary(db).date
     with pytest.raises(Refused, match="name the folder"):
-        export.export_range(db, start=day, end=day, folder=folder)
+        export.export_range(db, actor=reader(db), start=day, end=day, folder=folder)
     assert list(here.iterdir()) == []

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import personal
+from conftest import personal, reader
 
 import loyaltypos
 from loyaltypos.documents import cards as card_print
@@ -415,7 +415,7 @@ def test_the_services_refuse_in_the_language_in_use(pseudo, db, manager, cashier
     messages = [
         refusal(cards.block_card, db, actor=cashier, number=card.number),
         refusal(days.close_day, db, actor=cashier),
-        refusal(cards.find_cards, db, text="x"),
+        refusal(cards.find_cards, db, actor=reader(db), text="x"),
         refusal(users.sign_in, db, name=CASHIER, pin="0000"),
     ]
     assert isinstance(messages[0], NotAllowed) and isinstance(messages[1], NotAllowed)

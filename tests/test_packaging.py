@@ -44,7 +44,7 @@ def test_an_installed_wheel_sets_up_a_shop_sells_and_prints(tmp_path):
     # checkout); the dependencies come from there as a plain path, after the wheel.
     deps = sysconfig.get_paths()["purelib"]
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": f"{site}:{deps}",
-           "LOYALTYPOS_PIN": "2468", "LOYALTYPOS_NEW_PIN": "2468"}
+           "LOYALTYPOS_PIN": "246800", "LOYALTYPOS_NEW_PIN": "246800"}
     db = str(tmp_path / "shop.sqlite3")
 
     def run(*args: str) -> str:

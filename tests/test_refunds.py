@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from conftest import line, snapshot
+from conftest import card_now, line, snapshot
 from sqlalchemy import select
 
 from loyaltypos.db.models import Payment
@@ -54,7 +54,7 @@ def test_rules_worked_example_returns_one_pen_then_the_rest(db, manager, worked)
                                                                   2: Decimal(1)})
     assert (rest.money_back, rest.restored, rest.reversed, rest.balance) == (
         105_000, 30_000, 5_250, 59_500)
-    info = cards.show_card(db, number=card.number)
+    info = card_now(db, card.number)
     assert (info.balance, info.spend) == (59_500, 0)
     assert verify(db) == []
 
@@ -63,7 +63,7 @@ def test_refund_restores_redeemed_cashback_and_spend_on_a_whole_refund(db, manag
     card, sale = worked
     result = refund(db, actor=manager, sale_id=sale.sale_id)
     assert result.restored == 40_000 and result.money_back == 140_000
-    assert cards.show_card(db, number=card.number).balance == 59_500
+    assert card_now(db, card.number).balance == 59_500
 
 
 def test_refund_keeps_back_cashback_already_spent(db, manager):
@@ -78,13 +78,13 @@ def test_refund_keeps_back_cashback_already_spent(db, manager):
     # the customer spends all of it on goods that earn nothing
     checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
              lines=[line("tobacco", 1, 10_000, eligible=False)], redeem=REDEEM_MAX)
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, card.number).balance == 0
     result = refund(db, actor=manager, sale_id=sale.sale_id)
     # The 10.00 redeemed comes back and is taken back at once; the 34.50 the card no
     # longer has is kept from the money.
     assert (result.restored, result.reversed, result.shortfall) == (1_000, 1_000, 3_450)
     assert (result.money_back, result.balance) == (89_000 - 3_450, 0)
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, card.number).balance == 0
     assert verify(db) == []
 
 
@@ -96,10 +96,10 @@ def test_shortfall_is_taken_from_the_money_when_the_card_is_empty(db, manager):
     assert sale.cashback == 5_000
     checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
              lines=[line("tobacco", 1, 10_000, eligible=False)], redeem=5_000)
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, card.number).balance == 0
     result = refund(db, actor=manager, sale_id=sale.sale_id)
     assert (result.reversed, result.shortfall, result.money_back) == (0, 5_000, 95_000)
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, card.number).balance == 0
     assert verify(db) == []
 
 
@@ -181,4 +181,4 @@ def test_the_same_refund_id_twice_refunds_once(db, manager, worked):
                    refund_id=refund_id)
     assert snapshot(db) == before
     assert again == first
-    assert cards.show_card(db, number=card.number).balance == first.balance
+    assert card_now(db, card.number).balance == first.balance

@@ -5,7 +5,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal, snapshot
+from conftest import card_now, line, personal, snapshot
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -101,8 +101,8 @@ def test_a_refund_after_a_replacement_credits_the_new_card(db, cashier, manager)
     new = cards.replace_card(db, actor=manager, number=card.number).new
     res = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
     assert res.card == new.number
-    assert cards.show_card(db, number=new.number).balance == sale.cashback - res.reversed
-    assert cards.show_card(db, number=card.number).balance == 0
+    assert card_now(db, new.number).balance == sale.cashback - res.reversed
+    assert card_now(db, card.number).balance == 0
 
 
 def test_windowed_spend_follows_a_card_through_its_replacement(db, manager, program_text):
@@ -112,7 +112,7 @@ def test_windowed_spend_follows_a_card_through_its_replacement(db, manager, prog
     checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
              lines=[line("x", 1, 150_000)])
     new = cards.replace_card(db, actor=manager, number=card.number).new
-    info = cards.show_card(db, number=new.number)
+    info = card_now(db, new.number)
     assert (info.spend, info.tier) == (150_000, "Ten")
 
 
@@ -171,7 +171,7 @@ def test_a_failure_late_in_checkout_writes_nothing(db, cashier, manager):
                        "ledger_entries": before["ledger_entries"] + 2}  # redeem and earn
     # ... and none of it is left: no sale, lines, payment or entries; balances as before.
     assert snapshot(db) == before
-    assert cards.show_card(db, number=card.number).balance == 10_000
+    assert card_now(db, card.number).balance == 10_000
     assert verify(db) == []
 
 
@@ -242,4 +242,4 @@ def test_a_sale_just_after_local_midnight_belongs_to_the_local_date(
 def test_pins_use_scrypt_with_slow_parameters(db, manager):
     with db.read() as s:
         h = s.scalar(select(User.pin_hash).where(User.id == manager.user_id))
-    assert h.split("$")[:4] == ["scrypt", "16384", "8", "1"]
+    assert h.split("$")[:4] == ["scrypt", "32768", "8", "1"]

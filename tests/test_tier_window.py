@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import replace
 
-from conftest import line
+from conftest import card_now, line
 
 from loyaltypos.domain import clock
 from loyaltypos.domain.program import parse_program
@@ -21,12 +21,12 @@ def test_spend_older_than_the_window_no_longer_counts(db, manager, program_text)
                                  customer=cards.CustomerInput(name="Window"))[0]
         old = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
                        lines=[line("x", 1, 150_000)])
-    assert cards.show_card(db, number=card.number).tier == "Simple"  # 45 days ago
+    assert card_now(db, card.number).tier == "Simple"  # 45 days ago
     with clock.frozen_at(start - dt.timedelta(days=10)):
         checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
                  lines=[line("x", 1, 100_000)])
-    info = cards.show_card(db, number=card.number)
+    info = card_now(db, card.number)
     assert (info.spend, info.tier) == (100_000, "Ten")
     # refunding a sale outside the window leaves the windowed spend alone
     refund(db, actor=manager, sale_id=old.sale_id)
-    assert cards.show_card(db, number=card.number).spend == 100_000
+    assert card_now(db, card.number).spend == 100_000

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import card_now
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from uitools import field, on_dialog, press
 
-from loyaltypos.services import cards
 from loyaltypos.services.days import day_summary
 from ui.main_window import MainWindow
 
@@ -31,9 +31,9 @@ def test_set_up_issue_a_card_sell_to_it_and_refund_part(qtbot, db):
     setup = window.setup
     qtbot.keyClicks(setup.shop, "First Light Books")
     qtbot.keyClicks(setup.manager, "Vera")
-    qtbot.keyClicks(setup.pin, "4321")
-    qtbot.keyClicks(setup.pin2, "4321\r")
-    qtbot.keyClicks(window.signin.pin, "4321\r")
+    qtbot.keyClicks(setup.pin, "432100")
+    qtbot.keyClicks(setup.pin2, "432100\r")
+    qtbot.keyClicks(window.signin.pin, "432100\r")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
     till = window.till
 
@@ -56,7 +56,7 @@ def test_set_up_issue_a_card_sell_to_it_and_refund_part(qtbot, db):
     press(qtbot, window, Qt.Key.Key_F10)
     assert "Receipt 1 paid" in till.last_paid.text()
     # the default program: Simple tier, 5 % off, 1 % cashback on 1200 - 60 = 1140.00
-    assert cards.show_card(db, number=number).balance == 1_140
+    assert card_now(db, number).balance == 1_140
 
     def refund_one_notebook(dialog):
         qtbot.keyClicks(field(dialog, "refundReceipt"), "1\r")
@@ -67,7 +67,7 @@ def test_set_up_issue_a_card_sell_to_it_and_refund_part(qtbot, db):
     qtbot.waitUntil(lambda: "Refund 1" in till.message.text())
     summary = day_summary(db)
     assert (summary.sales, summary.refunds, summary.money_back) == (1, 1, 14_250)
-    assert cards.show_card(db, number=number).balance == 1_140 - 143
+    assert card_now(db, number).balance == 1_140 - 143
     assert QApplication.activeModalWidget() is None
 
 

@@ -5,7 +5,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal
+from conftest import card_now, line, personal
 from sqlalchemy import event
 
 from loyaltypos.documents.z_report import render_z_text, write_z_pdf, z_escpos_bytes
@@ -139,7 +139,7 @@ def test_liability_history_is_each_days_outstanding_cashback(db, cashier, manage
     assert [total for _, total in history] == [
         day_summary(db, date=d).liability_total for d in dates]
     assert len({total for _, total in history}) == 3  # the days differ: the test can fail
-    assert history[-1][1] == cards.show_card(db, number=ivan.number).balance
+    assert history[-1][1] == card_now(db, ivan.number).balance
     assert liability_history(db, days=2) == history[1:]
     with pytest.raises(Refused):
         liability_history(db, days=0)

@@ -123,12 +123,12 @@ def run_card(db: Database, args: argparse.Namespace, out: Out) -> None:
         _print(db, args, out)
         return
     if action == "find":
-        found = cards.find_cards(db, text=args.text)
+        found = cards.find_cards(db, actor=sign_in(db, args), text=args.text)
         out([card_json(c, cur) for c in found],
             "\n".join(card_text(c, cur) for c in found) or _("no card found"))
         return
     if action == "show":
-        info = cards.show_card(db, number=args.number)
+        info = cards.show_card(db, actor=sign_in(db, args), number=args.number)
     elif action == "replace":
         done = cards.replace_card(db, actor=sign_in(db, args), number=args.number)
         data = card_json(done.new, cur) | {"replaces": done.old.number,

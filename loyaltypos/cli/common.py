@@ -92,9 +92,11 @@ def read_pin(env: str, prompt: str) -> str:
 
 
 def sign_in(db: Database, args: argparse.Namespace) -> users.Actor:
-    """The user named by ``--user``, signed in with their PIN; a writing command needs one."""
+    """The user named by ``--user``, signed in with their PIN. Every command that writes,
+    or reads customers' details, copies or exports the shop's data, needs one."""
     if not getattr(args, "user", None):
-        raise UsageError(_("this command writes: say who you are with --user NAME"))
+        raise UsageError(_("say who you are with --user NAME (the PIN comes from "
+                           "{env} or a prompt)").format(env=ENV_PIN))
     return users.sign_in(db, name=args.user,
                          pin=read_pin(ENV_PIN, _("PIN for {user}: ").format(user=args.user)))
 

@@ -152,7 +152,8 @@ def _export_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParse
 def run_export(db: Database, args: argparse.Namespace, out: Out) -> None:
     from loyaltypos.services.export import export_range
 
-    done = export_range(db, start=parse_date(args.date_from), end=parse_date(args.date_to),
+    done = export_range(db, actor=sign_in(db, args), start=parse_date(args.date_from),
+                        end=parse_date(args.date_to),
                         folder=args.dir, delimiter="\t" if args.delimiter == "tab"
                         else args.delimiter)
     out({"files": {k: str(v) for k, v in done.files.items()}, "rows": done.rows},

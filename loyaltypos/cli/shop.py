@@ -78,10 +78,20 @@ def _user_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser)
     add = actions.add_parser("add", parents=[common])
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=users.ROLES)
+    actions.add_parser("pin", parents=[common],
+                       help=_("change your own PIN (the new one from LOYALTYPOS_NEW_PIN or a"
+                              " prompt)"))
 
 
 def run_user(db: Database, args: argparse.Namespace, out: Out) -> None:
     actor = sign_in(db, args)
+    if args.action == "pin":
+        old = read_pin(ENV_PIN, _("PIN for {user}: ").format(user=actor.name))
+        new = read_pin(ENV_NEW_PIN, _("new PIN for {name}: ").format(name=actor.name))
+        users.change_pin(db, actor=actor, old_pin=old, new_pin=new)
+        out({"name": actor.name, "pin": "changed"},
+            _("PIN of {name} changed").format(name=actor.name))
+        return
     pin = read_pin(ENV_NEW_PIN, _("new PIN for {name}: ").format(name=args.name))
     added = users.add_user(db, actor=actor, name=args.name, role=args.role, pin=pin)
     out({"name": added.name, "role": added.role},
@@ -116,9 +126,9 @@ def _backup_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParse
 
 
 def run_backup(db: Database, args: argparse.Namespace, out: Out) -> None:
-    from loyaltypos.db.backup import backup
+    from loyaltypos.services.backups import back_up
 
-    target = backup(db, args.file)
+    target = back_up(db, actor=sign_in(db, args), target=args.file)
     out({"backup": str(target)}, _("Backup written to {path}").format(path=target))
 
 
@@ -127,9 +137,10 @@ COMMANDS = (
             needs_shop=False),
     Command("program", N_("show or load the loyalty program"), _program_arguments,
             run_program),
-    Command("user", N_("add a user"), _user_arguments, run_user),
+    Command("user", N_("add a user, or change your own PIN"), _user_arguments, run_user),
     Command("receipt-header", N_("set the lines printed under the shop's name (manager)"),
             _receipt_header_arguments, run_receipt_header),
     Command("verify", N_("check the ledger"), no_arguments, run_verify),
-    Command("backup", N_("copy the database to a file"), _backup_arguments, run_backup),
+    Command("backup", N_("copy the database to a file (manager)"), _backup_arguments,
+            run_backup),
 )

@@ -262,10 +262,13 @@ def issue_cards(
         return [card_info(s, c, program) for c in cards]
 
 
-def show_card(db: Database, *, number: str) -> CardInfo:
-    """A card's details in any state (blocked and replaced cards too)."""
-    with db.read() as s:
-        return card_info(s, find_card(s, number))
+def show_card(db: Database, *, actor: Actor, number: str) -> CardInfo:
+    """A card's details in any state (blocked and replaced cards too), for a signed-in
+    user; the look-up is audited (it shows the holder's name and phone)."""
+    with db.write() as s:
+        info = card_info(s, find_card(s, number))
+        audit(s, actor, "card_read", info.number)
+        return info
 
 
 def scan_card(db: Database, *, number: str) -> CardInfo:
@@ -274,8 +277,9 @@ def scan_card(db: Database, *, number: str) -> CardInfo:
         return card_info(s, usable_card(s, number))
 
 
-def find_cards(db: Database, *, text: str, limit: int = 50) -> list[CardInfo]:
-    """Cards by holder's phone (digits), name (any part), or card number.
+def find_cards(db: Database, *, actor: Actor, text: str, limit: int = 50) -> list[CardInfo]:
+    """Cards by holder's phone (digits), name (any part), or card number, for a signed-in
+    user; every search is audited with what was typed (it lists customers' details).
 
     What was typed is matched as it is: ``%`` and ``_`` are letters here, not LIKE's
     wildcards, so "__" finds a name with two underscores in it, not everyone.
@@ -284,7 +288,9 @@ def find_cards(db: Database, *, text: str, limit: int = 50) -> list[CardInfo]:
     if len(text) < 2:
         raise Refused(_("type at least two letters or digits to search"))
     digits = re.sub(r"\D", "", text)
-    with db.read() as s:
+    with db.write() as s:
+        audit(s, actor, "customer_search",
+              "".join(ch if ch.isprintable() else "?" for ch in text)[:120])
         program = current_program(s)
         query = select(Card).outerjoin(Customer, Card.customer_id == Customer.id)
         if digits and len(digits) >= len(re.sub(r"[\s()+\-.]", "", text)):

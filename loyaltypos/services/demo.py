@@ -20,7 +20,7 @@ from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
 from loyaltypos.services import cards, checkout, days, products, refunds, store, users
 
 PRODUCTS_FILE = resources.path("products.csv")
-MANAGER, MANAGER_PIN = "Maria", "1234"
+MANAGER, MANAGER_PIN = "Maria", "123456"
 CASHIER, CASHIER_PIN = "Kolya", "0000"
 # Written to the shop's settings as a manager would type it: in the language in use.
 SIGN_IN_HINT = N_("Demo shop: {manager} (manager) PIN {manager_pin},"

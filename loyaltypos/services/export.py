@@ -41,7 +41,9 @@ from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import fmt
+from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.pricing import QTY_SCALE
+from loyaltypos.services.audit import audit
 from loyaltypos.services.store import current_program
 
 BATCH = 1000  # rows fetched from the database at a time
@@ -208,9 +210,11 @@ def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[list[str]],
 DELIMITERS = (",", ";", "\t")
 
 
-def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Path,
-                 progress: Progress | None = None, delimiter: str = ",") -> ExportResult:
-    """Write sales.csv, sale_lines.csv, payments.csv, refunds.csv and ledger.csv to ``folder``.
+def export_range(db: Database, *, actor: Actor, start: dt.date, end: dt.date,
+                 folder: str | Path, progress: Progress | None = None,
+                 delimiter: str = ",") -> ExportResult:
+    """Write sales.csv, sale_lines.csv, payments.csv, refunds.csv and ledger.csv to ``folder``
+    (manager; audited once the files are in place).
 
     They hold the business days dated ``start`` to ``end``, both included; files of the
     same names in the folder are replaced. ``progress(file, rows)`` is called every
@@ -222,6 +226,7 @@ def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Pa
     if start > end:
         raise Refused(_("the export starts on {start}, after it ends on {end}; swap the dates"
                         ).format(start=start.isoformat(), end=end.isoformat()))
+    require_manager(actor, _("exporting sales"))
     target = _folder(folder)
     parts = {name: target / f".{name}.csv.part" for name in FILES}
     rows: dict[str, int] = {}
@@ -237,6 +242,9 @@ def export_range(db: Database, *, start: dt.date, end: dt.date, folder: str | Pa
         files = {name: target / f"{name}.csv" for name in FILES}
         for name in FILES:
             os.replace(parts[name], files[name])
+        with db.write() as s:  # once the files are in place: a refused export writes nothing
+            audit(s, actor, "export", f"{start.isoformat()}..{end.isoformat()}",
+                  folder=str(target), rows=rows)
     except OSError as exc:
         raise Refused(_("cannot write to {path}: {problem}; choose another folder").format(
             path=target, problem=exc.strerror or exc)) from None

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
-from loyaltypos.db.models import User
-from loyaltypos.domain import clock
-from loyaltypos.domain.errors import PinWrong, Refused, UserLocked, UserNotFound
+from loyaltypos.db.models import AuditEntry, User
+from loyaltypos.domain import clock, people
+from loyaltypos.domain.errors import PinWrong, Refused, UserLocked
 from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.people import (
     LOCK_MINUTES,
     MAX_WRONG_PINS,
+    MIN_PIN,
     check_pin_format,
     hash_pin,
     pin_fingerprint,
@@ -36,18 +37,50 @@ def _actor(user: User) -> Actor:
     return Actor(user_id=user.id, name=user.name, role=user.role)
 
 
-def sign_in(db: Database, *, name: str, pin: str) -> Actor:
-    """Check a user's PIN. Five wrong PINs in a row lock the user for a few minutes.
+def _wrong(tries_left: int) -> PinWrong:
+    # One message whether the name or the PIN was wrong: it must not tell a guesser which
+    # names exist. The English singular says "tries" too; a catalog gives each language
+    # its own forms.
+    return PinWrong(ngettext("wrong name or PIN; {n} tries left before this name is paused",
+                             "wrong name or PIN; {n} tries left before this name is paused",
+                             tries_left).format(n=tries_left))
 
-    A wrong PIN is counted (that is the one thing a refused sign-in writes). The slow PIN
-    hash is worked out before the write transaction, so a till signing in never holds
-    the other tills' write lock while it hashes. A lock never lasts longer than
+
+def _paused(name: str, until: dt.datetime, now: dt.datetime) -> UserLocked:
+    seconds = int((until - now).total_seconds())
+    minutes = max(1, -(-seconds // 60))  # whole minutes, rounded up
+    return UserLocked(
+        _("{wrong} wrong tries: signing in as {name} is paused; try again in {minutes} min or"
+          " ask a manager").format(wrong=MAX_WRONG_PINS, name=name, minutes=minutes))
+
+
+_DECOY: list[str] = []
+
+
+def _decoy_hash() -> str:
+    """A hash at today's cost that no PIN is checked against for real: an unknown name
+    costs the same time as a known one."""
+    if not _DECOY or not _DECOY[0].startswith(f"scrypt${people.SCRYPT['n']}$"):
+        _DECOY[:] = [hash_pin("0" * MIN_PIN["manager"])]
+    return _DECOY[0]
+
+
+def sign_in(db: Database, *, name: str, pin: str) -> Actor:
+    """Check a user's PIN. Five wrong tries in a row pause the name for a few minutes.
+
+    An unknown name and a wrong PIN get the same answer, cost the same time and are
+    counted the same way (an unknown name's tries are audit lines), so the answers do not
+    tell which names exist. A wrong try is the one thing a refused sign-in writes. The slow
+    PIN hash is worked out before the write transaction, so a till signing in never holds
+    the other tills' write lock while it hashes. A pause never lasts longer than
     LOCK_MINUTES by the current clock: a clock set back cannot stretch it.
     """
+    name = str(name or "").strip()
     with db.read() as s:
-        row = s.execute(select(User.id, User.pin_hash).where(User.name == name.strip())).first()
+        row = s.execute(select(User.id, User.pin_hash).where(User.name == name)).first()
     if row is None:
-        raise UserNotFound(_("no user named '{name}'; check the name").format(name=name))
+        pin_matches(str(pin), _decoy_hash())
+        raise _unknown_name(db, name)
     user_id, stored_hash = row
     matches = pin_matches(str(pin), stored_hash)
     failure: Refused | None = None
@@ -61,12 +94,7 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
         if user.locked_until is not None and user.locked_until > longest:
             user.locked_until = longest  # the clock went back since the lock began
         if user.locked_until is not None and user.locked_until > now:
-            seconds = int((user.locked_until - now).total_seconds())
-            minutes = max(1, -(-seconds // 60))  # whole minutes, rounded up
-            failure = UserLocked(
-                _("{name} is locked after {wrong} wrong PINs; try again in {minutes} min or ask a"
-                  " manager").format(name=user.name, wrong=MAX_WRONG_PINS, minutes=minutes)
-            )
+            failure = _paused(user.name, user.locked_until, now)
         elif matches:
             user.failed_pins = 0
             user.locked_until = None
@@ -77,18 +105,55 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
                 user.failed_pins = 0
                 user.locked_until = longest
                 audit(s, None, "user_locked", user.name, failed=MAX_WRONG_PINS)
-                failure = UserLocked(
-                    _("wrong PIN {wrong} times: {name} is locked for {minutes} min").format(
-                        wrong=MAX_WRONG_PINS, name=user.name, minutes=LOCK_MINUTES)
-                )
+                failure = _paused(user.name, longest, now)
             else:
-                left = MAX_WRONG_PINS - user.failed_pins
-                # The English singular says "tries" too, as it always has; a catalog gives
-                # each language its own forms.
-                failure = PinWrong(ngettext("wrong PIN for {name}; {n} tries left before a lock",
-                                            "wrong PIN for {name}; {n} tries left before a lock",
-                                            left).format(name=user.name, n=left))
+                failure = _wrong(MAX_WRONG_PINS - user.failed_pins)
     raise failure
+
+
+def _unknown_name(db: Database, name: str) -> Refused:
+    """Count a try on a name no user has, as a known name's wrong PIN is counted."""
+    target = name[:120]
+    with db.write() as s:
+        now = clock.now()
+        paused = s.execute(select(AuditEntry.id, AuditEntry.created_at)
+                           .where(AuditEntry.action == "user_locked",
+                                  AuditEntry.target == target)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+        since = 0
+        if paused is not None:
+            since = paused.id
+            until = min(paused.created_at, now) + dt.timedelta(minutes=LOCK_MINUTES)
+            if until > now:
+                return _paused(name, until, now)
+        tries = 1 + (s.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "sign_in_unknown",
+                                     AuditEntry.target == target, AuditEntry.id > since)) or 0)
+        audit(s, None, "sign_in_unknown", target)
+        if tries >= MAX_WRONG_PINS:
+            audit(s, None, "user_locked", target, failed=MAX_WRONG_PINS)
+            return _paused(name, now + dt.timedelta(minutes=LOCK_MINUTES), now)
+    return _wrong(MAX_WRONG_PINS - tries)
+
+
+def change_pin(db: Database, *, actor: Actor, old_pin: str, new_pin: str) -> None:
+    """A signed-in user changes their own PIN (audited; the old PIN is asked again)."""
+    with db.read() as s:
+        user = s.get(User, actor.user_id)
+        if user is None:
+            raise Refused(_("no such user"))
+        stored, role = user.pin_hash, user.role
+    check_pin_format(new_pin, role)
+    if not pin_matches(str(old_pin), stored):
+        raise PinWrong(_("the old PIN is wrong; nothing was changed"))
+    new_hash = hash_pin(new_pin)
+    with db.write() as s:
+        user = s.get(User, actor.user_id)
+        if user is None or user.pin_hash != stored:
+            raise PinWrong(_("the PIN was just changed elsewhere; nothing was changed"))
+        audit(s, actor, "user_pin", user.name, pin=pin_fingerprint(new_hash))
+        user.pin_hash = new_hash
+        s.flush()
 
 
 def add_user(db: Database, *, actor: Actor, name: str, role: str, pin: str) -> Actor:
@@ -106,7 +171,7 @@ def insert_user(session: Session, *, actor: Actor | None, name: str, role: str,
         raise Refused(_("a user needs a name"))
     if role not in ROLES:
         raise Refused(_("role must be cashier or manager, not '{role}'").format(role=role))
-    check_pin_format(pin)
+    check_pin_format(pin, role)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Refused(_("there is already a user named '{name}'").format(name=name))
     pin_hash = hash_pin(pin)

@@ -141,6 +141,7 @@ class FindCustomerDialog(FocusDialog):
     def search(self) -> None:
         self._searched = self.query.text()
         found = self.ops.run(self, lambda: cards.find_cards(self.ops.database,
+                                                            actor=self.ops.actor,
                                                             text=self.query.text()),
                              show=self.message.setText)
         self._found = found or []

@@ -333,12 +333,13 @@ class DayScreen(QWidget):
         elif not dialog.exec():
             return
         start, end, target = dialog.start(), dialog.end(), dialog.folder.text()
-        separator, database = dialog.separator.currentData(), self.ops.database
+        separator, database, actor = (dialog.separator.currentData(), self.ops.database,
+                                      self.ops.actor)
 
         def work(progress):
             # The number of rows is not known ahead: the dialog shows that work goes on,
             # and Cancel stops it at the next thousand rows, leaving no file half-written.
-            return export_range(database, start=start, end=end, folder=target,
+            return export_range(database, actor=actor, start=start, end=end, folder=target,
                                 delimiter=separator,
                                 progress=lambda _name, count: progress(count, 0))
 

@@ -38,7 +38,7 @@ class SetupScreen(QWidget):
         self.currency.setCurrentText(load_program_file(DEFAULT_PROGRAM_FILE).currency)
         self.manager = QLineEdit(objectName="setupManager", placeholderText=_("manager's name"))
         self.pin = QLineEdit(objectName="setupPin", echoMode=QLineEdit.EchoMode.Password,
-                             placeholderText=_("4 to 12 digits"))
+                             placeholderText=_("6 to 12 digits"))
         self.pin2 = QLineEdit(objectName="setupPin2", echoMode=QLineEdit.EchoMode.Password)
         self.create = QPushButton(_("Create the shop"), objectName="setupCreate")
         self.create.setDefault(True)
