@@ -135,7 +135,7 @@ def find_card(session: Session, number: str, *, lock: bool = False) -> Card:
     clean = cardnumbers.normalize(number)
     query = select(Card).where(Card.number == clean)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Card)  # the card row; its holder is read along
     card = session.scalar(query)
     if card is None:
         raise CardNotFound(_("no card {number} in this shop; check the number or issue a card"
