@@ -36,6 +36,7 @@ SIZES: dict[str, dict[str, dict]] = {
         "summary": {"reps": 20},
         "cards": {"single_reps": 20, "batch": 1_000, "batch_reps": 3},
         "receipts": {"reps": 50},
+        "catalog": {"rows": 250_000},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -47,9 +48,10 @@ SIZES: dict[str, dict[str, dict]] = {
         "summary": {"reps": 10},
         "cards": {"single_reps": 5, "batch": 200, "batch_reps": 1},
         "receipts": {"reps": 10},
+        "catalog": {"rows": 20_000},
     },
 }
-PARTS = ("checkout", "scan", "till", "summary", "cards", "receipts")
+PARTS = ("checkout", "scan", "till", "summary", "cards", "receipts", "catalog")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -59,6 +61,7 @@ TARGET_SUMMARY_MS = 200.0
 TARGET_TILL_MS = 50.0
 TARGET_BATCH_S = 10.0  # for 1,000 cards
 TARGET_RECEIPT_MS = 30.0  # read back + 80 mm PDF, median
+TARGET_CATALOG_MB = 200.0  # peak RSS of a 250,000-row (20 MB) catalog import
 
 
 # ---------------------------------------------------------------- child side
@@ -117,6 +120,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         from bench import receipts
 
         result = receipts.measure_receipts(out, **size)
+    elif task == "catalog":
+        from bench import catalog
+
+        result = catalog.measure_catalog(out, **size)
     else:
         raise SystemExit(f"unknown task {task}")
     result["seconds"] = time.perf_counter() - start
@@ -352,6 +359,24 @@ def part_receipts(args, out: Path) -> tuple[dict, list[dict]]:
     return r, rows
 
 
+def part_catalog(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["catalog"]
+    say(f"[catalog] a new shop imports a generated product list of {size['rows']:,} rows"
+        " (EAN-13 codes, Latin and Cyrillic names, prices), then the same file again")
+    r = spawn("catalog", args, out)
+    say(f"    import_products_csv, {r['file_mb']:.1f} MB file: {r['first_s']:.1f} s, all added"
+        f" ({r['first_rows_per_s']:,.0f} rows/s); again {r['again_s']:.1f} s, all unchanged"
+        f" ({r['again_rows_per_s']:,.0f} rows/s); peak RSS {r['peak_rss_mb']:.0f} MB")
+    peak = f"peak RSS {r['peak_rss_mb']:.0f} MB"
+    rows = [
+        row("catalog", f"{r['rows']:,} rows added at {r['first_rows_per_s']:,.0f} rows/s",
+            r["peak_rss_mb"]),
+        row("catalog", peak, r["peak_rss_mb"]) if args.quick else
+        row("catalog", peak, r["peak_rss_mb"], r["peak_rss_mb"], TARGET_CATALOG_MB, unit="MB"),
+    ]
+    return r, rows
+
+
 def table(rows: list[dict]) -> str:
     head = ("part", "figure", "target", "met", "peak MB")
     met = {True: "yes", False: "no", None: "-"}  # None: a figure with no target
@@ -407,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
-               "summary": part_summary, "cards": part_cards, "receipts": part_receipts}
+               "summary": part_summary, "cards": part_cards, "receipts": part_receipts,
+               "catalog": part_catalog}
     try:
         for part in PARTS:
             if part in parts:
