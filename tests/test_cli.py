@@ -402,8 +402,8 @@ def test_a_locked_database_exits_3_in_one_line_and_writes_nothing(shop, monkeypa
      "loyaltypos: the database cannot be reached (server closed the connection unexpectedly)."
      " Nothing was saved; check the connection or the disk, then try again"),
     ("database or disk is full",
-     "loyaltypos: the database cannot be reached (database or disk is full)."
-     " Nothing was saved; check the connection or the disk, then try again"),
+     "loyaltypos: the disk is full (database or disk is full). Nothing was saved; free some"
+     " space on the disk that holds the database, then try again"),
 ])
 def test_a_database_that_fails_mid_command_exits_3(shop, monkeypatch, driver_says, line):
     def fail(*args, **kwargs):

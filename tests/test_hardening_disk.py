@@ -98,8 +98,9 @@ def test_a_sale_on_a_read_only_database_exits_3_in_one_line(db, db_path, manager
                LOYALTYPOS_PIN=MANAGER_PIN)
     assert (done.returncode, done.stdout) == (3, "")
     assert one_line(done.stderr) == (
-        "loyaltypos: the database cannot be reached (attempt to write a readonly database)."
-        " Nothing was saved; check the connection or the disk, then try again")
+        "loyaltypos: the database can only be read here (attempt to write a readonly"
+        " database). Nothing was saved; check the file's permissions or the disk, then try"
+        " again")
     assert snapshot(db) == before and dump(db_path) == rows
 
 
@@ -131,8 +132,8 @@ def test_a_sale_with_a_card_on_a_full_disk_exits_3_and_leaves_nothing(
                               LOYALTYPOS_DB=str(db_path), LOYALTYPOS_PIN=MANAGER_PIN)
     assert (done.returncode, done.stdout) == (3, "")
     assert one_line(done.stderr) == (
-        "loyaltypos: the database cannot be reached (database or disk is full)."
-        " Nothing was saved; check the connection or the disk, then try again")
+        "loyaltypos: the disk is full (database or disk is full). Nothing was saved; free"
+        " some space on the disk that holds the database, then try again")
     assert snapshot(db) == before and dump(db_path) == rows
     verified_by_the_command_line(cli, db_path)
 

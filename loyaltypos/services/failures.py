@@ -41,6 +41,14 @@ def explain(exc: BaseException) -> Failure | None:
             return Failure("database", _(
                 "the database is busy: another till or program is writing to it ({detail})."
                 " Nothing was saved; try again in a moment").format(detail=detail))
+        if "disk is full" in detail or "No space left" in detail:
+            return Failure("database", _(
+                "the disk is full ({detail}). Nothing was saved; free some space on the disk"
+                " that holds the database, then try again").format(detail=detail))
+        if "readonly" in detail or "read-only" in detail:
+            return Failure("database", _(
+                "the database can only be read here ({detail}). Nothing was saved; check the"
+                " file's permissions or the disk, then try again").format(detail=detail))
         return Failure("database", _(
             "the database cannot be reached ({detail}). Nothing was saved; check the"
             " connection or the disk, then try again").format(detail=detail))
