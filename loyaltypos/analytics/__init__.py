@@ -1,0 +1,1 @@
+"""Figures over the shop's history: pure functions, no database."""
