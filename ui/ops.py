@@ -25,9 +25,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from loyaltypos.db import Database
-from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor
+from loyaltypos.services import days
 from loyaltypos.services.failures import explain
 
 T = TypeVar("T")
@@ -72,8 +73,10 @@ class Ops(QObject):
         self.actor: Actor | None = None
         self.log_file = log_file
         self.jobs: list[_Job] = []
-        # Tests replace this to answer the manager PIN dialog; the UI asks a person.
+        # Tests replace these to answer the manager PIN dialog and a yes/no question; the
+        # UI asks a person.
         self.ask_manager: Callable[[QWidget, str], Actor | None] = self._ask_manager_dialog
+        self.ask_yes: Callable[[QWidget, str], bool] = self._ask_yes_box
 
     # ---------------------------------------------------------------- who is signed in
 
@@ -93,6 +96,28 @@ class Ops(QObject):
         dialog = ManagerPinDialog(self, action, parent)
         return dialog.actor if dialog.exec() else None
 
+    def _ask_yes_box(self, parent: QWidget, question: str) -> bool:
+        answer = QMessageBox.question(parent, _("LoyaltyPOS"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def confirm_new_day(self, parent: QWidget | None, wanted: DayNeedsConfirmation) -> bool:
+        """A manager confirms opening the business day the clock asks for (the signed-in
+        manager answers yes, or a manager enters their PIN in a cashier's session)."""
+        date, last = wanted.date.isoformat(), wanted.last.isoformat()
+        action = _("opening business day {date} (the last was {last}; check the till's clock"
+                   " first)").format(date=date, last=last)
+        if self.actor is not None and self.actor.is_manager:
+            question = _("The last business day was {last}; the clock says {date}. Open"
+                         " {date}?").format(last=last, date=date)
+            manager = self.actor if self.ask_yes(parent, question) else None
+        else:
+            manager = self.ask_manager(parent, action)
+        if manager is None:
+            return False
+        done = self.run(parent, lambda: days.open_business_day(
+            self.database, actor=manager, date=wanted.date), changes=Change.DAY)
+        return done is not None
+
     # ---------------------------------------------------------------- running changes
 
     def run(self, parent: QWidget | None, call: Callable[[], T], *,
@@ -104,7 +129,14 @@ class Ops(QObject):
         to a message box titled ``title``.
         """
         try:
-            result = call()
+            try:
+                result = call()
+            except DayNeedsConfirmation as wanted:
+                # The first sale after a gap of days: a manager opens the day, then the
+                # same call goes through (a sale keeps its id: recorded once).
+                if not self.confirm_new_day(parent, wanted):
+                    raise
+                result = call()
         except Exception as exc:  # every failure is shown; faults are logged too
             self.report(parent, exc, title=title, show=show)
             return None

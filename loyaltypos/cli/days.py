@@ -87,10 +87,18 @@ def summary_text(data: dict) -> str:
 def _day_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     actions = p.add_subparsers(dest="action", required=True)
     actions.add_parser("close", parents=[common]).add_argument("--counted-cash")
+    actions.add_parser("open", parents=[common],
+                       help=_("open a day more than a day after the last one (manager)")
+                       ).add_argument("--date", required=True)
 
 
 def run_day(db: Database, args: argparse.Namespace, out: Out) -> None:
     actor = sign_in(db, args)
+    if args.action == "open":
+        opened = days.open_business_day(db, actor=actor, date=parse_date(args.date))
+        out({"date": opened.date.isoformat(), "open": True},
+            _("Business day {date} is open").format(date=opened.date.isoformat()))
+        return
     cur = store.program_in_force(db).currency
     counted = parse_amount(args.counted_cash, cur) if args.counted_cash is not None else None
     summary = days.close_day(db, actor=actor, counted_cash=counted)

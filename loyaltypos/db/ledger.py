@@ -7,6 +7,8 @@ services wrote to the database; ``verify`` proves they agree.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from loyaltypos.db.models import LEDGER_KINDS, Card, LedgerEntry
@@ -32,8 +34,12 @@ def entry_row(
     refund_id: str | None = None,
     note: str | None = None,
     corrects_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> dict:
-    """Check one entry against the rules and return its row; refuses a negative balance."""
+    """Check one entry against the rules and return its row; refuses a negative balance.
+
+    ``at`` is the entry's stamp (the caller's day-aware stamp; the clock if None).
+    """
     if kind not in LEDGER_KINDS:
         raise ValueError(f"unknown ledger kind {kind}")
     if (kind in POSITIVE and amount < 0) or (kind in NEGATIVE and amount > 0):
@@ -46,7 +52,7 @@ def entry_row(
     return {
         "card_id": card_id, "kind": kind, "amount": amount, "sale_id": sale_id,
         "refund_id": refund_id, "user_id": user_id, "day_id": day_id,
-        "created_at": clock.now(), "note": note, "corrects_id": corrects_id,
+        "created_at": at or clock.now(), "note": note, "corrects_id": corrects_id,
     }
 
 

@@ -96,6 +96,14 @@ class DayClosed(Refused):
     pass
 
 
+class DayNeedsConfirmation(Refused):
+    """The clock is more than a day past the last business day: a manager opens the day."""
+
+    def __init__(self, message: str, *, date, last) -> None:
+        super().__init__(message)
+        self.date, self.last = date, last
+
+
 class NotInitialised(Refused):
     pass
 

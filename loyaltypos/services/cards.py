@@ -32,7 +32,7 @@ from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program, Tier
 from loyaltypos.domain.text import clean_text
 from loyaltypos.services.audit import audit
-from loyaltypos.services.store import card_prefix, current_program, open_day
+from loyaltypos.services.store import card_prefix, current_program, day_stamp, open_day
 
 MAX_BATCH = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -365,8 +365,11 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
         new = _new_card(s, kind=old.kind, customer=old.customer, day_id=day_id, number=number,
                         lineage_id=old.lineage_id, pinned_tier=old.pinned_tier)
         note = f"replacement {old.number} -> {new.number}"
-        post(s, old, "transfer_out", -balance, day_id=day_id, user_id=actor.user_id, note=note)
-        post(s, new, "transfer_in", balance, day_id=day_id, user_id=actor.user_id, note=note)
+        stamp = day_stamp(s, day_id)
+        post(s, old, "transfer_out", -balance, day_id=day_id, user_id=actor.user_id, note=note,
+             at=stamp)
+        post(s, new, "transfer_in", balance, day_id=day_id, user_id=actor.user_id, note=note,
+             at=stamp)
         new.spend, old.spend = spend, 0
         old.status = "replaced"
         old.replaced_by_id = new.id
@@ -413,6 +416,7 @@ def adjust_balance(db: Database, *, actor: Actor, number: str, amount: int,
             raise CardReplaced(_("card {number} was replaced; adjust the new card").format(
                 number=card.number))
         day_id = open_day(s)
-        post(s, card, "adjust", amount, day_id=day_id, user_id=actor.user_id, note=reason)
+        post(s, card, "adjust", amount, day_id=day_id, user_id=actor.user_id, note=reason,
+             at=day_stamp(s, day_id))
         audit(s, actor, "card_adjust", card.number, amount=amount, reason=reason)
         return card_info(s, card)

@@ -226,6 +226,8 @@ def checkout(
 _CONTEXT = select(
     select(Sale.id).where(Sale.id == bindparam("sale_id")).scalar_subquery(),
     select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1).scalar_subquery(),
+    select(BusinessDay.opened_at).where(BusinessDay.closed_at.is_(None)).limit(1)
+    .scalar_subquery(),
     select(func.max(Sale.receipt_no)).scalar_subquery(),
     select(func.max(ProgramVersion.id)).scalar_subquery(),
 )
@@ -244,7 +246,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
     # The till's hottest path: prepared Core statements, one round trip per table.
     with db.write() as s:
         conn = s.connection()
-        existing, day_id, last_receipt, version = conn.execute(
+        existing, day_id, opened_at, last_receipt, version = conn.execute(
             _CONTEXT, {"sale_id": sale_id}).one()
         if existing is not None:
             return _recorded(conn, sale_id)
@@ -254,6 +256,8 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         settled = _settle(pricing.paid, payments, program.currency)
         if day_id is None:
             day_id = open_day(s)
+        # never stamped before its day opened, even with the clock set back since
+        stamp = clock.now() if opened_at is None else max(clock.now(), opened_at)
         tier_obj = program.tier_named(tier) if tier else None
         change = sum((p.tendered or p.amount) - p.amount for p in settled)
         ledger_rows = []
@@ -264,13 +268,13 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
                 if amount:
                     ledger_rows.append(entry_row(card.id, card.number, balance, kind, amount,
                                                  day_id=day_id, user_id=actor.user_id,
-                                                 sale_id=sale_id))
+                                                 sale_id=sale_id, at=stamp))
                     balance += amount
         receipt_no = (last_receipt or 0) + 1
         conn.execute(_INSERT_SALE, {
             "id": sale_id, "receipt_no": receipt_no, "day_id": day_id,
             "card_id": card.id if card else None, "user_id": actor.user_id,
-            "created_at": clock.now(), "tier": tier,
+            "created_at": stamp, "tier": tier,
             "discount_bp": pct_to_bp(tier_obj.discount_pct) if tier_obj else 0,
             "cashback_bp": pct_to_bp(tier_obj.cashback_pct) if tier_obj else 0,
             "subtotal": pricing.subtotal, "discount": pricing.discount,

@@ -37,6 +37,7 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
+from loyaltypos.services.store import open_day_on
 
 TOP_CUSTOMERS = 5
 
@@ -221,6 +222,14 @@ def day_status(db: Database) -> DayStatus:
         return DayStatus(day.business_date, day.closed_at is None, int(count))
 
 
+def open_business_day(db: Database, *, actor: Actor, date: dt.date) -> DayStatus:
+    """Open business day ``date`` when it is more than a day after the last one (manager;
+    audited): the till does not open such a day on the clock's word alone."""
+    with db.write() as s:
+        open_day_on(s, actor=actor, date=date)
+    return DayStatus(date, True, 0)
+
+
 def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) -> DaySummary:
     """Close the open business day (manager; audited): freeze and number its Z report.
 
@@ -242,7 +251,7 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
                               " to close").format(date=last.business_date.isoformat(),
                                                   z_number=last.z_number))
         z_number = next_number(s, BusinessDay.z_number)
-        closed_at = clock.now()
+        closed_at = max(clock.now(), day.opened_at)  # a clock set back: not before opening
         summary = replace(_summarise(s, day), closed=True, z_number=z_number,
                           closed_at=closed_at)
         if counted_cash is not None:

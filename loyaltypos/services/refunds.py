@@ -15,7 +15,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.ledger import post
 from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
 from loyaltypos.db.numbering import next_number, storable
-from loyaltypos.domain import clock, ids
+from loyaltypos.domain import ids
 from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
@@ -30,7 +30,7 @@ from loyaltypos.domain.pricing import (
 )
 from loyaltypos.services.audit import audit
 from loyaltypos.services.cards import find_card, live_card
-from loyaltypos.services.store import open_day
+from loyaltypos.services.store import day_stamp, open_day
 
 
 @dataclass(frozen=True)
@@ -252,10 +252,11 @@ def refund(
         plan = _plan(s, sale_id, items, lock=True)
         sale, card, totals = plan.sale, plan.card, plan.totals
         day_id = open_day(s)
+        stamp = day_stamp(s, day_id)
         row = Refund(
             id=refund_id, refund_no=next_number(s, Refund.refund_no), sale_id=sale_id,
             day_id=day_id, card_id=card.id if card else None, user_id=actor.user_id,
-            created_at=clock.now(), money_back=totals.money_back, restored=totals.restored,
+            created_at=stamp, money_back=totals.money_back, restored=totals.restored,
             reversed=totals.reversed, shortfall=totals.shortfall, spend=totals.spend,
             balance_after=(card.balance + totals.restored - totals.reversed) if card else None,
         )
@@ -275,9 +276,9 @@ def refund(
         result = _result(plan, refund_id, row.refund_no, to_card, to_cash)
         if card is not None:
             post(s, card, "refund_restore", totals.restored, day_id=day_id,
-                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
+                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id, at=stamp)
             post(s, card, "refund_reverse", -totals.reversed, day_id=day_id,
-                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id)
+                 user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id, at=stamp)
             card.spend -= totals.spend
         audit(s, actor, "refund", sale_id, receipt=sale.receipt_no, refund=refund_id,
               money_back=totals.money_back)

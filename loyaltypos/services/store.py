@@ -21,7 +21,13 @@ from loyaltypos.db import Database
 from loyaltypos.db.models import AuditEntry, BusinessDay, ProgramVersion, Sale, Setting, User
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
-from loyaltypos.domain.errors import AlreadyInitialised, NotInitialised, ProgramInvalid, Refused
+from loyaltypos.domain.errors import (
+    AlreadyInitialised,
+    DayNeedsConfirmation,
+    NotInitialised,
+    ProgramInvalid,
+    Refused,
+)
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
 from loyaltypos.domain.program import Program, dump_program, parse_program, program_text
@@ -184,6 +190,8 @@ def program_in_force(db: Database) -> Program:
         return current_program(s)
 
 
+# A day opens by itself at most this many days after the last one; further needs a manager.
+MAX_DAYS_AHEAD = 1
 _OPEN_DAY = select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1)
 
 
@@ -204,6 +212,46 @@ def _open_new_day(session: Session) -> int:
     date = clock.local_today()
     if last is not None and last >= date:
         date = last + dt.timedelta(days=1)
+    if last is not None and (date - last).days > MAX_DAYS_AHEAD:
+        # One wrong clock reading must not date every later day: a manager confirms.
+        raise DayNeedsConfirmation(
+            _("the last business day was {last}; the clock says {date}. A manager opens"
+              " {date} first (the till asks, or: loyaltypos day open --date {date})").format(
+                last=last.isoformat(), date=date.isoformat()),
+            date=date, last=last)
+    return conn.execute(
+        insert(BusinessDay).values(business_date=date, opened_at=clock.now())
+        .returning(BusinessDay.id)
+    ).scalar_one()
+
+
+def day_stamp(session: Session, day_id: int) -> dt.datetime:
+    """The stamp for a row of day ``day_id``: now, or the day's opening if the clock went
+    back since (nothing is stamped before its day opened)."""
+    opened = session.connection().execute(
+        select(BusinessDay.opened_at).where(BusinessDay.id == day_id)).scalar_one()
+    return max(clock.now(), opened)
+
+
+def open_day_on(session: Session, *, actor: Actor, date: dt.date) -> int:
+    """Open business day ``date`` on a manager's word (audited), when the clock is further
+    from the last day than a day opens by itself. ``date`` must come after the last day
+    and be within a day of the clock's date, so a typo cannot open 2031 either."""
+    require_manager(actor, _("opening a business day"))
+    conn = session.connection()
+    if conn.execute(_OPEN_DAY).scalar() is not None:
+        raise Refused(_("a business day is open already; close it before opening another"))
+    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
+    if last is not None and date <= last:
+        raise Refused(_("{date} is not after the last business day, {last}").format(
+            date=date.isoformat(), last=last.isoformat()))
+    today = clock.local_today()
+    if abs((date - today).days) > MAX_DAYS_AHEAD:
+        raise Refused(_("the clock says {today}; a business day {date} cannot be opened now."
+                        " Check the date, or the till's clock").format(
+            today=today.isoformat(), date=date.isoformat()))
+    audit(session, actor, "day_open", date.isoformat(),
+          last=last.isoformat() if last else None, clock=today.isoformat())
     return conn.execute(
         insert(BusinessDay).values(business_date=date, opened_at=clock.now())
         .returning(BusinessDay.id)
