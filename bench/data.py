@@ -151,6 +151,11 @@ def close_days(conn: sqlite3.Connection, days: list[Day], totals: list[DayTotals
         closed_at = dt.datetime.combine(day.date, CLOSES_AT)
         report = tot.summary(day, z_number=z_number, closed_at=closed_at,
                              liability_total=liability[z_number - 1], cards=cards)
+        # as close_day does: its audit line first, which the database asks for
+        conn.execute(
+            "INSERT INTO audit_log (user_id, action, target, detail, created_at)"
+            " VALUES (?, 'day_close', ?, ?, ?)",
+            (manager_id, day.date.isoformat(), json.dumps({"z": z_number}), stamp(closed_at)))
         conn.execute(
             "UPDATE business_days SET closed_at = ?, closed_by = ?, z_number = ?, z_report = ?"
             " WHERE id = ?",
@@ -213,10 +218,12 @@ def insert_cards(conn: sqlite3.Connection, rng: random.Random, n: int, days: lis
     conn.executemany(
         "INSERT INTO cards (id, number, kind, status, customer_id, lineage_id, replaced_by_id,"
         " pinned_tier, balance, spend, created_at, day_id)"
-        " VALUES (?, ?, ?, 'active', ?, ?, NULL, NULL, 0, ?, ?, ?)",
+        # a new card starts at zero (the database insists); store_card_totals writes the
+        # balance and spend the ledger and sales give them
+        " VALUES (?, ?, ?, 'active', ?, ?, NULL, NULL, 0, 0, ?, ?)",
         (
             (i + 1, cards.numbers[i], kinds[i], i + 1 if kinds[i] == "personal" else None, i + 1,
-             cards.spend[i], stamp(days[day_index[i]].opened_at), days[day_index[i]].id)
+             stamp(days[day_index[i]].opened_at), days[day_index[i]].id)
             for i in range(n)
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 import sqlite3
@@ -111,7 +112,8 @@ class PlainTill:
     def sell(self) -> None:
         p = self.pricing
         sale_id = str(uuid.uuid4())
-        now = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+        # microseconds, as the services stamp: a sale is never stamped before its day opened
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         self.receipt += 1
         self.balance += p.cashback - p.redeemed
         c = self.conn
