@@ -68,6 +68,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("print_cards", N_("Print bearer cards..."), None, "window", menu="manage"),
     ActionSpec("shop", N_("Shop and program"), None, "window", menu="manage"),
     ActionSpec("settings", N_("Settings..."), None, "window", menu="manage"),
+    ActionSpec("change_pin", N_("Change my PIN..."), None, "window", menu="till"),
 )
 
 BY_NAME = {spec.name: spec for spec in ACTIONS}

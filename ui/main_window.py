@@ -133,7 +133,15 @@ class MainWindow(QMainWindow):
             "print_cards": lambda: CardBatchDialog(self.ops, self).exec(),
             "shop": lambda: self.go_to(self.overview),
             "settings": self._settings,
+            "change_pin": self._change_pin,
         }[name]()
+
+    def _change_pin(self) -> None:
+        from ui.dialogs.people import ChangePinDialog
+
+        dialog = ChangePinDialog(self.ops, self)
+        if dialog.exec() and dialog.changed:
+            self.statusBar().showMessage(_("Your PIN is changed."), 5000)
 
     def _on_signed_in(self, actor) -> None:
         if actor is None:

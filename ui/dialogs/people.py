@@ -1,4 +1,5 @@
-"""A manager enters their PIN so a cashier's session may do one manager action."""
+"""People at the till: a manager enters their PIN so a cashier's session may do one
+manager action; a signed-in user changes their own PIN."""
 
 from __future__ import annotations
 
@@ -39,4 +40,36 @@ class ManagerPinDialog(FormDialog):
             self.pin.clear()
             return
         self.actor = actor
+        super().accept()
+
+
+class ChangePinDialog(FormDialog):
+    """The signed-in user types their PIN, then the new one twice."""
+
+    def __init__(self, ops, parent: QWidget | None = None) -> None:
+        super().__init__(_("Change my PIN"), parent)
+        self.ops = ops
+        self.old = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "oldPin")
+        self.new = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "newPin")
+        self.again = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "newPinAgain")
+        least = 6 if ops.actor is not None and ops.actor.is_manager else 4
+        self.new.setPlaceholderText(_("{least} to 12 digits").format(least=least))
+        self.form.addRow(QLabel(ops.actor.name if ops.actor else ""))
+        self.form.addRow(_("PIN now"), self.old)
+        self.form.addRow(_("New PIN"), self.new)
+        self.form.addRow(_("New PIN again"), self.again)
+        self.focus_field = self.old
+        self.changed = False
+
+    def accept(self) -> None:
+        if self.new.text() != self.again.text():
+            self.refuse(_("the two new PINs differ; type the same PIN twice"))
+            return
+        actor = self.ops.actor
+        done = self.ops.run(self, lambda: users.change_pin(
+            self.ops.database, actor=actor, old_pin=self.old.text(), new_pin=self.new.text())
+            or True, show=self.refuse)
+        if not done:
+            return
+        self.changed = True
         super().accept()
