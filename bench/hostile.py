@@ -155,7 +155,8 @@ def bad_inputs(folder: Path, count: int, rng: random.Random) -> dict:
     tracebacks, writes, examples = 0, 0, []
     for args in bad_commands(rng, card, folder, count):
         before = fingerprint(db)
-        code, _out, err = cli(db, *args)
+        with contextlib.chdir(folder):  # a backup or export named by junk lands in here
+            code, _out, err = cli(db, *args)
         codes[code] = codes.get(code, 0) + 1
         if "Traceback" in err:
             tracebacks += 1
