@@ -11,7 +11,7 @@ from conftest import CASHIER_PIN, MANAGER_PIN, line, personal, snapshot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
-from uitools import TEA, on_dialog
+from uitools import BOOK, TEA, on_dialog, signed_in
 
 from loyaltypos.db.models import AuditEntry, BusinessDay, LedgerEntry, Refund, Sale
 from loyaltypos.domain import clock
@@ -55,6 +55,22 @@ def test_the_next_day_opens_by_itself(db, cashier, closed_monday):
     assert dates(db) == [closed_monday, closed_monday + dt.timedelta(days=1)]
 
 
+def test_the_first_day_of_a_new_shop_opens_by_itself(db, cashier, shop):
+    with clock.frozen_at(dt.datetime(2031, 1, 1, 9)):
+        sell(db, cashier)
+    assert dates(db) == [dt.date(2031, 1, 1)]
+
+
+def test_a_refund_that_would_open_a_day_further_on_is_refused(db, manager, cashier):
+    with clock.frozen_at(at(0)):
+        sale = sell(db, cashier)
+        days.close_day(db, actor=manager)
+    before = snapshot(db)
+    with clock.frozen_at(at(2)), pytest.raises(DayNeedsConfirmation):
+        refund(db, actor=manager, sale_id=sale.sale_id)
+    assert snapshot(db) == before
+
+
 def test_a_day_further_on_is_refused_and_nothing_is_written(db, cashier, closed_monday):
     before = snapshot(db)
     with clock.frozen_at(at(3)), pytest.raises(DayNeedsConfirmation) as refused:
@@ -81,7 +97,7 @@ def test_a_manager_opens_the_day_and_sales_go_into_it(db, manager, cashier, clos
         assert s.scalar(select(BusinessDay.business_date).join(Sale).where(
             Sale.id == sale.sale_id)) == thursday
         line_ = s.execute(select(AuditEntry.user_id, AuditEntry.target)
-                          .where(AuditEntry.action == "day_open")).one()
+                          .where(AuditEntry.action == "day_open_confirmed")).one()
     assert tuple(line_) == (manager.user_id, thursday.isoformat())
     assert verify(db) == []
 
@@ -140,6 +156,9 @@ def test_the_command_line_says_what_to_do(cli, db_path, db, manager, cashier, cl
         refused = cli(*sale, LOYALTYPOS_PIN=CASHIER_PIN)
         assert refused.returncode == 1
         assert f"loyaltypos day open --date {thursday}" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert cli("--db", str(db_path), "day", "open", "--date", thursday, "--user",
+                   cashier.name, LOYALTYPOS_PIN=CASHIER_PIN).returncode == 1
         opened = cli("--db", str(db_path), "day", "open", "--date", thursday, "--user",
                      manager.name, LOYALTYPOS_PIN=MANAGER_PIN)
         assert opened.returncode == 0, opened.stderr
@@ -162,10 +181,14 @@ def test_at_the_till_a_manager_types_their_pin_and_the_sale_goes_through(
 
     with clock.frozen_at(at(3)):
         qtbot.keyClicks(till.till.scan, TEA + "\r")
+        sale_id = till.till.sale.sale_id
         on_dialog(qtbot, manager_types_pin)
         till.till.pay_card()
     thursday = closed_monday + dt.timedelta(days=3)
-    assert any("Opening business day " + thursday.isoformat() in text for text in asked), asked
+    said = " ".join(asked)
+    assert f"the last business day was {closed_monday.isoformat()}" in said, asked
+    assert f"the clock says {thursday.isoformat()}" in said, asked
+    assert till.till.last_sale_id == sale_id  # the same sale went through
     assert dates(db) == [closed_monday, thursday]
     assert days.day_summary(db, date=thursday).sales == 1
     assert "receipt 1 paid" not in till.till.last_paid.text().lower()  # receipt 2: day 2
@@ -186,3 +209,24 @@ def test_at_the_till_without_a_manager_nothing_is_sold(qtbot, db, closed_monday,
         till.till.pay_card()
     assert snapshot(db) == before
     assert seen and "manager opens" in seen[-1]
+
+
+def test_a_manager_signed_in_at_the_till_confirms_with_enter(qtbot, db, shop, goods,
+                                                              closed_monday):
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    asked = []
+
+    def manager_presses_enter(dialog):
+        asked.append(dialog.text())
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    with clock.frozen_at(at(3)):
+        qtbot.keyClicks(window.till.scan, BOOK + "\r")
+        sale_id = window.till.sale.sale_id
+        on_dialog(qtbot, manager_presses_enter)
+        window.till.pay_card()
+    thursday = closed_monday + dt.timedelta(days=3)
+    assert thursday.isoformat() in asked[0] and closed_monday.isoformat() in asked[0]
+    assert dates(db) == [closed_monday, thursday]
+    assert window.till.last_sale_id == sale_id

@@ -104,8 +104,9 @@ class Ops(QObject):
         """A manager confirms opening the business day the clock asks for (the signed-in
         manager answers yes, or a manager enters their PIN in a cashier's session)."""
         date, last = wanted.date.isoformat(), wanted.last.isoformat()
-        action = _("opening business day {date} (the last was {last}; check the till's clock"
-                   " first)").format(date=date, last=last)
+        action = _("opening business day {date}: the last business day was {last} and the"
+                   " clock says {date} (check the till's clock first)").format(
+            date=date, last=last)
         if self.actor is not None and self.actor.is_manager:
             question = _("The last business day was {last}; the clock says {date}. Open"
                          " {date}?").format(last=last, date=date)

@@ -250,7 +250,7 @@ def open_day_on(session: Session, *, actor: Actor, date: dt.date) -> int:
         raise Refused(_("the clock says {today}; a business day {date} cannot be opened now."
                         " Check the date, or the till's clock").format(
             today=today.isoformat(), date=date.isoformat()))
-    audit(session, actor, "day_open", date.isoformat(),
+    audit(session, actor, "day_open_confirmed", date.isoformat(),
           last=last.isoformat() if last else None, clock=today.isoformat())
     return conn.execute(
         insert(BusinessDay).values(business_date=date, opened_at=clock.now())
