@@ -122,3 +122,40 @@ def test_the_command_line_prints_the_figures_as_json(cli, db_path, manager, hist
 def test_a_period_backwards_is_refused(db, manager):
     with pytest.raises(Exception, match="swap the dates"):
         insight_report(db, actor=manager, start=dt.date(2026, 2, 1), end=dt.date(2026, 1, 1))
+
+
+# ---------------------------------------------------------------- the [insight] table
+
+INSIGHT = "\n[insight]\nmargin_pct = 40\nactive_days = 30\nregular_months = 2\n"
+
+
+def test_the_insight_table_is_read_kept_and_used(db, manager, history, program_text):
+    from loyaltypos.domain.program import dump_program, parse_program
+    from loyaltypos.services import store
+
+    program = parse_program(program_text + INSIGHT)
+    assert (program.insight.margin_pct, program.insight.active_days,
+            program.insight.regular_months, program.insight.xyz_months) == (40, 30, 2, 6)
+    assert parse_program(dump_program(program)) == program
+    assert "[insight]" not in dump_program(parse_program(program_text))  # defaults: unsaid
+    with clock.frozen_at(START + dt.timedelta(days=1)):
+        store.load_program(db, actor=manager, program=program)
+    report = insight_report(db, actor=manager, start=history["day1"], end=history["day2"])
+    assert report.ltv.p_pct == 40
+
+
+@pytest.mark.parametrize(("table", "said"), [
+    ("a_pct = 96", "0 < a_pct < b_pct"),
+    ("x_cv_pct = 30", "x_cv_pct < y_cv_pct"),
+    ("active_days = 0", "insight.active_days: must be a whole number of at least 1"),
+    ("xyz_months = 100", "insight.xyz_months: must be at most 24"),
+    ("margin_pct = 120", "insight.margin_pct: a percentage must be between 0 and 100"),
+    ("churn = 5", "[insight] has unknown keys: churn"),
+])
+def test_a_bad_insight_table_is_refused(program_text, table, said):
+    from loyaltypos.domain.errors import ProgramInvalid
+    from loyaltypos.domain.program import parse_program
+
+    with pytest.raises(ProgramInvalid) as refused:
+        parse_program(program_text + "\n[insight]\n" + table + "\n")
+    assert said in str(refused.value)

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from loyaltypos.domain.program import InsightRules
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -36,19 +38,8 @@ class Response:
     score: int
 
 
-@dataclass(frozen=True)
-class Rules:
-    """The ``[insight]`` table of the program, with the guide's defaults."""
-
-    margin_pct: Decimal = Decimal(30)
-    active_days: int = 90
-    xyz_months: int = 6
-    a_pct: Decimal = Decimal(80)
-    b_pct: Decimal = Decimal(95)
-    x_cv_pct: Decimal = Decimal(10)
-    y_cv_pct: Decimal = Decimal(25)
-    regular_months: int = 3
-    ladder_months: int = 6
+# The [insight] thresholds live with the program (they are read from its file).
+Rules = InsightRules
 
 
 def pct(part: Decimal | int, whole: Decimal | int) -> Decimal:

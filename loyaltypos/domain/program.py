@@ -15,7 +15,11 @@ TypeError or a traceback later, when a card is used):
 - every amount (``min_spend``, ``min_redeem_balance``): a number from 0 to
   ``MAX_AMOUNT_UNITS`` (10**12 minor units), with no more decimals than the currency has;
 - between 2 and :data:`MAX_TIERS` (20) tiers, each a ``[[tier]]`` table;
-- a value of the wrong kind (a list, a table, text where a number is meant) is refused.
+- a value of the wrong kind (a list, a table, text where a number is meant) is refused;
+- an optional ``[insight]`` table sets the thresholds of the owner's figures
+  (docs/INSIGHT.md): ``margin_pct``, ``active_days`` (1 to 3650), ``xyz_months`` (2 to 24),
+  ``a_pct`` and ``b_pct`` (above 0, A below B), ``x_cv_pct`` and ``y_cv_pct`` (X below Y),
+  ``regular_months`` (1 to 6); what it leaves out keeps the guide's default.
 
 :func:`dump_program` writes text :func:`parse_program` reads back; :func:`program_text`
 is what a program is stored as, and it proves the round trip before anything is stored.
@@ -50,6 +54,26 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class InsightRules:
+    """The ``[insight]`` table: thresholds of the owner's figures, the guide's defaults."""
+
+    margin_pct: Decimal = Decimal(30)
+    active_days: int = 90
+    xyz_months: int = 6
+    a_pct: Decimal = Decimal(80)
+    b_pct: Decimal = Decimal(95)
+    x_cv_pct: Decimal = Decimal(10)
+    y_cv_pct: Decimal = Decimal(25)
+    regular_months: int = 3
+    ladder_months: int = 6  # the guide's "last 6 calendar months": not a key
+
+
+INSIGHT_PCT_KEYS = ("margin_pct", "a_pct", "b_pct", "x_cv_pct", "y_cv_pct")
+INSIGHT_INT_KEYS = {"active_days": (1, MAX_WINDOW_DAYS), "xyz_months": (2, 24),
+                    "regular_months": (1, 6)}
+
+
+@dataclass(frozen=True)
 class Program:
     name: str
     currency: str
@@ -57,6 +81,7 @@ class Program:
     tier_window_days: int = 0
     max_redeem_pct: Decimal = Decimal(100)
     min_redeem_balance: int = 0
+    insight: InsightRules = InsightRules()
 
     @property
     def bearer_tier(self) -> Tier:
@@ -216,7 +241,30 @@ def parse_program(text: str) -> Program:
         min_redeem_balance=_money(
             head.get("min_redeem_balance", 0), currency, "min_redeem_balance"
         ),
+        insight=_insight(data.get("insight", {})),
     )
+
+
+def _insight(raw: object) -> InsightRules:
+    if not isinstance(raw, dict):
+        raise ProgramInvalid(_("[insight] must be a table of thresholds"))
+    unknown = set(raw) - set(INSIGHT_PCT_KEYS) - set(INSIGHT_INT_KEYS)
+    if unknown:
+        raise ProgramInvalid(_("[insight] has unknown keys: {keys}").format(
+            keys=", ".join(sorted(unknown))))
+    values: dict[str, object] = {}
+    for key in INSIGHT_PCT_KEYS:
+        if key in raw:
+            values[key] = _pct(raw[key], f"insight.{key}")
+    for key, (least, most) in INSIGHT_INT_KEYS.items():
+        if key in raw:
+            values[key] = _int(raw[key], f"insight.{key}", minimum=least, maximum=most)
+    rules = InsightRules(**values)
+    if not 0 < rules.a_pct < rules.b_pct:
+        raise ProgramInvalid(_("[insight] needs 0 < a_pct < b_pct"))
+    if not rules.x_cv_pct < rules.y_cv_pct:
+        raise ProgramInvalid(_("[insight] needs x_cv_pct < y_cv_pct"))
+    return rules
 
 
 def load_program_file(path: str | Path) -> Program:
@@ -270,6 +318,12 @@ def dump_program(program: Program) -> str:
         out.append("bearer = true" if tier.bearer else f"min_spend = {money(tier.min_spend)}")
         out += [f"discount_pct = {_num(tier.discount_pct)}",
                 f"cashback_pct = {_num(tier.cashback_pct)}"]
+    defaults = InsightRules()
+    changed = [(key, getattr(program.insight, key))
+               for key in (*INSIGHT_PCT_KEYS, *INSIGHT_INT_KEYS)
+               if getattr(program.insight, key) != getattr(defaults, key)]
+    if changed:  # a program that keeps the guide's defaults reads as it always has
+        out += ["", "[insight]"] + [f"{key} = {_num(value)}" for key, value in changed]
     return "\n".join(out) + "\n"
 
 

@@ -25,6 +25,7 @@ from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
+from loyaltypos.services.store import current_program
 
 DEFAULT_DAYS = 365
 
@@ -87,9 +88,9 @@ def insight_report(db: Database, *, actor: Actor, start: dt.date | None = None,
     manager; audited, since it ranks named customers."""
     require_manager(actor, _("the insight report"))
     start, end = _period(start, end)
-    rules = rules or Rules()
     with db.write() as s:
         audit(s, actor, "insight", f"{start.isoformat()}..{end.isoformat()}")
+        rules = rules or current_program(s).insight
         everything = purchases(s, until=end)
     in_period = [p for p in everything if p.date >= start]
     bearer = _anonymous(db, start, end)
