@@ -35,7 +35,11 @@ def test_the_orm_refuses_to_change_or_delete_a_ledger_entry(db, card_with_histor
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
-def test_the_database_refuses_update_and_delete_of_facts(db, card_with_history, table):
+def test_the_database_refuses_update_and_delete_of_facts(db, card_with_history, manager,
+                                                          table):
+    from loyaltypos.services.nps import record_response
+
+    record_response(db, actor=manager, score=9, card_number=card_with_history.number)
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:
         s.execute(text(f"UPDATE {table} SET id = id"))
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from loyaltypos.db.models import AuditEntry, LedgerEntry, ProgramVersion
+from loyaltypos.db.models import AuditEntry, LedgerEntry, NpsResponse, ProgramVersion
 from loyaltypos.domain.errors import LedgerIsAppendOnly
 from loyaltypos.domain.i18n import _
 
 
 def refuse_changed_facts(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion)
+        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion | NpsResponse)
         if is_fact and (obj in session.deleted or session.is_modified(obj)):
             raise LedgerIsAppendOnly(
                 _("{table} rows are facts: write a correcting entry instead").format(
@@ -48,6 +48,13 @@ def expected_triggers(dialect: str) -> set[str]:
         names |= {f"{t}_audited" for t in (*AUDITED_TABLES, "business_days")}
     names |= {f"{t}_no_delete" for t in AUDITED_TABLES}
     names |= {f"{t}_after_opening" for t in STAMPED_TABLES}
+    # 0007: NPS answers are facts of a day, like sales
+    nps = "nps_responses"
+    if dialect == "sqlite":
+        names |= {f"{nps}_{s}" for s in ("no_update", "no_delete", "no_replace")}
+    else:
+        names.add(f"{nps}_append_only")
+    names |= {f"{nps}_{s}" for s in ("open_day", "known_day", "after_opening")}
     names |= {f"{t}_open_day" for t in DAY_TABLES}
     names |= {f"{t}_known_day" for t in DAY_TABLES}
     names.add("business_days_frozen")

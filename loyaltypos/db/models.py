@@ -16,6 +16,7 @@ from typing import Annotated, NewType
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -58,6 +59,7 @@ APPEND_ONLY_TABLES = (
     "refunds",
     "refund_lines",
     "programs",
+    "nps_responses",
 )
 
 
@@ -268,6 +270,21 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[Stamp]
+
+
+class NpsResponse(Base):
+    """One answer to "how likely are you to recommend us?": a fact, written once."""
+
+    __tablename__ = "nps_responses"
+    __table_args__ = (CheckConstraint("score BETWEEN 0 AND 10", name="score"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), index=True)
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Stamp]
 
 

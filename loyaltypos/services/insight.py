@@ -24,6 +24,7 @@ from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
+from loyaltypos.services import nps
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import current_program
 
@@ -92,6 +93,7 @@ def insight_report(db: Database, *, actor: Actor, start: dt.date | None = None,
         audit(s, actor, "insight", f"{start.isoformat()}..{end.isoformat()}")
         rules = rules or current_program(s).insight
         everything = purchases(s, until=end)
+        answers = nps.responses(s, until=end)
     in_period = [p for p in everything if p.date >= start]
     bearer = _anonymous(db, start, end)
     revenue = figures.revenue_by_customer(everything, start=start, end=end)
@@ -113,10 +115,20 @@ def insight_report(db: Database, *, actor: Actor, start: dt.date | None = None,
         xyz={c: sum(1 for v in xyz.values() if v == c) for c in ("X", "Y", "Z", "lapsed")},
         matrix=matrix,
         pareto=figures.pareto(revenue),
-        ladder=figures.ladder(everything, start=start, end=end, rules=rules),
-        nps=figures.nps([], start=start, end=end),
+        ladder=figures.ladder(everything, start=start, end=end, rules=rules,
+                              promoters=_promoters(answers)),
+        nps=figures.nps(answers, start=start, end=end),
         anonymous_share_pct=figures.pct(bearer, card_revenue),
     )
+
+
+def _promoters(answers: list[figures.Response]) -> frozenset[str]:
+    """Customers whose latest answer (up to the end date) is 9 or 10."""
+    latest: dict[str, int] = {}
+    for answer in answers:  # oldest first
+        if answer.customer is not None:
+            latest[answer.customer] = answer.score
+    return frozenset(k for k, score in latest.items() if score >= 9)
 
 
 def _anonymous(db: Database, start: dt.date, end: dt.date) -> int:
