@@ -17,9 +17,16 @@ def _arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> N
     q.add_argument("--card", help=_("the customer's card (none: an anonymous answer)"))
     q.add_argument("--reason")
     q.add_argument("--sale", help=_("the sale the answer follows (its id)"))
+    q = actions.add_parser("ask", parents=[common],
+                           help=_("when the till asks after a card sale (manager)"))
+    q.add_argument("policy", help=_("never, every, or days:N"))
 
 
 def run(db: Database, args: argparse.Namespace, out: Out) -> None:
+    if args.action == "ask":
+        policy = nps.set_ask_policy(db, actor=sign_in(db, args), policy=args.policy)
+        out({"ask": policy}, _("The till asks for a score: {policy}").format(policy=policy))
+        return
     done = nps.record_response(db, actor=sign_in(db, args), score=args.score,
                                card_number=args.card, reason=args.reason, sale_id=args.sale)
     out({"card": done.card, "score": done.score, "date": done.date.isoformat()},

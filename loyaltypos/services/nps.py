@@ -16,15 +16,16 @@ from sqlalchemy.orm import Session, aliased
 from loyaltypos.analytics.insight import Response
 from loyaltypos.db import Database
 from loyaltypos.db.models import BusinessDay, Card, NpsResponse, Sale
-from loyaltypos.domain import ids
+from loyaltypos.domain import clock, ids
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.people import Actor
+from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.text import clean_text
 from loyaltypos.services.cards import find_card
-from loyaltypos.services.store import day_stamp, open_day
+from loyaltypos.services.store import day_stamp, get_setting, open_day, set_setting
 
 MAX_REASON = 500
+ASK_SETTING = "nps_ask"  # "never", "every" (card sale) or "days:N" (once per customer per N)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,46 @@ def record_response(db: Database, *, actor: Actor, score: object, card_number: s
             day_id=day_id, score=score, reason=reason, created_at=day_stamp(s, day_id)))
         date = s.scalar(select(BusinessDay.business_date).where(BusinessDay.id == day_id))
     return NpsRecorded(card.number if card else None, score, date)
+
+
+def check_policy(policy: str) -> str:
+    policy = (policy or "").strip().lower()
+    if policy in ("never", "every"):
+        return policy
+    head, _sep, tail = policy.partition(":")
+    if head == "days" and tail.isascii() and tail.isdigit() and 1 <= int(tail) <= 365:
+        return f"days:{int(tail)}"
+    raise Refused(_("ask 'never', 'every' card sale, or 'days:N' (once per customer in N days,"
+                    " 1 to 365), not '{policy}'").format(policy=policy))
+
+
+def ask_policy(db: Database) -> str:
+    with db.read() as s:
+        return get_setting(s, ASK_SETTING, "never")
+
+
+def set_ask_policy(db: Database, *, actor: Actor, policy: str) -> str:
+    """When the till asks for a score after a card sale (manager; audited)."""
+    require_manager(actor, _("changing when the till asks for a score"))
+    policy = check_policy(policy)
+    with db.write() as s:
+        set_setting(s, actor, ASK_SETTING, policy)
+    return policy
+
+
+def should_ask(db: Database, *, card_number: str) -> bool:
+    """Whether the till asks this card's holder for a score now, by the shop's policy."""
+    with db.read() as s:
+        policy = get_setting(s, ASK_SETTING, "never")
+        if policy in ("never", "every"):
+            return policy == "every"
+        days = int(policy.partition(":")[2])
+        card = find_card(s, card_number)
+        lineage = select(Card.id).where(Card.lineage_id == card.lineage_id)
+        last = s.scalar(select(func.max(BusinessDay.business_date))
+                        .join(NpsResponse, NpsResponse.day_id == BusinessDay.id)
+                        .where(NpsResponse.card_id.in_(lineage)))
+        return last is None or (clock.local_today() - last).days >= days
 
 
 def responses(session: Session, *, until: dt.date) -> list[Response]:

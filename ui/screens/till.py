@@ -31,7 +31,7 @@ from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.scan import Scan, not_found, read_scan
-from loyaltypos.services import cards, checkout, products, refunds, store
+from loyaltypos.services import cards, checkout, nps, products, refunds, store
 from loyaltypos.services.receipts import sale_receipt
 from ui import printing
 from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
@@ -453,7 +453,19 @@ class TillScreen(QWidget):
             self.receipt.setPlainText(render_text(receipt))
             if printing.settings()["auto"]:
                 self._print(receipt)
+        if result.card and self.ops.run(self, lambda: nps.should_ask(
+                self.db, card_number=result.card), show=self.fail):
+            self._ask_score(result)
         self.idle()
+
+    def _ask_score(self, result) -> None:
+        from ui.dialogs.nps import NpsDialog
+
+        dialog = NpsDialog(self.ops, card_number=result.card, sale_id=result.sale_id,
+                           parent=self)
+        if dialog.exec() and dialog.recorded is not None:
+            self.say(_("score {score} recorded, thank you").format(
+                score=dialog.recorded.score))
 
     def _print(self, receipt) -> None:
         printing.print_receipt(
