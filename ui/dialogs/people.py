@@ -60,6 +60,7 @@ class ChangePinDialog(FormDialog):
         self.form.addRow(_("New PIN again"), self.again)
         self.focus_field = self.old
         self.changed = False
+        self.setMinimumWidth(380)  # room for the reason a PIN is refused
 
     def accept(self) -> None:
         if self.new.text() != self.again.text():
