@@ -86,3 +86,19 @@ def test_the_policy_never_every_or_once_in_n_days(db, manager, cashier):
         nps.set_ask_policy(db, actor=manager, policy="days:0")
     with pytest.raises(NotAllowed):
         nps.set_ask_policy(db, actor=cashier, policy="every")
+
+
+def test_a_manager_sets_the_policy_on_the_shop_screen(qtbot, db, manager, till):
+    from conftest import MANAGER_PIN
+
+    from loyaltypos.services.users import sign_in
+
+    maria = sign_in(db, name="Maria", pin=MANAGER_PIN)
+    till.ops.ask_manager = lambda _parent, _action: maria  # she typed her PIN in the dialog
+    till.go_to(till.overview)
+    screen = till.overview
+    assert screen.nps_ask.currentData() == "never" and not screen.nps_days.isEnabled()
+    screen.nps_ask.setCurrentIndex(screen.nps_ask.findData("days"))
+    screen.nps_days.setValue(14)
+    screen.save_nps_policy()
+    assert nps.ask_policy(db) == "days:14" and screen.nps_message.text() == "Saved"

@@ -7,11 +7,13 @@ from html import escape
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,10 +23,12 @@ from PySide6.QtWidgets import (
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt, fmt_display
-from loyaltypos.services import store
+from loyaltypos.services import nps, store
 from ui.dialogs.program import ProgramDialog
 from ui.ops import Change, Ops
 
+NPS_CHOICES = (("never", N_("Never")), ("every", N_("After every card sale")),
+               ("days", N_("Once per customer in")))
 COLUMNS = (N_("Tier"), N_("Who"), N_("From spend"), N_("Discount"), N_("Cashback"))
 
 
@@ -65,6 +69,24 @@ class OverviewScreen(QWidget):
         row.addWidget(save)
         row.addWidget(self.header_message, 1)
         layout.addLayout(row)
+        # When the till asks "would you recommend us?" after a card sale (a shop setting).
+        self.nps_ask = QComboBox(objectName="npsAsk")
+        for key, label in NPS_CHOICES:
+            self.nps_ask.addItem(_(label), key)
+        self.nps_days = QSpinBox(objectName="npsDays", minimum=1, maximum=365, value=30)
+        self.nps_days.setSuffix(_(" days"))
+        self.nps_ask.currentIndexChanged.connect(
+            lambda: self.nps_days.setEnabled(self.nps_ask.currentData() == "days"))
+        save_nps = QPushButton(_("Save (manager)"), objectName="npsAskSave")
+        save_nps.clicked.connect(self.save_nps_policy)
+        self.nps_message = QLabel(objectName="npsAskMessage")
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Ask customers for a score (NPS)")))
+        row.addWidget(self.nps_ask)
+        row.addWidget(self.nps_days)
+        row.addWidget(save_nps)
+        row.addWidget(self.nps_message, 1)
+        layout.addLayout(row)
 
     def shown(self) -> None:
         self.refresh()
@@ -92,13 +114,34 @@ class OverviewScreen(QWidget):
                 "Saved {n} line; the next receipt prints it",
                 "Saved {n} lines; the next receipt prints them", len(done)).format(n=len(done)))
 
+    def save_nps_policy(self) -> None:
+        manager = self.ops.manager(self, _("changing when the till asks for a score"))
+        if manager is None:
+            return
+        key = self.nps_ask.currentData()
+        policy = f"days:{self.nps_days.value()}" if key == "days" else key
+        done = self.ops.run(self, lambda: nps.set_ask_policy(
+            self.database, actor=manager, policy=policy), changes=Change.SETTINGS,
+            show=self.nps_message.setText)
+        if done is not None:
+            self.nps_message.setText(_("Saved"))
+
+    def _show_nps_policy(self, policy: str) -> None:
+        key, _sep, days = policy.partition(":")
+        self.nps_ask.setCurrentIndex(max(0, self.nps_ask.findData(key)))
+        if days:
+            self.nps_days.setValue(int(days))
+        self.nps_days.setEnabled(key == "days")
+
     def refresh(self) -> None:
         found = self.ops.run(self, lambda: (store.program_in_force(self.database),
-                                            store.shop_receipt_header(self.database)),
+                                            store.shop_receipt_header(self.database),
+                                            nps.ask_policy(self.database)),
                              show=self.details.setText)
         if found is None:
             return
-        program, header = found
+        program, header, policy = found
+        self._show_nps_policy(policy)
         cur = program.currency
         self.title.setText(f"<h1>{escape(program.name)}</h1>")
         window = (_("lifetime spend") if program.tier_window_days == 0
