@@ -40,6 +40,21 @@ def test_the_database_refuses_update_and_delete_of_facts(db, card_with_history, 
     from loyaltypos.services.nps import record_response
 
     record_response(db, actor=manager, score=9, card_number=card_with_history.number)
+    other = cards.issue_cards(db, actor=manager, kind="personal",
+                              customer=cards.CustomerInput(name="Friend"))[0]
+    with db.write() as s:  # one row in each table filled by services still to come
+        s.execute(text(
+            "INSERT INTO history_imports (sha256, file_name, rows, user_id, created_at)"
+            " VALUES ('ab', 'old.csv', 1, :u, '2026-01-01')"), {"u": manager.user_id})
+        s.execute(text(
+            "INSERT INTO imported_purchases (import_id, line_no, card_id, business_date,"
+            " amount) SELECT 1, 2, id, '2025-12-01', 500 FROM cards WHERE number = :n"),
+            {"n": card_with_history.number})
+        s.execute(text(
+            "INSERT INTO referrals (card_id, referrer_card_id, user_id, created_at)"
+            " SELECT a.id, b.id, :u, '2026-01-01' FROM cards a, cards b"
+            " WHERE a.number = :new AND b.number = :old"),
+            {"u": manager.user_id, "new": other.number, "old": card_with_history.number})
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:
         s.execute(text(f"UPDATE {table} SET id = id"))
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:

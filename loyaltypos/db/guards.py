@@ -9,14 +9,23 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from loyaltypos.db.models import AuditEntry, LedgerEntry, NpsResponse, ProgramVersion
+from loyaltypos.db.models import (
+    AuditEntry,
+    HistoryImport,
+    ImportedPurchase,
+    LedgerEntry,
+    NpsResponse,
+    ProgramVersion,
+    Referral,
+)
 from loyaltypos.domain.errors import LedgerIsAppendOnly
 from loyaltypos.domain.i18n import _
 
 
 def refuse_changed_facts(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion | NpsResponse)
+        is_fact = isinstance(obj, LedgerEntry | AuditEntry | ProgramVersion | NpsResponse
+                                   | HistoryImport | ImportedPurchase | Referral)
         if is_fact and (obj in session.deleted or session.is_modified(obj)):
             raise LedgerIsAppendOnly(
                 _("{table} rows are facts: write a correcting entry instead").format(
@@ -55,6 +64,12 @@ def expected_triggers(dialect: str) -> set[str]:
     else:
         names.add(f"{nps}_append_only")
     names |= {f"{nps}_{s}" for s in ("open_day", "known_day", "after_opening")}
+    # 0008: imported history and referrals are written once
+    for table in ("history_imports", "imported_purchases", "referrals"):
+        if dialect == "sqlite":
+            names |= {f"{table}_{s}" for s in ("no_update", "no_delete", "no_replace")}
+        else:
+            names.add(f"{table}_append_only")
     names |= {f"{t}_open_day" for t in DAY_TABLES}
     names |= {f"{t}_known_day" for t in DAY_TABLES}
     names.add("business_days_frozen")

@@ -60,6 +60,9 @@ APPEND_ONLY_TABLES = (
     "refund_lines",
     "programs",
     "nps_responses",
+    "history_imports",
+    "imported_purchases",
+    "referrals",
 )
 
 
@@ -286,6 +289,61 @@ class NpsResponse(Base):
     score: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Stamp]
+
+
+class HistoryImport(Base):
+    """One CSV file of purchases from before the program, known by its SHA-256."""
+
+    __tablename__ = "history_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    rows: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Stamp]
+
+
+class ImportedPurchase(Base):
+    """A purchase from before the program: counted by insight, never on the ledger."""
+
+    __tablename__ = "imported_purchases"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("history_imports.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    business_date: Mapped[dt.date] = mapped_column(Date())
+    amount: Mapped[Cents]
+    receipt: Mapped[str | None] = mapped_column(String(64))
+
+
+class Referral(Base):
+    """Who recommended the shop to the customer of a new personal card."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (CheckConstraint("card_id <> referrer_card_id", name="not_self"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), unique=True)
+    referrer_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Stamp]
+
+
+class InsightSnapshot(Base):
+    """A customer's step, segment and visits as of the last refresh: a cache for the till's
+    panel, rewritten whole at each refresh (day close, the Insight window)."""
+
+    __tablename__ = "insight_snapshot"
+    lineage_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[dt.date] = mapped_column(Date())
+    step: Mapped[str] = mapped_column(String(16))
+    segment: Mapped[str | None] = mapped_column(String(8))
+    purchases: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[Cents]
+    first_date: Mapped[dt.date] = mapped_column(Date())
+    last_date: Mapped[dt.date] = mapped_column(Date())
+    months_bought: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[Stamp]
 
 
 LEDGER_KINDS = (
