@@ -114,7 +114,7 @@ def test_the_command_line_prints_the_figures_as_json(cli, db_path, manager, hist
     for key in ("customers", "active_start", "active_end", "new", "crr_pct", "ltv", "abc",
                 "xyz", "matrix", "pareto", "ladder", "nps", "anonymous_share_pct"):
         assert key in data, key
-    assert set(data["ltv"]) == {"s", "c", "p_pct", "t_months", "ltv"}
+    assert {"s", "c", "p_pct", "t_months", "ltv"} <= set(data["ltv"])
     assert set(data["matrix"]) == {a + x for a in "ABC" for x in "XYZ"}
     assert data["customers"] == 2 and data["crr_pct"] is None
 

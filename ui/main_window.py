@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.scan import parse_receipt_code
-from loyaltypos.services import days, store, verify
+from loyaltypos.services import days, display, store, verify
 from ui.actions import ACTIONS, SHORTCUT_CONTEXT
+from ui.customer_display import CustomerDisplay
 from ui.dialogs.card_batch import CardBatchDialog
 from ui.dialogs.settings import SettingsDialog, idle_lock_minutes
 from ui.ops import Change, Ops
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(*WINDOW_SIZE)
         initialised = self.ops.run(self, lambda: store.is_initialised(database))
+        self._sync_display()
         self.go_to(self.signin if initialised else self.setup)
 
     # ---------------------------------------------------------------- screens
@@ -163,7 +165,26 @@ class MainWindow(QMainWindow):
             on_changed = getattr(screen, "on_changed", None)
             if on_changed is not None:
                 on_changed(changes)
+        if changes & Change.SETTINGS:
+            self._sync_display()
         self._refresh_status()
+
+    def _sync_display(self) -> None:
+        """Open or close the customer display, as the shop's setting says."""
+        wanted = self.ops.run(self, lambda: display.display_enabled(self.database))
+        if wanted and self.till.display is None:
+            self.till.display = CustomerDisplay()
+            self.till.display.open()
+            if self.stack.currentWidget() is self.till:
+                self.till.redraw()
+        elif not wanted:
+            self._close_display()
+
+    def _close_display(self) -> None:
+        if self.till.display is not None:
+            self.till.display.close()
+            self.till.display.deleteLater()
+            self.till.display = None
 
     def _settings(self) -> None:
         if SettingsDialog(self).exec():
@@ -256,6 +277,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self._close_display()
         self.ops.wait()
         QThreadPool.globalInstance().waitForDone(5_000)
         super().closeEvent(event)

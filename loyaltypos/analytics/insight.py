@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from operator import attrgetter
+from typing import NamedTuple
 
+from loyaltypos.domain.i18n import _
 from loyaltypos.domain.program import InsightRules
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class Purchase:
+class Purchase(NamedTuple):
     customer: str
     date: dt.date
     revenue: int  # minor units, what was refunded of it already taken off
+
+
+date_of = attrgetter("date")
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,33 @@ def by_customer(purchases: Iterable[Purchase], *, until: dt.date | None = None,
         if (until is None or p.date <= until) and (since is None or p.date >= since):
             grouped[p.customer].append(p)
     for history in grouped.values():
-        history.sort(key=lambda p: p.date)
+        history.sort(key=date_of)
     return dict(grouped)
+
+
+class Histories(dict[str, list[Purchase]]):
+    """Each customer's purchases up to ``until`` (None: all), oldest first: grouped once,
+    so that a report asking many figures of a year of sales does not regroup it for each."""
+
+    def __init__(self, grouped: Mapping[str, list[Purchase]], until: dt.date | None) -> None:
+        super().__init__(grouped)
+        self.until = until
+
+
+def histories(purchases: Iterable[Purchase] | Histories, *,
+              until: dt.date | None = None) -> Histories:
+    """``purchases`` grouped by customer up to ``until``; a :class:`Histories` already
+    ending on or before ``until`` is returned as it is."""
+    if isinstance(purchases, Histories):
+        if until is None or (purchases.until is not None and purchases.until <= until):
+            return purchases
+        trimmed = {}
+        for key, history in purchases.items():
+            cut = bisect_right(history, until, key=date_of)
+            if cut:
+                trimmed[key] = history if cut == len(history) else history[:cut]
+        return Histories(trimmed, until)
+    return Histories(by_customer(purchases, until=until), until)
 
 
 def revenue_by_customer(purchases: Iterable[Purchase], *, start: dt.date,
@@ -119,6 +151,20 @@ class Ltv:
         return self.s * self.c * self.t_months
 
 
+def own_ltv(history: list[Purchase], margin_pct: Decimal) -> Ltv:
+    """One customer's LTV (their history oldest first, not empty): the formula on their
+    purchases alone, so S x C x T is their revenue."""
+    return ltv_of(len(history), sum(p.revenue for p in history),
+                  months_spanned(history[0].date, history[-1].date), margin_pct)
+
+
+def ltv_of(bought: int, revenue: int, months: int, margin_pct: Decimal) -> Ltv:
+    """One customer's LTV from their purchases, revenue and lifetime in months."""
+    s, c, t = Decimal(revenue) / bought, Decimal(bought) / months, Decimal(months)
+    return Ltv(1, bought, revenue, s, c, Decimal(margin_pct), t,
+               s * c * t * Decimal(margin_pct) / HUNDRED)
+
+
 def ltv(purchases: Iterable[Purchase], *, until: dt.date, margin_pct: Decimal,
         customers: Iterable[str] | None = None) -> Ltv:
     """The guide's LTV over whole histories up to ``until`` (of ``customers`` if given).
@@ -127,14 +173,19 @@ def ltv(purchases: Iterable[Purchase], *, until: dt.date, margin_pct: Decimal,
     customers, a customer's months running from their first purchase to their last. So
     S x C x T is revenue per customer, and LTV = S x C x P x T its margin.
     """
-    histories = by_customer(purchases, until=until)
+    grouped: Mapping[str, list[Purchase]] = histories(purchases, until=until)
     if customers is not None:
-        wanted = set(customers)
-        histories = {k: v for k, v in histories.items() if k in wanted}
-    count = len(histories)
-    bought = sum(len(h) for h in histories.values())
-    revenue = sum(p.revenue for h in histories.values() for p in h)
-    months = sum(months_spanned(h[0].date, h[-1].date) for h in histories.values())
+        grouped = {k: grouped[k] for k in set(customers) if k in grouped}
+    return ltv_totals(len(grouped), sum(len(h) for h in grouped.values()),
+                      sum(p.revenue for h in grouped.values() for p in h),
+                      sum(months_spanned(h[0].date, h[-1].date) for h in grouped.values()),
+                      margin_pct)
+
+
+def ltv_totals(count: int, bought: int, revenue: int, months: int,
+               margin_pct: Decimal) -> Ltv:
+    """The LTV of ``count`` customers with ``bought`` purchases worth ``revenue`` over
+    ``months`` customer-months in all."""
     if not count:
         zero = Decimal(0)
         return Ltv(0, 0, 0, zero, zero, Decimal(margin_pct), zero, zero)
@@ -149,9 +200,47 @@ def ltv(purchases: Iterable[Purchase], *, until: dt.date, margin_pct: Decimal,
 
 
 def active_on(history: list[Purchase], date: dt.date, active_days: int) -> bool:
-    """Bought on one of the ``active_days`` days up to and including ``date``."""
-    earliest = date - dt.timedelta(days=active_days - 1)
-    return any(earliest <= p.date <= date for p in history)
+    """Bought on one of the ``active_days`` days up to and including ``date`` (the
+    history oldest first)."""
+    last = bisect_right(history, date, key=date_of)
+    return last > 0 and history[last - 1].date > date - dt.timedelta(days=active_days)
+
+
+class Activity:
+    """Who was active when, for many dates at once: each customer's purchases become runs
+    of days on which they were active (a purchase on d covers d .. d + active_days - 1,
+    overlapping runs merged), so the active customers on a date are the runs covering it."""
+
+    def __init__(self, grouped: Mapping[str, list[Purchase]], active_days: int) -> None:
+        span = dt.timedelta(days=active_days)
+        starts, ends = [], []
+        for history in grouped.values():
+            run_start = run_end = None
+            for p in history:
+                if run_end is None or p.date >= run_end:
+                    if run_end is not None:
+                        starts.append(run_start)
+                        ends.append(run_end)
+                    run_start = p.date
+                run_end = p.date + span
+            if run_end is not None:
+                starts.append(run_start)
+                ends.append(run_end)
+        self._starts, self._ends = sorted(starts), sorted(ends)
+        self._firsts = sorted(h[0].date for h in grouped.values() if h)
+
+    def active(self, date: dt.date) -> int:
+        """Customers active on ``date``: a run started on or before it and not yet over."""
+        return bisect_right(self._starts, date) - bisect_right(self._ends, date)
+
+    def new(self, start: dt.date, end: dt.date) -> int:
+        """Customers whose first purchase is dated ``start``..``end``."""
+        return bisect_right(self._firsts, end) - bisect_left(self._firsts, start)
+
+    def retention(self, start: dt.date, end: dt.date) -> Retention:
+        s = self.active(start - dt.timedelta(days=1))
+        e, n = self.active(end), self.new(start, end)
+        return Retention(s, e, n, pct(e - n, s) if s else None)
 
 
 @dataclass(frozen=True)
@@ -169,20 +258,14 @@ class Retention:
 def retention(purchases: Iterable[Purchase], *, start: dt.date, end: dt.date,
               active_days: int) -> Retention:
     """CRR = (E - N) / S x 100 for the period ``start``..``end``."""
-    histories = by_customer(purchases, until=end)
-    before = start - dt.timedelta(days=1)
-    s = sum(active_on(h, before, active_days) for h in histories.values())
-    e = sum(active_on(h, end, active_days) for h in histories.values())
-    n = sum(start <= h[0].date <= end for h in histories.values())
-    return Retention(s, e, n, pct(e - n, s) if s else None)
+    return Activity(histories(purchases, until=end), active_days).retention(start, end)
 
 
 def retention_by_month(purchases: Iterable[Purchase], *, until: dt.date, active_days: int,
                        months: int = 12) -> list[tuple[dt.date, Retention]]:
     """CRR for each of the last ``months`` calendar months (the last one up to ``until``)."""
-    purchases = list(purchases)
-    return [(first, retention(purchases, start=first, end=min(month_end(first), until),
-                              active_days=active_days))
+    activity = Activity(histories(purchases, until=until), active_days)
+    return [(first, activity.retention(first, min(month_end(first), until)))
             for first in months_back(until, months)]
 
 
@@ -196,21 +279,15 @@ def abc(revenue: Mapping[str, int], *, a_pct: Decimal = Decimal(80),
     Customers with no revenue in the period have no class."""
     ranked = sorted(((k, v) for k, v in revenue.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     total = sum(v for _k, v in ranked)
+    # share < a_pct, in whole numbers: before * 100 * den < num * total
+    a, b = Fraction(a_pct), Fraction(b_pct)
+    a_bound, b_bound = a.numerator * total, b.numerator * total
     classes, before = {}, 0
     for key, value in ranked:
-        share = Decimal(before) * HUNDRED / total
-        classes[key] = "A" if share < a_pct else "B" if share < b_pct else "C"
+        classes[key] = ("A" if before * 100 * a.denominator < a_bound else
+                        "B" if before * 100 * b.denominator < b_bound else "C")
         before += value
     return classes
-
-
-def monthly_revenue(history: list[Purchase], months: list[dt.date]) -> list[int]:
-    totals = dict.fromkeys(months, 0)
-    for p in history:
-        first = month_of(p.date)
-        if first in totals:
-            totals[first] += p.revenue
-    return [totals[m] for m in months]
 
 
 def variation_pct(values: list[int]) -> Decimal | None:
@@ -227,13 +304,49 @@ def xyz(purchases: Iterable[Purchase], *, until: dt.date, months: int = 6,
     """X, Y or Z by how steady a customer's monthly revenue is over the last ``months``
     calendar months ending with ``until``'s (empty months count 0); "lapsed" for a
     customer with nothing in those months."""
-    window = months_back(until, months)
+    window = Months(months_back(until, months))
+    x, y = Fraction(x_pct), Fraction(y_pct)
     classes = {}
-    for key, history in by_customer(purchases, until=until).items():
-        cv = variation_pct(monthly_revenue(history, window))
-        classes[key] = ("lapsed" if cv is None else "X" if cv <= x_pct else
-                        "Y" if cv <= y_pct else "Z")
+    for key, history in histories(purchases, until=until).items():
+        classes[key] = steadiness(window.totals(history), x, y)
     return classes
+
+
+class Months:
+    """Consecutive calendar months (first days, oldest first) and where each date falls."""
+
+    def __init__(self, window: list[dt.date]) -> None:
+        self.window = window
+        self.first = window[0]
+        self._slot = {(m.year, m.month): i for i, m in enumerate(window)}
+
+    def totals(self, history: list[Purchase], cut: int | None = None) -> list[int]:
+        """Revenue in each month of the window from ``history[:cut]`` (oldest first),
+        read from its newest purchase back."""
+        totals = [0] * len(self.window)
+        first, slot = self.first, self._slot
+        for i in range(len(history) if cut is None else cut) [::-1]:
+            p = history[i]
+            if p.date < first:
+                break
+            at = slot.get((p.date.year, p.date.month))
+            if at is not None:
+                totals[at] += p.revenue
+        return totals
+
+
+def steadiness(values: list[int], x: Fraction, y: Fraction) -> str:
+    """X, Y, Z or "lapsed" by the coefficient of variation, compared in whole numbers:
+    cv^2 = (n * sum(v^2) - sum(v)^2) / sum(v)^2, so cv <= x % is
+    (n * sum(v^2) - sum(v)^2) * 100^2 * den^2 <= num^2 * sum(v)^2."""
+    total = sum(values)
+    if not total:
+        return "lapsed"
+    spread = (len(values) * sum(v * v for v in values) - total * total) * 10_000
+    for cls, bound in (("X", x), ("Y", y)):
+        if spread * bound.denominator ** 2 <= bound.numerator ** 2 * total * total:
+            return cls
+    return "Z"
 
 
 @dataclass(frozen=True)
@@ -265,18 +378,36 @@ STEPS = ("buyer", "client", "regular", "adherent", "advocate")
 def step_on(history: list[Purchase], date: dt.date, rules: Rules, *,
             promoter: bool = False, referrer: bool = False) -> str | None:
     """A customer's step on ``date``; None before their first purchase."""
-    bought = [p for p in history if p.date <= date]
-    if not bought:
+    window = Months(months_back(date, rules.ladder_months))
+    return _step(history, date, window, rules, promoter or referrer)
+
+
+def months_bought(history: list[Purchase], date: dt.date, window: Months) -> int:
+    """In how many months of ``window`` the customer bought, counting purchases up to
+    ``date`` (the history oldest first)."""
+    cut = bisect_right(history, date, key=date_of)
+    return sum(1 for total in window.totals(history, cut) if total > 0)
+
+
+def _step(history: list[Purchase], date: dt.date, window: Months, rules: Rules,
+          recommends: bool) -> str | None:
+    cut = bisect_right(history, date, key=date_of)
+    if not cut:
         return None
-    window = months_back(date, rules.ladder_months)
-    months_with = sum(1 for total in monthly_revenue(bought, window) if total > 0)
+    months_with = sum(1 for total in window.totals(history, cut) if total > 0)
+    return step_from(months_with, cut, rules, recommends)
+
+
+def step_from(months_with: int, purchases: int, rules: Rules, recommends: bool) -> str:
+    """The step of a customer with ``purchases`` who bought in ``months_with`` of the
+    ladder's last months."""
     if months_with == rules.ladder_months:
         step = "adherent"
     elif months_with >= rules.regular_months:
         step = "regular"
     else:
-        return "client" if len(bought) > 1 else "buyer"
-    return "advocate" if promoter or referrer else step
+        return "client" if purchases > 1 else "buyer"
+    return "advocate" if recommends else step
 
 
 @dataclass(frozen=True)
@@ -289,21 +420,26 @@ class Ladder:
 
 def ladder(purchases: Iterable[Purchase], *, start: dt.date, end: dt.date, rules: Rules,
            promoters: frozenset[str] = frozenset(),
-           referrers: frozenset[str] = frozenset()) -> Ladder:
+           referrers: frozenset[str] = frozenset(),
+           steps_now: Mapping[str, str] | None = None) -> Ladder:
     """Customers per step on ``end``, how many of them are lapsed, and how many stand
-    higher or lower than on the day before ``start``."""
+    higher or lower than on the day before ``start`` (``steps_now``: the steps on ``end``
+    when the caller has them already)."""
     steps, lapsed = dict.fromkeys(STEPS, 0), dict.fromkeys(STEPS, 0)
     up = down = 0
     before = start - dt.timedelta(days=1)
-    for key, history in by_customer(purchases, until=end).items():
-        flags = {"promoter": key in promoters, "referrer": key in referrers}
-        now = step_on(history, end, rules, **flags)
+    window_now = Months(months_back(end, rules.ladder_months))
+    window_then = Months(months_back(before, rules.ladder_months))
+    for key, history in histories(purchases, until=end).items():
+        recommends = key in promoters or key in referrers
+        now = (steps_now[key] if steps_now is not None else
+               _step(history, end, window_now, rules, recommends))
         if now is None:
             continue
         steps[now] += 1
         if not active_on(history, end, rules.active_days):
             lapsed[now] += 1
-        then = step_on(history, before, rules, **flags)
+        then = _step(history, before, window_then, rules, recommends)
         if then is not None:
             up += STEPS.index(now) > STEPS.index(then)
             down += STEPS.index(now) < STEPS.index(then)
@@ -347,28 +483,53 @@ def quintiles(values: Mapping[str, Decimal | int]) -> dict[str, int]:
     count = len(ordered)
     scores = {}
     for key, value in values.items():
-        below = _count_below(ordered, value)
-        scores[key] = 1 + below * 5 // count
+        scores[key] = 1 + bisect_left(ordered, value) * 5 // count
     return scores
-
-
-def _count_below(ordered: list, value) -> int:
-    low, high = 0, len(ordered)
-    while low < high:
-        mid = (low + high) // 2
-        if ordered[mid] < value:
-            low = mid + 1
-        else:
-            high = mid
-    return low
 
 
 def rfm(purchases: Iterable[Purchase], *, on: dt.date) -> dict[str, tuple[int, int, int]]:
     """Recency, frequency and money as 1-5 quintiles over the customers who bought up to
     ``on`` (recency: the more recent, the higher)."""
-    histories = by_customer(purchases, until=on)
-    recency = {k: -(on - h[-1].date).days for k, h in histories.items()}
-    frequency = {k: len(h) for k, h in histories.items()}
-    money = {k: sum(p.revenue for p in h) for k, h in histories.items()}
+    grouped = histories(purchases, until=on)
+    recency = {k: -(on - h[-1].date).days for k, h in grouped.items()}
+    frequency = {k: len(h) for k, h in grouped.items()}
+    money = {k: sum(p.revenue for p in h) for k, h in grouped.items()}
     r, f, m = quintiles(recency), quintiles(frequency), quintiles(money)
-    return {k: (r[k], f[k], m[k]) for k in histories}
+    return {k: (r[k], f[k], m[k]) for k in grouped}
+
+
+# ---------------------------------------------------------------- at the counter
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the till knows of a customer without reading their sales: their figures as
+    of the last refresh (day close, or the Insight window)."""
+
+    as_of: dt.date
+    step: str
+    segment: str | None  # "AX" .. "CZ", "lapsed", or None
+    purchases: int
+    first_date: dt.date
+    last_date: dt.date
+    months_bought: int  # of the ladder's last months
+
+
+def advice(snapshot: Snapshot | None, today: dt.date, rules: Rules) -> str:
+    """One line the cashier can act on while the customer is at the counter."""
+    if snapshot is None:
+        return _("first visit: ask for an NPS score after paying")
+    away = (today - snapshot.last_date).days
+    if away >= rules.active_days:
+        return _("lapsed for {days} days: welcome back").format(days=away)
+    if snapshot.step == "advocate":
+        return _("recommends the shop: thank them")
+    if snapshot.step == "adherent":
+        return _("bought every month for {months} months: thank them").format(
+            months=rules.ladder_months)
+    if snapshot.step == "regular":
+        return _("regular for {months} months").format(months=snapshot.months_bought)
+    if snapshot.step == "client":
+        return _("{visits} visits, the last {days} days ago: invite them back").format(
+            visits=snapshot.purchases, days=away)
+    return _("second visit: thank them for coming back")

@@ -9,7 +9,7 @@ from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt, parse_amount
-from loyaltypos.services import cards, store
+from loyaltypos.services import cards, referrals, store
 
 
 def card_json(info: cards.CardInfo, currency: str) -> dict:
@@ -78,15 +78,19 @@ def _issue(db: Database, args: argparse.Namespace, out: Out, cur: str) -> None:
             raise UsageError(_("personal cards are issued one at a time; drop --count"))
         if not args.name:
             raise UsageError(_("a personal card needs --name"))
-        issued = cards.issue_cards(db, actor=actor, kind="personal", customer=_customer(args))
+        issued = cards.issue_cards(db, actor=actor, kind="personal", customer=_customer(args),
+                                   referred_by=args.referred_by)
     else:
         count = 1 if args.count is None else args.count
-        issued = cards.issue_cards(db, actor=actor, kind="bearer", count=count)
+        issued = cards.issue_cards(db, actor=actor, kind="bearer", count=count,
+                                   referred_by=args.referred_by)
     # --count always answers with a list, even of one card; without it, one card.
     data = [card_json(c, cur) for c in issued]
     if args.count is None:
         data = data[0]
     text = "\n".join(card_text(c, cur) for c in issued)
+    if args.referred_by and args.count is None:
+        data, text = _with_referrer(db, issued[0].number, data, text)
     if args.pdf:
         try:
             written = _print_issued(db, issued, args.pdf)
@@ -99,6 +103,13 @@ def _issue(db: Database, args: argparse.Namespace, out: Out, cur: str) -> None:
         text += "\n" + ngettext("PDF: {path} ({pages} pages)", "PDF: {path} ({pages} pages)",
                                 written.pages).format(path=written.path, pages=written.pages)
     out(data, text)
+
+
+def _with_referrer(db: Database, number: str, data: dict, text: str) -> tuple[dict, str]:
+    """The answer with the card now in use of who recommended the shop to this card."""
+    by = referrals.referrer_of(db, number=number)
+    return data | {"referred_by": by}, text + "\n" + _("recommended by card {number}").format(
+        number=by)
 
 
 def _print(db: Database, args: argparse.Namespace, out: Out) -> None:
@@ -140,7 +151,10 @@ def run_card(db: Database, args: argparse.Namespace, out: Out) -> None:
         actor = sign_in(db, args)
         if action == "register":
             info = cards.register_card(db, actor=actor, number=args.number,
-                                       customer=_customer(args))
+                                       customer=_customer(args), referred_by=args.referred_by)
+            if args.referred_by:
+                out(*_with_referrer(db, info.number, card_json(info, cur), card_text(info, cur)))
+                return
         elif action == "block":
             info = cards.block_card(db, actor=actor, number=args.number, reason=args.reason)
         elif action == "pin-tier":
@@ -159,6 +173,8 @@ def _holder_arguments(q: argparse.ArgumentParser, *, name_required: bool) -> Non
     q.add_argument("--email")
     q.add_argument("--birthday", help=_("YYYY-MM-DD"))
     q.add_argument("--consent", action="store_true", help=_("agrees to marketing messages"))
+    q.add_argument("--referred-by", metavar=_("CARD_OR_PHONE"),
+                   help=_("the card number or phone of the customer who recommended the shop"))
 
 
 def _card_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:

@@ -342,7 +342,8 @@ class InsightSnapshot(Base):
     revenue: Mapped[Cents]
     first_date: Mapped[dt.date] = mapped_column(Date())
     last_date: Mapped[dt.date] = mapped_column(Date())
-    months_bought: Mapped[int] = mapped_column(Integer)
+    months_bought: Mapped[int] = mapped_column(Integer)  # of the ladder's last months
+    rfm: Mapped[str] = mapped_column(String(3))  # recency, frequency, money: "545"
     refreshed_at: Mapped[Stamp]
 
 

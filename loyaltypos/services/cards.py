@@ -233,8 +233,18 @@ def issue_cards(
     kind: str,
     count: int = 1,
     customer: CustomerInput | None = None,
+    referred_by: str | None = None,
 ) -> list[CardInfo]:
-    """Issue new cards: one personal card for a customer, or ``count`` bearer cards."""
+    """Issue new cards: one personal card for a customer, or ``count`` bearer cards.
+
+    ``referred_by``, a card number or phone, names the customer who recommended the shop
+    to a personal card's holder (see :mod:`loyaltypos.services.referrals`); the referral
+    is written with the card, or neither is.
+    """
+    # Imported here: the referral rules build on this module's look-ups.
+    from loyaltypos.services import referrals
+
+    referred_by = (referred_by or "").strip() or None
     if kind not in ("personal", "bearer"):
         raise CardKindWrong(_("a card is personal or bearer, not '{kind}'").format(kind=kind))
     if kind == "personal":
@@ -245,20 +255,28 @@ def issue_cards(
         customer = check_customer(customer)
     elif customer is not None:
         raise CardKindWrong(_("a bearer card has no holder; issue a personal card instead"))
+    elif referred_by is not None:
+        raise CardKindWrong(_("only a personal card can be recommended by a customer; issue a"
+                              " personal card"))
     if not 1 <= count <= MAX_BATCH:
         raise Refused(_("issue between 1 and {most} cards at once").format(most=MAX_BATCH))
     with db.write() as s:
         program = current_program(s)
         day_id = open_day(s)
-        owner = None
+        owner = referrer = None
         if customer is not None:
             _ensure_phone_free(s, customer.phone)
+            if referred_by is not None:
+                referrer = referrals.resolve_referrer(s, referred_by)
             owner = Customer(name=customer.name, phone=customer.phone, email=customer.email,
                              birthday=customer.birthday,
                              marketing_consent=customer.marketing_consent,
                              created_at=clock.now())
             s.add(owner)
         cards = [_new_card(s, kind=kind, customer=owner, day_id=day_id) for _card in range(count)]
+        if referrer is not None:
+            s.flush()  # the card's lineage before the referral's audit line
+            referrals.record_referral(s, actor=actor, card=cards[0], referrer=referrer)
         return [card_info(s, c, program) for c in cards]
 
 
@@ -302,15 +320,25 @@ def find_cards(db: Database, *, actor: Actor, text: str, limit: int = 50) -> lis
         return [card_info(s, c, program) for c in s.scalars(query)]
 
 
-def register_card(db: Database, *, actor: Actor, number: str,
-                  customer: CustomerInput) -> CardInfo:
-    """Give a bearer card to a person: it becomes personal and keeps balance and spend."""
+def register_card(db: Database, *, actor: Actor, number: str, customer: CustomerInput,
+                  referred_by: str | None = None) -> CardInfo:
+    """Give a bearer card to a person: it becomes personal and keeps balance and spend.
+
+    ``referred_by``, a card number or phone, names the customer who recommended the shop
+    (see :mod:`loyaltypos.services.referrals`); written with the registration, or neither.
+    """
+    from loyaltypos.services import referrals  # see issue_cards
+
     customer = check_customer(customer)
+    referred_by = (referred_by or "").strip() or None
     with db.write() as s:
         card = usable_card(s, number, lock=True)
         if card.kind != "bearer":
             raise CardKindWrong(_("card {number} is already personal").format(number=card.number))
         _ensure_phone_free(s, customer.phone)
+        referrer = None
+        if referred_by is not None:
+            referrer = referrals.resolve_referrer(s, referred_by, newcomer=card)
         audit(s, actor, "card_register", card.number, name=customer.name)
         card.customer = Customer(name=customer.name, phone=customer.phone, email=customer.email,
                                  birthday=customer.birthday,
@@ -318,6 +346,8 @@ def register_card(db: Database, *, actor: Actor, number: str,
                                  created_at=clock.now())
         card.kind = "personal"
         s.flush()
+        if referrer is not None:
+            referrals.record_referral(s, actor=actor, card=card, referrer=referrer)
         return card_info(s, card)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
@@ -36,8 +37,11 @@ from loyaltypos.domain.errors import DayClosed, Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
+from loyaltypos.services import insight
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import open_day_on
+
+log = logging.getLogger(__name__)
 
 TOP_CUSTOMERS = 5
 
@@ -264,7 +268,20 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
         day.closed_at, day.closed_by, day.z_number = closed_at, actor.user_id, z_number
         day.z_report = _to_json(summary)
         s.flush()
-        return summary
+        closed_date = day.business_date
+    _refresh_insight(db, closed_date)
+    return summary
+
+
+def _refresh_insight(db: Database, date: dt.date) -> None:
+    """After a close, the till's snapshot of every customer's step and segment is worked
+    out anew. The day is closed whatever happens here: a failure is logged and the till
+    keeps the previous snapshot, which says what date it is from."""
+    try:
+        insight.refresh_snapshot(db, on=date)
+    except Exception:
+        log.exception("the day %s closed, but the customers' snapshot could not be refreshed",
+                      date.isoformat())
 
 
 def z_report(db: Database, *, z_number: int) -> DaySummary:

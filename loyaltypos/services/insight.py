@@ -9,24 +9,39 @@ anonymous: their revenue is reported as a share of all card revenue.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import String, delete, func, insert, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from loyaltypos.analytics import insight as figures
-from loyaltypos.analytics.insight import Purchase, Rules
+from loyaltypos.analytics.insight import Purchase, Rules, date_of
 from loyaltypos.db import Database
-from loyaltypos.db.models import BusinessDay, Card, Refund, Sale
+from loyaltypos.db.models import (
+    BusinessDay,
+    Card,
+    Customer,
+    ImportedPurchase,
+    InsightSnapshot,
+    Refund,
+    Sale,
+)
+from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
+from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
-from loyaltypos.services import nps
+from loyaltypos.services import nps, referrals, store
 from loyaltypos.services.audit import audit
-from loyaltypos.services.store import current_program
 
 DEFAULT_DAYS = 365
 
@@ -41,10 +56,14 @@ class Report:
     abc: dict[str, int]
     xyz: dict[str, int]
     matrix: dict[str, int]
+    matrix_revenue_pct: dict[str, Decimal]  # share of the period's customer revenue
+    ltv_by_segment: dict[str, figures.Ltv]
     pareto: figures.Pareto
     ladder: figures.Ladder
     nps: figures.Nps
     anonymous_share_pct: Decimal
+    crr_by_month: list[tuple[dt.date, figures.Retention]]  # the last 12 months
+    nps_by_month: list[tuple[dt.date, figures.Nps]]
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -56,70 +75,250 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
+def live_numbers(session: Session) -> dict[int, str]:
+    """Each personal lineage's card in use now, by lineage id."""
+    rows = session.execute(
+        select(func.coalesce(Card.lineage_id, Card.id), func.max(Card.number))
+        .where(Card.kind == "personal", Card.status != "replaced")
+        .group_by(func.coalesce(Card.lineage_id, Card.id)))
+    return {lineage: number for lineage, number in rows.all()}
+
+
+@dataclass
+class _Read:
+    rows: list[tuple[int, dt.date, int]]  # (lineage id, business date, revenue)
+    bearer: int = 0  # bearer cards' revenue in the period asked for
+
+
+def _read(session: Session, *, until: dt.date, lineage: int | None = None,
+          bearer_from: dt.date | None = None) -> _Read:
+    """Every purchase up to ``until`` of one lineage or of all, and (with ``bearer_from``)
+    the bearer cards' revenue from that date to ``until``.
+
+    A year of a busy shop is hundreds of thousands of sales, so they are read as narrow
+    plain rows (card, day, amount; no joins, no ORM objects) and the cards and days are
+    looked up in dictionaries. The few refunded sales are read apart and swapped in: a
+    sale's row is (card, day, amount), and rows alike are interchangeable.
+    """
+    run = session.connection().execute  # Core rows: the ORM adds nothing to plain columns
+    who = func.coalesce(Card.lineage_id, Card.id)
+    personal = select(Card.id, who).where(Card.kind == "personal")
+    if lineage is not None:
+        personal = personal.where(Card.lineage_id == lineage)  # set on every card: indexed
+    lineages = {card: key for card, key in run(personal)}
+    dates = {day: dt.date.fromisoformat(date) if isinstance(date, str) else date
+             for day, date in run(
+                 select(BusinessDay.id, type_coerce(BusinessDay.business_date, String)))}
+    counted = {day for day, date in dates.items() if date <= until}
+    anonymous = ({day for day in counted if dates[day] >= bearer_from}
+                 if bearer_from is not None else set())
+    mine = (Sale.card_id.in_(lineages) if lineage is not None else Sale.card_id.is_not(None))
+    net = Sale.subtotal - Sale.discount
+    refund_day = aliased(BusinessDay)
+    refunded = (select(Sale.card_id, Sale.day_id, net, func.sum(Refund.spend))
+                .join(Refund, Refund.sale_id == Sale.id)
+                .join(refund_day, refund_day.id == Refund.day_id)
+                .where(mine, refund_day.business_date <= until)
+                .group_by(Sale.id, Sale.card_id, Sale.day_id, net))
+    swap: Counter[tuple[int, int, int]] = Counter()
+    read = _Read([])
+    append = read.rows.append
+    for card, day, amount, back in run(refunded).all():
+        if day not in counted:
+            continue
+        swap[card, day, amount] += 1
+        key = lineages.get(card)
+        if key is None:
+            read.bearer -= back if day in anonymous else 0
+        elif amount - back > 0:
+            append((key, dates[day], amount - back))
+    for card, day, amount in run(select(Sale.card_id, Sale.day_id, net).where(mine)).all():
+        if day not in counted:
+            continue
+        key = lineages.get(card)
+        if key is None:  # a bearer card
+            if day in anonymous:
+                read.bearer += amount
+        elif swap and swap[card, day, amount]:
+            swap[card, day, amount] -= 1
+        else:
+            append((key, dates[day], amount))
+    imported = select(ImportedPurchase.card_id, type_coerce(ImportedPurchase.business_date,
+                                                            String), ImportedPurchase.amount)
+    if lineage is not None:
+        imported = imported.where(ImportedPurchase.card_id.in_(lineages))
+    for card, date, amount in run(imported):
+        key = lineages.get(card)
+        day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+        if key is not None and day <= until:
+            append((key, day, amount))
+    return read
+
+
+def purchase_rows(session: Session, *, until: dt.date,
+                  lineage: int | None = None) -> list[tuple[int, dt.date, int]]:
+    """(lineage id, business date, revenue) of every purchase up to ``until``, of one
+    lineage or of all: personal cards' sales less what was refunded of them by then (a
+    sale refunded whole is dropped), and the purchases imported from before the program."""
+    return _read(session, until=until, lineage=lineage).rows
+
+
 def purchases(session: Session, *, until: dt.date) -> list[Purchase]:
     """Every customer's purchases up to ``until`` (business dates), refunds made by then
-    taken off."""
-    current = aliased(Card)
-    live = (select(current.lineage_id, func.max(current.number).label("number"))
-            .where(current.status != "replaced").group_by(current.lineage_id).subquery())
-    refunded = (select(Refund.sale_id, func.sum(Refund.spend).label("spend"))
-                .join(BusinessDay, BusinessDay.id == Refund.day_id)
-                .where(BusinessDay.business_date <= until)
-                .group_by(Refund.sale_id).subquery())
-    rows = session.execute(
-        select(Card.kind, live.c.number, BusinessDay.business_date,
-               Sale.subtotal - Sale.discount, func.coalesce(refunded.c.spend, 0))
-        .join(Card, Card.id == Sale.card_id)
-        .join(BusinessDay, BusinessDay.id == Sale.day_id)
-        .join(live, live.c.lineage_id == Card.lineage_id)
-        .outerjoin(refunded, refunded.c.sale_id == Sale.id)
-        .where(Card.kind == "personal", BusinessDay.business_date <= until))
-    bought = []
-    for _kind, number, date, net, back in rows:
-        revenue = int(net) - int(back)
-        if back and revenue <= 0:
-            continue  # wholly refunded: not a purchase
-        bought.append(Purchase(number, date, revenue))
-    return bought
+    taken off, each named by the customer's card in use now."""
+    names = live_numbers(session)
+    return [Purchase(names[key], date, revenue)
+            for key, date, revenue in purchase_rows(session, until=until)]
+
+
+def _histories(rows: list[tuple[int, dt.date, int]], names: dict[int, str],
+               until: dt.date) -> figures.Histories:
+    """The rows grouped by customer, oldest first (sorted as plain tuples, then grouped)."""
+    rows.sort()
+    grouped: dict[str, list[Purchase]] = {}
+    current, history = None, []
+    for key, date, revenue in rows:
+        if key != current:
+            current = key
+            history = grouped[names[key]] = []
+        history.append(Purchase(names[key], date, revenue))
+    return figures.Histories(grouped, until)
+
+
+@dataclass(frozen=True)
+class CustomerFigures:
+    """One customer as the report sees them on its last day."""
+
+    number: str  # their card in use now
+    revenue: int  # in the period
+    visits: int  # purchases in the period
+    first_visit: dt.date
+    last_visit: dt.date
+    purchases: int  # over their whole history up to the report's end
+    lifetime_revenue: int
+    lifetime_months: int
+    margin_pct: Decimal
+    rfm: tuple[int, int, int]
+    step: str
+    abc: str | None  # None: nothing bought in the period
+    xyz: str  # X, Y, Z or lapsed
+    segment: str | None  # "AX" .. "CZ"; "lapsed" with nothing in the XYZ months; else None
+    active: bool
+    months_bought: int  # of the ladder's last months
+
+    @property
+    def lifetime(self) -> figures.Ltv:
+        """Their own S, C, T and LTV over their whole history."""
+        return figures.ltv_of(self.purchases, self.lifetime_revenue, self.lifetime_months,
+                              self.margin_pct)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    report: Report
+    customers: dict[str, CustomerFigures]
+
+
+def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> Analysis:
+    """Every figure in one pass over each customer's history, the windows each figure needs
+    shared (the XYZ months are the ladder's months when both are 6)."""
+    read = _read(session, until=end, bearer_from=start)
+    grouped = _histories(read.rows, live_numbers(session), end)
+    answers = nps.responses(session, until=end)
+    promoters = _promoters(answers)
+    recommends = promoters | _referrers(session, end)
+    ladder_window = figures.Months(figures.months_back(end, rules.ladder_months))
+    xyz_window = (ladder_window if rules.xyz_months == rules.ladder_months else
+                  figures.Months(figures.months_back(end, rules.xyz_months)))
+    x, y = Fraction(rules.x_cv_pct), Fraction(rules.y_cv_pct)
+    revenue: dict[str, int] = {}
+    visits: dict[str, int] = {}
+    months_with: dict[str, int] = {}
+    xyz: dict[str, str] = {}
+    for key, history in grouped.items():
+        cut = bisect_left(history, start, key=date_of)
+        if cut < len(history):
+            revenue[key] = sum([p[2] for p in history[cut:]])
+            visits[key] = len(history) - cut
+        totals = ladder_window.totals(history)
+        months_with[key] = len(totals) - totals.count(0)
+        xyz[key] = figures.steadiness(
+            totals if xyz_window is ladder_window else xyz_window.totals(history), x, y)
+    abc = figures.abc(revenue, a_pct=rules.a_pct, b_pct=rules.b_pct)
+    rfm = figures.rfm(grouped, on=end)
+    since = end - dt.timedelta(days=rules.active_days)
+    people: dict[str, CustomerFigures] = {}
+    members: dict[str | None, list[str]] = defaultdict(list)
+    for key, history in grouped.items():
+        cls, steady = abc.get(key), xyz[key]
+        segment = "lapsed" if steady == "lapsed" else None if cls is None else cls + steady
+        first, last = history[0].date, history[-1].date
+        people[key] = CustomerFigures(
+            number=key, revenue=revenue.get(key, 0), visits=visits.get(key, 0),
+            first_visit=first, last_visit=last, purchases=len(history),
+            lifetime_revenue=sum([p[2] for p in history]),
+            lifetime_months=figures.months_spanned(first, last), margin_pct=rules.margin_pct,
+            rfm=rfm[key], step=figures.step_from(months_with[key], len(history), rules,
+                                                 key in recommends),
+            abc=cls, xyz=steady, segment=segment, active=last > since,
+            months_bought=months_with[key])
+        members[segment].append(key)
+    matrix = {f"{a}{x}": len(members[f"{a}{x}"]) for a in "ABC" for x in "XYZ"}
+    in_period = sum(revenue.values())
+    activity = figures.Activity(grouped, rules.active_days)
+    margin = rules.margin_pct
+
+    def ltv(keys) -> figures.Ltv:
+        chosen = [people[k] for k in keys]
+        return figures.ltv_totals(len(chosen), sum(c.purchases for c in chosen),
+                                  sum(c.lifetime_revenue for c in chosen),
+                                  sum(c.lifetime_months for c in chosen), margin)
+
+    report = Report(
+        start=start, end=end, customers=len(grouped), ltv=ltv(people),
+        retention=activity.retention(start, end),
+        abc={c: sum(1 for v in abc.values() if v == c) for c in "ABC"},
+        xyz={c: sum(1 for v in xyz.values() if v == c) for c in ("X", "Y", "Z", "lapsed")},
+        matrix=matrix,
+        matrix_revenue_pct={cell: figures.pct(sum(revenue.get(k, 0) for k in members[cell]),
+                                              in_period) for cell in matrix},
+        ltv_by_segment={cell: ltv(members[cell]) for cell in matrix},
+        pareto=figures.pareto(revenue),
+        ladder=figures.ladder(grouped, start=start, end=end, rules=rules,
+                              promoters=promoters, referrers=recommends - promoters,
+                              steps_now={k: c.step for k, c in people.items()}),
+        nps=figures.nps(answers, start=start, end=end),
+        anonymous_share_pct=figures.pct(read.bearer, in_period + read.bearer),
+        crr_by_month=[(first, activity.retention(first, min(figures.month_end(first), end)))
+                      for first in figures.months_back(end, 12)],
+        nps_by_month=[(first, figures.nps(answers, start=max(first, start),
+                                          end=min(figures.month_end(first), end)))
+                      for first in figures.months_back(end, 12)],
+    )
+    return Analysis(report, people)
+
+
+def analyse(db: Database, *, actor: Actor, start: dt.date | None = None,
+            end: dt.date | None = None, rules: Rules | None = None) -> Analysis:
+    """The report and every customer's figures for ``start``..``end`` (default: the 365
+    days up to today), for a manager; audited, since it ranks named customers. A run over
+    the default year up to today also refreshes the till's snapshot."""
+    require_manager(actor, _("the insight report"))
+    start, end = _period(start, end)
+    with db.write() as s:
+        audit(s, actor, "insight", f"{start.isoformat()}..{end.isoformat()}")
+    with db.read() as s:
+        analysis = _analyse(s, start, end, rules or store.current_program(s).insight)
+    if rules is None and (start, end) == _period(None, None):
+        _write_snapshot(db, analysis)
+    return analysis
 
 
 def insight_report(db: Database, *, actor: Actor, start: dt.date | None = None,
                    end: dt.date | None = None, rules: Rules | None = None) -> Report:
     """The figures for ``start``..``end`` (default: the 365 days up to today), for a
     manager; audited, since it ranks named customers."""
-    require_manager(actor, _("the insight report"))
-    start, end = _period(start, end)
-    with db.write() as s:
-        audit(s, actor, "insight", f"{start.isoformat()}..{end.isoformat()}")
-        rules = rules or current_program(s).insight
-        everything = purchases(s, until=end)
-        answers = nps.responses(s, until=end)
-    in_period = [p for p in everything if p.date >= start]
-    bearer = _anonymous(db, start, end)
-    revenue = figures.revenue_by_customer(everything, start=start, end=end)
-    abc = figures.abc(revenue, a_pct=rules.a_pct, b_pct=rules.b_pct)
-    xyz = figures.xyz(everything, until=end, months=rules.xyz_months, x_pct=rules.x_cv_pct,
-                      y_pct=rules.y_cv_pct)
-    matrix = {f"{a}{x}": 0 for a in "ABC" for x in "XYZ"}
-    for key, cls in abc.items():
-        if xyz.get(key) in ("X", "Y", "Z"):
-            matrix[cls + xyz[key]] += 1
-    card_revenue = sum(p.revenue for p in in_period) + bearer
-    return Report(
-        start=start, end=end,
-        customers=len({p.customer for p in everything}),
-        ltv=figures.ltv(everything, until=end, margin_pct=rules.margin_pct),
-        retention=figures.retention(everything, start=start, end=end,
-                                    active_days=rules.active_days),
-        abc={c: sum(1 for v in abc.values() if v == c) for c in "ABC"},
-        xyz={c: sum(1 for v in xyz.values() if v == c) for c in ("X", "Y", "Z", "lapsed")},
-        matrix=matrix,
-        pareto=figures.pareto(revenue),
-        ladder=figures.ladder(everything, start=start, end=end, rules=rules,
-                              promoters=_promoters(answers)),
-        nps=figures.nps(answers, start=start, end=end),
-        anonymous_share_pct=figures.pct(bearer, card_revenue),
-    )
+    return analyse(db, actor=actor, start=start, end=end, rules=rules).report
 
 
 def _promoters(answers: list[figures.Response]) -> frozenset[str]:
@@ -131,16 +330,159 @@ def _promoters(answers: list[figures.Response]) -> frozenset[str]:
     return frozenset(k for k, score in latest.items() if score >= 9)
 
 
-def _anonymous(db: Database, start: dt.date, end: dt.date) -> int:
-    """The revenue of bearer cards' sales in the period, after refunds."""
+def _referrers(session: Session, until: dt.date) -> frozenset[str]:
+    """Customers (by card in use now) who brought in a new customer who has bought."""
+    names = live_numbers(session)
+    return frozenset(names[k] for k in referrals.referrers_with_buying_newcomers(session, until)
+                     if k in names)
+
+
+# ---------------------------------------------------------------- the till's snapshot
+
+
+def _write_snapshot(db: Database, analysis: Analysis) -> int:
+    """Replace the snapshot with ``analysis``'s customers (it is a cache: rewritten whole)."""
+    end, now = analysis.report.end, clock.now()
+    with db.write() as s:
+        lineages = {number: lineage for lineage, number in live_numbers(s).items()}
+        s.execute(delete(InsightSnapshot))
+        rows = [{"lineage_id": lineages[c.number], "as_of": end, "step": c.step,
+                 "segment": c.segment, "purchases": c.purchases,
+                 "revenue": c.lifetime_revenue, "first_date": c.first_visit,
+                 "last_date": c.last_visit, "months_bought": c.months_bought,
+                 "rfm": "".join(map(str, c.rfm)), "refreshed_at": now}
+                for c in analysis.customers.values()]
+        if rows:  # Core's executemany: the ORM's bulk insert is several times slower
+            s.connection().execute(insert(InsightSnapshot.__table__), rows)
+    return len(rows)
+
+
+def refresh_snapshot(db: Database, *, on: dt.date | None = None) -> int:
+    """Work out every customer's step and segment over the year up to ``on`` (default:
+    today) and keep them for the till's panel; returns how many customers. Run at day
+    close and by the Insight window; it reads, ranks nobody for a person, so it is not
+    audited."""
+    start, end = _period(None, on)
     with db.read() as s:
-        bought = s.scalar(
-            select(func.coalesce(func.sum(Sale.subtotal - Sale.discount), 0))
-            .join(Card, Card.id == Sale.card_id).join(BusinessDay, BusinessDay.id == Sale.day_id)
-            .where(Card.kind == "bearer", BusinessDay.business_date.between(start, end)))
-        back = s.scalar(
-            select(func.coalesce(func.sum(Refund.spend), 0))
-            .join(Sale, Sale.id == Refund.sale_id).join(Card, Card.id == Sale.card_id)
-            .join(BusinessDay, BusinessDay.id == Sale.day_id)
-            .where(Card.kind == "bearer", BusinessDay.business_date.between(start, end)))
-    return int(bought) - int(back)
+        analysis = _analyse(s, start, end, store.current_program(s).insight)
+    return _write_snapshot(db, analysis)
+
+
+def snapshot_of(session: Session, lineage_id: int) -> figures.Snapshot | None:
+    """The customer's snapshot row, if they had bought by its last refresh."""
+    row = session.get(InsightSnapshot, lineage_id)
+    if row is None:
+        return None
+    return figures.Snapshot(as_of=row.as_of, step=row.step, segment=row.segment,
+                            purchases=row.purchases, first_date=row.first_date,
+                            last_date=row.last_date, months_bought=row.months_bought)
+
+
+@dataclass(frozen=True)
+class CounterView:
+    """What the till's panel adds about a customer: their step and segment as of the
+    snapshot, and one line of advice."""
+
+    step: str | None  # None: they have not bought yet (as of the snapshot)
+    segment: str | None
+    advice: str
+    as_of: dt.date | None
+
+
+def at_counter(db: Database, *, number: str) -> CounterView | None:
+    """The customer's step, segment and advice for the till; None for a bearer card.
+    One primary-key read of the snapshot: a scan never sums a customer's sales."""
+    with db.read() as s:
+        card = s.execute(select(Card.kind, Card.lineage_id).where(Card.number == number)).first()
+        if card is None or card.kind != "personal":
+            return None
+        snap = snapshot_of(s, card.lineage_id)
+        rules = store.current_program(s).insight
+    today = clock.local_today()
+    if snap is None:
+        return CounterView(None, None, figures.advice(None, today, rules), None)
+    return CounterView(snap.step, snap.segment, figures.advice(snap, today, rules), snap.as_of)
+
+
+# ---------------------------------------------------------------- lists and mailing
+
+
+SEGMENTS = tuple(f"{a}{x}" for a in "ABC" for x in "XYZ")
+
+
+def customer_list(analysis: Analysis, *, segment: str | None = None, step: str | None = None,
+                  lapsed: bool = False) -> list[CustomerFigures]:
+    """The customers of a matrix cell ("AX"), a step ("regular") or the lapsed (not active
+    on the report's last day), highest revenue first (ties by card number)."""
+    if segment is not None and segment.upper() not in SEGMENTS:
+        raise Refused(_("a segment is one of {cells}").format(cells=", ".join(SEGMENTS)))
+    if step is not None and step not in figures.STEPS:
+        raise Refused(_("a step is one of {steps}").format(steps=", ".join(figures.STEPS)))
+    chosen = [c for c in analysis.customers.values()
+              if (segment is None or c.segment == segment.upper())
+              and (step is None or c.step == step) and (not lapsed or not c.active)]
+    chosen.sort(key=lambda c: (-c.revenue, -c.lifetime_revenue, c.number))
+    return chosen
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str | None
+    email: str | None
+    consent: bool
+
+
+def contacts(db: Database, numbers: list[str]) -> dict[str, Contact]:
+    """Name, phone, e-mail and marketing consent of the customers of these cards."""
+    found: dict[str, Contact] = {}
+    with db.read() as s:
+        for first in range(0, len(numbers), 500):
+            rows = s.execute(
+                select(Card.number, Customer.name, Customer.phone, Customer.email,
+                       Customer.marketing_consent)
+                .join(Customer, Customer.id == Card.customer_id)
+                .where(Card.number.in_(numbers[first:first + 500])))
+            for number, name, phone, email, consent in rows:
+                found[number] = Contact(name, phone, email, bool(consent))
+    return found
+
+
+CSV_COLUMNS = ("card", "name", "phone", "email", "step", "segment", "revenue", "visits",
+               "last_visit", "ltv", "rfm")
+
+
+def export_customers(db: Database, *, actor: Actor, chosen: list[CustomerFigures],
+                     path: str | Path, what: str) -> int:
+    """Write the consenting customers of ``chosen`` to a CSV file for a mailing (manager;
+    audited once the file is in place, with ``what`` list it was); returns how many. Only
+    customers who agreed to marketing are written: the others are never in the file."""
+    require_manager(actor, _("exporting customers"))
+    known = contacts(db, [c.number for c in chosen])
+    currency = store.program_in_force(db).currency
+    rows = [(c, known[c.number]) for c in chosen
+            if c.number in known and known[c.number].consent]
+
+    def write(handle) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        out = csv.writer(text)
+        out.writerow(CSV_COLUMNS)
+        for c, who in rows:
+            out.writerow([c.number, who.name, who.phone or "", who.email or "", c.step,
+                          c.segment or "", fmt(c.revenue, currency), c.visits,
+                          c.last_visit.isoformat(),
+                          fmt(int(c.lifetime.ltv.to_integral_value(ROUND_HALF_UP)), currency),
+                          "".join(map(str, c.rfm))])
+        text.flush()
+        text.detach()
+
+    write_atomic(path, write)
+    with db.write() as s:
+        audit(s, actor, "customers_export", what, rows=len(rows), file=str(path))
+    return len(rows)
+
+
+def snapshot_rfm(session: Session, lineage_id: int) -> str | None:
+    """The customer's RFM scores ("545") as of the last refresh."""
+    return session.scalar(select(InsightSnapshot.rfm)
+                          .where(InsightSnapshot.lineage_id == lineage_id))

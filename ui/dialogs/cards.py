@@ -39,12 +39,19 @@ class HolderFields:
         self.email = named(QLineEdit(), f"{prefix}Email")
         self.birthday = named(QLineEdit(placeholderText=_("YYYY-MM-DD")), f"{prefix}Birthday")
         self.consent = named(QCheckBox(_("Agrees to receive offers")), f"{prefix}Consent")
+        self.referrer = named(QLineEdit(placeholderText=_("optional")), f"{prefix}ReferredBy")
         form.addRow(_("Name"), self.name)
         form.addRow(_("Phone"), self.phone)
         form.addRow(_("E-mail"), self.email)
         form.addRow(_("Birthday"), self.birthday)
         form.addRow("", self.consent)
-        self.widgets = (self.name, self.phone, self.email, self.birthday, self.consent)
+        form.addRow(_("Recommended by (card or phone)"), self.referrer)
+        self.widgets = (self.name, self.phone, self.email, self.birthday, self.consent,
+                        self.referrer)
+
+    def referred_by(self) -> str | None:
+        """The card number or phone of who recommended the shop, if the person gave one."""
+        return self.referrer.text().strip() or None
 
     def customer(self) -> CustomerInput:
         born = None
@@ -89,7 +96,8 @@ class IssueCardDialog(FormDialog):
         def issue() -> list[CardInfo]:
             if self.personal.isChecked():
                 return cards.issue_cards(self.ops.database, actor=self.ops.actor,
-                                         kind="personal", customer=self.holder.customer())
+                                         kind="personal", customer=self.holder.customer(),
+                                         referred_by=self.holder.referred_by())
             return cards.issue_cards(self.ops.database, actor=self.ops.actor, kind="bearer")
 
         issued = self.ops.run(self, issue, changes=Change.CARDS, show=self.refuse)
@@ -238,4 +246,5 @@ class CardAdminDialog(FormDialog):
     def _register(self) -> None:
         self._do(lambda: cards.register_card(self.ops.database, actor=self.manager,
                                              number=self.info.number,
-                                             customer=self.register.customer()))
+                                             customer=self.register.customer(),
+                                             referred_by=self.register.referred_by()))

@@ -7,6 +7,7 @@ from html import escape
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt, fmt_display
-from loyaltypos.services import nps, store
+from loyaltypos.services import display, nps, store
 from ui.dialogs.program import ProgramDialog
 from ui.ops import Change, Ops
 
@@ -87,6 +88,17 @@ class OverviewScreen(QWidget):
         row.addWidget(save_nps)
         row.addWidget(self.nps_message, 1)
         layout.addLayout(row)
+        # The sale, the thank-you and the score keypad on a window facing the customer.
+        self.display_on = QCheckBox(_("Customer display (second screen)"),
+                                    objectName="customerDisplayOn")
+        save_display = QPushButton(_("Save (manager)"), objectName="customerDisplaySave")
+        save_display.clicked.connect(self.save_display)
+        self.display_message = QLabel(objectName="customerDisplayMessage")
+        row = QHBoxLayout()
+        row.addWidget(self.display_on)
+        row.addWidget(save_display)
+        row.addWidget(self.display_message, 1)
+        layout.addLayout(row)
 
     def shown(self) -> None:
         self.refresh()
@@ -126,6 +138,18 @@ class OverviewScreen(QWidget):
         if done is not None:
             self.nps_message.setText(_("Saved"))
 
+    def save_display(self) -> None:
+        manager = self.ops.manager(self, _("turning the customer display on or off"))
+        if manager is None:
+            return
+        enabled = self.display_on.isChecked()
+        done = self.ops.run(self, lambda: display.set_display(
+            self.database, actor=manager, enabled=enabled), changes=Change.SETTINGS,
+            show=self.display_message.setText)
+        if done is not None:
+            self.display_message.setText(_("Saved: the customer display is on") if done
+                                         else _("Saved: the customer display is off"))
+
     def _show_nps_policy(self, policy: str) -> None:
         key, _sep, days = policy.partition(":")
         self.nps_ask.setCurrentIndex(max(0, self.nps_ask.findData(key)))
@@ -136,12 +160,14 @@ class OverviewScreen(QWidget):
     def refresh(self) -> None:
         found = self.ops.run(self, lambda: (store.program_in_force(self.database),
                                             store.shop_receipt_header(self.database),
-                                            nps.ask_policy(self.database)),
+                                            nps.ask_policy(self.database),
+                                            display.display_enabled(self.database)),
                              show=self.details.setText)
         if found is None:
             return
-        program, header, policy = found
+        program, header, policy, display_on = found
         self._show_nps_policy(policy)
+        self.display_on.setChecked(display_on)
         cur = program.currency
         self.title.setText(f"<h1>{escape(program.name)}</h1>")
         window = (_("lifetime spend") if program.tier_window_days == 0

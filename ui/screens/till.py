@@ -35,6 +35,7 @@ from loyaltypos.services import cards, checkout, nps, products, refunds, store
 from loyaltypos.services.receipts import sale_receipt
 from ui import printing
 from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
+from ui.customer_display import CustomerDisplay, ask_customer, sale_state
 from ui.dialogs.cards import CardAdminDialog, FindCustomerDialog, IssueCardDialog
 from ui.dialogs.payment import CashDialog, OpenItemDialog, RedeemDialog, quantity_text
 from ui.dialogs.refund import RefundDialog
@@ -63,6 +64,7 @@ class TillScreen(QWidget):
         self.currency = ""  # the shop's, read when the till is shown
         self.sale = OpenSale()
         self.last_sale_id: str | None = None
+        self.display: CustomerDisplay | None = None  # opened by the main window, if wanted
         self._build()
         self._shortcuts()
         self._scan_router = ScanRouter(self)
@@ -194,6 +196,8 @@ class TillScreen(QWidget):
         self.customer.show_card(self.sale.card, self.currency)
         self._draw_cart()
         self._draw_totals()
+        if self.display is not None:
+            self.display.show_sale(sale_state(self.sale, self.currency))
 
     def _draw_cart(self) -> None:
         self.cart.draw(self.sale.lines, self.sale.quote, self.currency)
@@ -447,6 +451,11 @@ class TillScreen(QWidget):
                 balance=fmt_display(result.balance, self.currency))
         self.last_paid.setText(sentence(text))
         self.say("")
+        if self.display is not None:
+            self.display.show_thanks(currency=self.currency, paid=result.paid,
+                                     change=result.change,
+                                     cashback=result.cashback if result.card else None,
+                                     balance=result.balance)
         receipt = self.ops.run(self, lambda: sale_receipt(self.db, sale_id=result.sale_id),
                                show=self.fail)
         if receipt is not None:
@@ -459,6 +468,15 @@ class TillScreen(QWidget):
         self.idle()
 
     def _ask_score(self, result) -> None:
+        if self.display is not None and self.display.isVisible():
+            # The customer answers on their own screen; the cashier's waits (Esc skips).
+            score = ask_customer(self.display, self)
+            done = None if score is None else self.ops.run(self, lambda: nps.record_response(
+                self.db, actor=self.ops.actor, score=score, card_number=result.card,
+                sale_id=result.sale_id), show=self.fail)
+            if done is not None:
+                self.say(_("score {score} recorded, thank you").format(score=done.score))
+            return
         from ui.dialogs.nps import NpsDialog
 
         dialog = NpsDialog(self.ops, card_number=result.card, sale_id=result.sale_id,

@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("first_date", sa.Date(), nullable=False),
         sa.Column("last_date", sa.Date(), nullable=False),
         sa.Column("months_bought", sa.Integer(), nullable=False),
+        sa.Column("rfm", sa.String(length=3), nullable=False),
         sa.Column("refreshed_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("lineage_id", name=op.f("pk_insight_snapshot")),
     )
