@@ -22,13 +22,13 @@ import sys
 from collections.abc import Sequence
 
 from loyaltypos import db as dbmod
-from loyaltypos.cli import cards, days, failures, insight, nps, products, sales, shop
+from loyaltypos.cli import cards, days, failures, history, insight, nps, products, sales, shop
 from loyaltypos.cli.common import PROG, Command, Out, UsageError, common_options
 from loyaltypos.domain.errors import NotInitialised
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import store
 
-GROUPS = (shop, cards, products, sales, days, insight, nps)
+GROUPS = (shop, cards, products, sales, days, insight, nps, history)
 # The order of ``loyaltypos --help``; a command missing here is listed after these.
 HELP_ORDER = ("init", "program", "user", "card", "product", "sale", "refund", "day", "report",
               "export", "receipt-header", "receipt", "verify", "backup")
