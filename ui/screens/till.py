@@ -31,7 +31,7 @@ from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.scan import Scan, not_found, read_scan
-from loyaltypos.services import cards, checkout, nps, products, refunds, store
+from loyaltypos.services import cards, checkout, insight, nps, products, refunds, store
 from loyaltypos.services.receipts import sale_receipt
 from ui import printing
 from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
@@ -65,6 +65,8 @@ class TillScreen(QWidget):
         self.sale = OpenSale()
         self.last_sale_id: str | None = None
         self.display: CustomerDisplay | None = None  # opened by the main window, if wanted
+        # The attached card's step, segment and advice, by card number.
+        self._counter: tuple[str | None, insight.CounterView | None] = (None, None)
         self._build()
         self._shortcuts()
         self._scan_router = ScanRouter(self)
@@ -193,7 +195,9 @@ class TillScreen(QWidget):
         note = self.ops.run(self, lambda: self.sale.price(self.db), show=self.fail)
         if note:
             self.fail(note)
-        self.customer.show_card(self.sale.card, self.currency)
+        card = self.sale.card
+        counter = self._counter[1] if card and self._counter[0] == card.number else None
+        self.customer.show_card(card, self.currency, counter)
         self._draw_cart()
         self._draw_totals()
         if self.display is not None:
@@ -270,6 +274,9 @@ class TillScreen(QWidget):
     def attach_card(self, info: CardInfo) -> None:
         self._sale_started()
         self.sale.attach(info)
+        # Where the customer stands: one read of the snapshot, not a year of their sales.
+        self._counter = (info.number, self.ops.run(
+            self, lambda: insight.at_counter(self.db, number=info.number), show=self.fail))
         who = info.holder.name if info.holder else _("bearer card")
         self.say(_("card of {who}: {tier}").format(who=who, tier=info.tier))
         self.redraw()

@@ -1,4 +1,5 @@
-"""The customer panel of the till: who the card belongs to, tier, balance, next tier."""
+"""The customer panel of the till: who the card belongs to, tier, balance, next tier, and
+where the customer stands (step, segment) with one line of advice for the cashier."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from loyaltypos.domain import cardnumbers
 from loyaltypos.domain.cards import CardInfo
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt_display
+from loyaltypos.services.insight import CounterView
 from ui.ops import sentence
 
 FIELDS = (("card", N_("Card")), ("tier", N_("Tier")), ("balance", N_("Cashback")),
-          ("spend", N_("Spend")), ("next", N_("Next tier")))
+          ("spend", N_("Spend")), ("next", N_("Next tier")), ("standing", N_("Customer")))
+STEP_NAMES = {"buyer": N_("buyer"), "client": N_("client"), "regular": N_("regular"),
+              "adherent": N_("adherent"), "advocate": N_("advocate")}
 
 
 class CustomerPanel(QFrame):
@@ -29,6 +33,10 @@ class CustomerPanel(QFrame):
         self.warning.setWordWrap(True)
         self.warning.setTextFormat(Qt.TextFormat.PlainText)
         self.warning.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.advice = QLabel(objectName="customerAdvice")
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.PlainText)
+        self.advice.setStyleSheet("color: #0b5394; font-weight: bold;")
         self.fields = {key: QLabel(objectName=f"customer{key.title()}") for key, _l in FIELDS}
         form = QFormLayout()
         for key, label in FIELDS:
@@ -36,12 +44,15 @@ class CustomerPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.warning)
+        layout.addWidget(self.advice)
         layout.addLayout(form)
         layout.addStretch(1)
         self.show_card(None, "")
 
-    def show_card(self, info: CardInfo | None, currency: str) -> None:
+    def show_card(self, info: CardInfo | None, currency: str,
+                  counter: CounterView | None = None) -> None:
         self.warning.setText("")
+        self.show_counter(counter)
         if info is None:
             self.headline.setText("<h3>{}</h3>{}".format(
                 escape(_("No card")), escape(_("Scan a loyalty card, or F3 to find one"))))
@@ -62,6 +73,19 @@ class CustomerPanel(QFrame):
             _("{amount} more to {tier}").format(amount=fmt_display(info.to_next_tier, currency),
                                                  tier=escape(info.next_tier))
             if info.next_tier else "-")
+
+    def show_counter(self, counter: CounterView | None) -> None:
+        """The customer's step and segment as of the last refresh, and the advice line."""
+        self.advice.setText(sentence(counter.advice) if counter else "")
+        if counter is None or counter.step is None:
+            self.fields["standing"].setText(_("new") if counter else "")
+            return
+        parts = [_(STEP_NAMES[counter.step])]
+        if counter.segment:
+            parts.append(_("lapsed") if counter.segment == "lapsed" else counter.segment)
+        self.fields["standing"].setText(" · ".join(parts))
+        self.fields["standing"].setToolTip(_("as of {date}").format(
+            date=counter.as_of.isoformat()) if counter.as_of else "")
 
     def show_refusal(self, text: str, currency: str) -> None:
         """A card the till must not take: the reason in red, in the cashier's words."""
