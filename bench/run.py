@@ -37,6 +37,7 @@ SIZES: dict[str, dict[str, dict]] = {
         "cards": {"single_reps": 20, "batch": 1_000, "batch_reps": 3},
         "receipts": {"reps": 50},
         "catalog": {"rows": 250_000},
+        "insight": {"reps": 3, "profiles_n": 50, "scans": 500},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -49,9 +50,10 @@ SIZES: dict[str, dict[str, dict]] = {
         "cards": {"single_reps": 5, "batch": 200, "batch_reps": 1},
         "receipts": {"reps": 10},
         "catalog": {"rows": 20_000},
+        "insight": {"reps": 2, "profiles_n": 20, "scans": 100},
     },
 }
-PARTS = ("checkout", "scan", "till", "summary", "cards", "receipts", "catalog")
+PARTS = ("checkout", "scan", "till", "summary", "insight", "cards", "receipts", "catalog")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -62,6 +64,8 @@ TARGET_TILL_MS = 50.0
 TARGET_BATCH_S = 10.0  # for 1,000 cards
 TARGET_RECEIPT_MS = 30.0  # read back + 80 mm PDF, median
 TARGET_CATALOG_MB = 200.0  # peak RSS of a 250,000-row (20 MB) catalog import
+TARGET_INSIGHT_S = 3.0  # the whole report on a year of 700,000 sales and 100,000 cards
+TARGET_PROFILE_MS = 20.0
 
 
 # ---------------------------------------------------------------- child side
@@ -120,6 +124,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         from bench import receipts
 
         result = receipts.measure_receipts(out, **size)
+    elif task == "insight":
+        from bench import insight
+
+        result = insight.measure_insight(year_db, seed=SEED, **size)
     elif task == "catalog":
         from bench import catalog
 
@@ -292,9 +300,7 @@ def part_summary(args, out: Path) -> tuple[dict, list[dict]]:
     say(f"[end of day] {load_size['n_sales']:,} sales over {load_size['n_days']} days"
         f" (open day {load_size['open_day_sales']:,} sales), 1-{load_size['max_lines']} lines"
         f" per sale (not 5, to keep loading short), {load_size['n_cards']:,} cards")
-    load = spawn("summary-load", args, out)
-    say_load(load, f"{load['sales']:,} sales, {load['sale_lines']:,} lines,"
-                   f" {load['payments']:,} payments, {load['ledger_entries']:,} entries")
+    load = load_year_db(args, out)
     r = spawn("summary", args, out)
     say(f"    day_summary x{r['n']}: median {r['median_ms']:.1f} ms, max {r['max_ms']:.1f} ms"
         f" (first call {r['first_ms']:.1f} ms, included); {r['day_sales']:,} sales on the day;"
@@ -304,6 +310,50 @@ def part_summary(args, out: Path) -> tuple[dict, list[dict]]:
             r["median_ms"], TARGET_SUMMARY_MS),
         row("end of day", f"max {r['max_ms']:.1f} ms", r["peak_rss_mb"],
             r["max_ms"], TARGET_SUMMARY_MS),
+    ]
+    return {"load": load, **r}, rows
+
+
+def load_year_db(args, out: Path) -> dict:
+    """Load the year of trading once per run; the end-of-day and insight parts share it."""
+    if "summary-load" not in args.loaded:
+        load = spawn("summary-load", args, out)
+        say_load(load, f"{load['sales']:,} sales, {load['sale_lines']:,} lines,"
+                       f" {load['payments']:,} payments, {load['ledger_entries']:,} entries")
+        args.loaded["summary-load"] = load
+    else:
+        say("    load: the end of day's year of trading (loaded above)")
+    return args.loaded["summary-load"]
+
+
+def part_insight(args, out: Path) -> tuple[dict, list[dict]]:
+    load_size = SIZES[args.mode]["summary-load"]
+    say(f"[insight] the owner's report on the year of trading ({load_size['n_sales']:,} sales,"
+        f" {load_size['n_cards']:,} cards), the till's snapshot, customer profiles, and card"
+        " scans with the customer's standing")
+    load = load_year_db(args, out)
+    r = spawn("insight", args, out)
+    runs = ", ".join(f"{t:.2f}" for t in r["report_runs_s"])
+    say(f"    insight report ({r['customers']:,} customers, {r['period']}): median"
+        f" {r['report_median_s']:.2f} s (runs {runs} s)")
+    say(f"    snapshot refresh (the report plus writing {r['snapshot_rows']:,} rows, at day"
+        f" close): {r['refresh_s']:.2f} s")
+    p, sc = r["profile"], r["scan"]
+    say(f"    customer_profile x{p['n']}: median {p['median_ms']:.1f} ms, p99"
+        f" {p['p99_ms']:.1f} ms")
+    say(f"    scan_card with the customer's standing x{sc['n']}: median"
+        f" {sc['median_ms']:.3f} ms, p99 {sc['p99_ms']:.3f} ms ({r['scans_with_step']} of them"
+        f" showed a step); peak RSS {r['peak_rss_mb']:.0f} MB")
+    say(f"    figures: CRR {r['figures']['crr_pct']} %, LTV {r['figures']['ltv']},"
+        f" ladder {r['figures']['ladder']}")
+    rows = [
+        row("insight", f"report median {r['report_median_s']:.2f} s", r["peak_rss_mb"],
+            r["report_median_s"], TARGET_INSIGHT_S, unit="s"),
+        row("insight", f"snapshot refresh {r['refresh_s']:.2f} s", r["peak_rss_mb"]),
+        row("insight", f"profile median {p['median_ms']:.1f} ms", r["peak_rss_mb"],
+            p["median_ms"], TARGET_PROFILE_MS),
+        row("insight", f"scan + standing median {sc['median_ms']:.3f} ms", r["peak_rss_mb"],
+            sc["median_ms"], TARGET_SCAN_MEDIAN_MS),
     ]
     return {"load": load, **r}, rows
 
@@ -432,8 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
-               "summary": part_summary, "cards": part_cards, "receipts": part_receipts,
-               "catalog": part_catalog}
+               "summary": part_summary, "insight": part_insight, "cards": part_cards,
+               "receipts": part_receipts, "catalog": part_catalog}
     try:
         for part in PARTS:
             if part in parts:

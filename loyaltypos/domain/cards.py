@@ -26,6 +26,16 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Where a customer stands as of the last insight refresh, for the till's panel."""
+
+    step: str | None  # None: no purchase yet (as of ``as_of``)
+    segment: str | None  # "AX" .. "CZ", "lapsed", or None
+    advice: str  # one line the cashier can act on
+    as_of: dt.date | None
+
+
+@dataclass(frozen=True)
 class CardInfo:
     """What the till and the command line show of a card."""
 
@@ -42,3 +52,4 @@ class CardInfo:
     next_tier: str | None
     to_next_tier: int | None
     replaced_by: str | None
+    standing: Standing | None = None  # a personal card at a scan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program, Tier
 from loyaltypos.domain.text import clean_text
 from loyaltypos.services.audit import audit
+from loyaltypos.services.standing import standing_of
 from loyaltypos.services.store import card_prefix, current_program, day_stamp, open_day
 
 MAX_BATCH = 10_000
@@ -290,9 +291,15 @@ def show_card(db: Database, *, actor: Actor, number: str) -> CardInfo:
 
 
 def scan_card(db: Database, *, number: str) -> CardInfo:
-    """What the till shows when a card is scanned; refuses blocked and replaced cards."""
+    """What the till shows when a card is scanned, with a personal card's standing (from
+    the insight snapshot); refuses blocked and replaced cards."""
     with db.read() as s:
-        return card_info(s, usable_card(s, number))
+        card = usable_card(s, number)
+        program = current_program(s)
+        info = card_info(s, card, program)
+        if card.kind != "personal":
+            return info
+        return replace(info, standing=standing_of(s, card.lineage_id, program.insight))
 
 
 def find_cards(db: Database, *, actor: Actor, text: str, limit: int = 50) -> list[CardInfo]:

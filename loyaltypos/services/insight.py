@@ -368,42 +368,6 @@ def refresh_snapshot(db: Database, *, on: dt.date | None = None) -> int:
     return _write_snapshot(db, analysis)
 
 
-def snapshot_of(session: Session, lineage_id: int) -> figures.Snapshot | None:
-    """The customer's snapshot row, if they had bought by its last refresh."""
-    row = session.get(InsightSnapshot, lineage_id)
-    if row is None:
-        return None
-    return figures.Snapshot(as_of=row.as_of, step=row.step, segment=row.segment,
-                            purchases=row.purchases, first_date=row.first_date,
-                            last_date=row.last_date, months_bought=row.months_bought)
-
-
-@dataclass(frozen=True)
-class CounterView:
-    """What the till's panel adds about a customer: their step and segment as of the
-    snapshot, and one line of advice."""
-
-    step: str | None  # None: they have not bought yet (as of the snapshot)
-    segment: str | None
-    advice: str
-    as_of: dt.date | None
-
-
-def at_counter(db: Database, *, number: str) -> CounterView | None:
-    """The customer's step, segment and advice for the till; None for a bearer card.
-    One primary-key read of the snapshot: a scan never sums a customer's sales."""
-    with db.read() as s:
-        card = s.execute(select(Card.kind, Card.lineage_id).where(Card.number == number)).first()
-        if card is None or card.kind != "personal":
-            return None
-        snap = snapshot_of(s, card.lineage_id)
-        rules = store.current_program(s).insight
-    today = clock.local_today()
-    if snap is None:
-        return CounterView(None, None, figures.advice(None, today, rules), None)
-    return CounterView(snap.step, snap.segment, figures.advice(snap, today, rules), snap.as_of)
-
-
 # ---------------------------------------------------------------- lists and mailing
 
 

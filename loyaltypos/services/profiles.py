@@ -24,6 +24,7 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor
 from loyaltypos.services import insight, referrals, store
 from loyaltypos.services.audit import audit
+from loyaltypos.services.standing import snapshot_of
 
 MONTHS = 12  # purchases by month: the last year
 LEDGER_LINES = 50  # the newest ledger entries shown
@@ -99,7 +100,7 @@ def customer_profile(db: Database, *, actor: Actor, text: str) -> Profile:
         numbers = {card_id: number for card_id, number in chain}
         rows = sorted(insight.purchase_rows(s, until=today, lineage=lineage))
         rules = store.current_program(s).insight
-        snapshot = insight.snapshot_of(s, lineage)
+        snapshot = snapshot_of(s, lineage)
         rfm = insight.snapshot_rfm(s, lineage)
         answers = [Answer(date, score, reason) for date, score, reason in s.execute(
             select(BusinessDay.business_date, NpsResponse.score, NpsResponse.reason)

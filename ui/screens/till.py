@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.documents.receipts import render_text
-from loyaltypos.domain.cards import CardInfo
+from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.scan import Scan, not_found, read_scan
-from loyaltypos.services import cards, checkout, insight, nps, products, refunds, store
+from loyaltypos.services import cards, checkout, nps, products, refunds, store
 from loyaltypos.services.receipts import sale_receipt
 from ui import printing
 from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
@@ -66,7 +66,7 @@ class TillScreen(QWidget):
         self.last_sale_id: str | None = None
         self.display: CustomerDisplay | None = None  # opened by the main window, if wanted
         # The attached card's step, segment and advice, by card number.
-        self._counter: tuple[str | None, insight.CounterView | None] = (None, None)
+        self._counter: tuple[str | None, Standing | None] = (None, None)
         self._build()
         self._shortcuts()
         self._scan_router = ScanRouter(self)
@@ -274,9 +274,8 @@ class TillScreen(QWidget):
     def attach_card(self, info: CardInfo) -> None:
         self._sale_started()
         self.sale.attach(info)
-        # Where the customer stands: one read of the snapshot, not a year of their sales.
-        self._counter = (info.number, self.ops.run(
-            self, lambda: insight.at_counter(self.db, number=info.number), show=self.fail))
+        # Where the customer stands, read with the card (the price of a sale drops it).
+        self._counter = (info.number, info.standing)
         who = info.holder.name if info.holder else _("bearer card")
         self.say(_("card of {who}: {tier}").format(who=who, tier=info.tier))
         self.redraw()

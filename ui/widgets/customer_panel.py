@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from loyaltypos.domain import cardnumbers
-from loyaltypos.domain.cards import CardInfo
+from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt_display
-from loyaltypos.services.insight import CounterView
 from ui.ops import sentence
 
 FIELDS = (("card", N_("Card")), ("tier", N_("Tier")), ("balance", N_("Cashback")),
@@ -50,7 +49,7 @@ class CustomerPanel(QFrame):
         self.show_card(None, "")
 
     def show_card(self, info: CardInfo | None, currency: str,
-                  counter: CounterView | None = None) -> None:
+                  counter: Standing | None = None) -> None:
         self.warning.setText("")
         self.show_counter(counter)
         if info is None:
@@ -74,7 +73,7 @@ class CustomerPanel(QFrame):
                                                  tier=escape(info.next_tier))
             if info.next_tier else "-")
 
-    def show_counter(self, counter: CounterView | None) -> None:
+    def show_counter(self, counter: Standing | None) -> None:
         """The customer's step and segment as of the last refresh, and the advice line."""
         self.advice.setText(sentence(counter.advice) if counter else "")
         if counter is None or counter.step is None:
