@@ -4,6 +4,7 @@ import pytest
 
 from loyaltypos.services import days, products, store, users
 from loyaltypos.services.demo import CASHIER, CASHIER_PIN, build_demo
+from loyaltypos.services.demo_year import PERSONAS
 from loyaltypos.services.verify import verify
 
 pytestmark = pytest.mark.slow
@@ -16,8 +17,34 @@ def test_demo_shop_has_a_catalog_cards_closed_days_and_an_open_one(db):
     assert "PIN" in store.sign_in_hint(db)
     assert users.sign_in(db, name=CASHIER, pin=CASHIER_PIN).role == "cashier"
     today = days.day_summary(db)
-    assert not today.closed and today.sales == 6
+    # six sales through the day, then the steady customers' monthly orders and two
+    # newcomers brought in by regulars
+    steady = sum(p.count for p in PERSONAS if p.habit in ("steady", "wavy"))
+    assert not today.closed and today.sales == 6 + steady + 2
     closed = [days.day_summary(db, date=today.date.fromordinal(today.date.toordinal() - n))
               for n in (1, 2)]
     assert all(z.closed and z.z_number for z in closed)
     assert verify(db) == []
+
+
+@pytest.mark.parametrize("today", ["2026-11-29", "2026-12-02", "2027-01-01", "2027-03-31"])
+def test_the_demo_has_people_on_every_step_and_in_every_cell(tmp_path, today):
+    """Whatever day the demo is made, the Insight window has someone everywhere."""
+    import datetime as dt
+
+    from loyaltypos.db import open_database
+    from loyaltypos.domain import clock
+    from loyaltypos.services import insight
+
+    db = open_database(str(tmp_path / f"demo-{today}.sqlite3"))
+    try:
+        with clock.frozen_at(dt.datetime.fromisoformat(today + " 12:00")):
+            demo = build_demo(db)
+            report = insight.insight_report(db, actor=demo.manager)
+        assert all(report.matrix.values()), report.matrix
+        assert all(report.ladder.steps.values()), report.ladder.steps
+        assert report.xyz["lapsed"] and sum(report.ladder.lapsed.values())
+        assert report.retention.crr_pct is not None and report.nps.responses
+        assert verify(db) == []
+    finally:
+        db.dispose()

@@ -17,7 +17,17 @@ from loyaltypos.domain import clock
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine
 from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
-from loyaltypos.services import cards, checkout, days, products, refunds, store, users
+from loyaltypos.services import (
+    cards,
+    checkout,
+    days,
+    demo_year,
+    nps,
+    products,
+    refunds,
+    store,
+    users,
+)
 
 PRODUCTS_FILE = resources.path("products.csv")
 MANAGER, MANAGER_PIN = "Maria", "123456"
@@ -79,6 +89,8 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
         ]
         numbers += [c.number for c in cards.issue_cards(db, actor=cashier, kind="bearer",
                                                         count=6)]
+        regulars = demo_year.import_year(db, manager=manager, cashier=cashier, rng=rng,
+                                         first_day=first, today=today)
         # a few regulars bring balances over from the shop's old paper cards
         for number, amount in zip(numbers[:3], (2_500_000, 6_000_000, 16_000_000), strict=True):
             cards.adjust_balance(db, actor=manager, number=number, amount=amount // 50,
@@ -93,6 +105,11 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
         for hour, minute in times:
             with clock.frozen_at(_at(date, hour, minute)):
                 count += _one_sale(db, cashier, rng, numbers, catalog)
+        if offset == 0:
+            with clock.frozen_at(_at(date, 19, 30)):
+                count += demo_year.this_month_visits(db, cashier=cashier, regulars=regulars,
+                                                     rng=rng)
+                _voices(db, cashier, rng, numbers, regulars)
         if offset:
             with clock.frozen_at(_at(date, 20, 5)):
                 _refund_one(db, manager, rng)
@@ -112,6 +129,23 @@ def _one_sale(db: Database, cashier, rng: random.Random, numbers, catalog) -> in
                       card_number=card, redeem=redeem,
                       payments=[checkout.PaymentInput(method)])
     return 1
+
+
+def _voices(db: Database, cashier, rng: random.Random, numbers, regulars) -> None:
+    """What customers answered to "would you recommend us?" today, and two newcomers
+    brought in by regulars (who become advocates once the newcomers have bought)."""
+    steady = [r.number for r in regulars if r.habit in ("steady", "wavy", "regular")]
+    for number, score in zip(steady[::2], (10, 9, 10, 8, 9, 6, 10, 7, 9, 3), strict=False):
+        nps.record_response(db, actor=cashier, score=score, card_number=number)
+    for number in rng.sample(numbers[:12], 4):
+        nps.record_response(db, actor=cashier, score=rng.choice((9, 10, 7, 5)),
+                            card_number=number)
+    for name, referrer in (("Lidia Markova", steady[1]), ("Gleb Antonov", steady[3])):
+        card = cards.issue_cards(db, actor=cashier, kind="personal", referred_by=referrer,
+                                 customer=cards.CustomerInput(name=name))[0].number
+        checkout.checkout(db, actor=cashier, sale_id=checkout.new_sale_id(), card_number=card,
+                          lines=[CartLine("Gift set", Decimal(1), 150_000, True)],
+                          payments=[checkout.PaymentInput("cash")])
 
 
 def _refund_one(db: Database, manager, rng: random.Random) -> None:
