@@ -89,10 +89,15 @@ def report_text(data: dict) -> str:
         "  ABC " + "  ".join(f"{k} {v}" for k, v in data["abc"].items())
         + "   XYZ " + "  ".join(f"{k} {v}" for k, v in data["xyz"].items()),
         "  " + "  ".join(f"{k} {v}" for k, v in data["matrix"].items()),
+        _("  LTV by segment: {cells}").format(cells="  ".join(
+            f"{k} {v['ltv']}" for k, v in data["ltv_by_segment"].items() if v["customers"])),
         _("  top 20 % of customers bring {top} % of revenue; {share} % of customers bring"
           " 80 %").format(top=data["pareto"]["top20_share_pct"],
                           share=data["pareto"]["customers_for_80_pct"]),
-        "  " + "  ".join(f"{k} {v}" for k, v in ladder.items()),
+        "  " + "  ".join(f"{k} {v}" + (_(" ({n} lapsed)").format(n=data["ladder_lapsed"][k])
+                                        if data["ladder_lapsed"][k] else "")
+                         for k, v in ladder.items())
+        + _("; moved up {up}, down {down}").format(**data["ladder_moved"]),
         _("  anonymous (bearer cards): {share} % of card revenue").format(
             share=data["anonymous_share_pct"]),
         _("  NPS {score} ({p} promoters, {a} passives, {d} detractors)").format(
