@@ -20,11 +20,16 @@ from loyaltypos.analytics.insight import (
     by_customer,
     ladder,
     months_back,
+    months_spanned,
     retention,
+    revenue_by_customer,
+    step_from,
     step_on,
+    tally,
     variation_pct,
     xyz,
 )
+from loyaltypos.analytics.insight import histories as histories_of
 
 D = dt.date
 TO = D(2026, 6, 30)
@@ -113,3 +118,31 @@ def test_a_spread_of_exactly_ten_percent_is_x():
     purchases = [Purchase("A", m, 900 if i % 2 else 1100) for i, m in enumerate(months)]
     assert variation_pct([900, 1100] * 3) == 10
     assert xyz(purchases, until=TO, months=6)["A"] == "X"
+
+
+@settings(max_examples=200)
+@given(histories, st.integers(1, 120), st.integers(1, 6),
+       st.dates(min_value=D(2025, 9, 1), max_value=TO))
+def test_the_one_pass_tally_gives_the_figures(purchases, days, regular, start):
+    rules = Rules(active_days=days, regular_months=regular)
+    rows = sorted((p.customer, p.date.toordinal(), p.revenue) for p in purchases)
+    got = tally(rows, None, start=start, end=TO, rules=rules)
+    grouped = histories_of(purchases, until=TO)
+    revenue = revenue_by_customer(purchases, start=start, end=TO)
+    steadiness = xyz(purchases, until=TO, months=rules.xyz_months)
+    before = start - dt.timedelta(days=1)
+    assert set(got.customers) == set(grouped)
+    for key, history in grouped.items():
+        t = got.customers[key]
+        assert (t.purchases, t.revenue, t.first, t.last) == (
+            len(history), sum(p.revenue for p in history), history[0].date, history[-1].date)
+        assert t.lifetime_months == months_spanned(history[0].date, history[-1].date)
+        assert (t.period_revenue, t.period_visits) == (
+            revenue.get(key, 0), sum(p.date >= start for p in history))
+        assert t.steadiness == steadiness[key]
+        assert step_from(t.months_now, t.purchases, rules, False) == step_on(history, TO, rules)
+        then = step_on(history, before, rules)
+        assert (step_from(t.months_then, t.purchases_then, rules, False)
+                if t.purchases_then else None) == then
+    expected = retention(purchases, start=start, end=TO, active_days=days)
+    assert got.activity.retention(start, TO) == expected

@@ -60,6 +60,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("pay_card", N_("Card"), "F10", "till", object_name="payCardButton"),
     ActionSpec("new_sale", N_("New sale"), "Esc", "till", object_name="newSaleButton"),
     ActionSpec("print_last", N_("Print receipt"), "Ctrl+P", "till", object_name="printButton"),
+    ActionSpec("customer_profile", N_("Customer profile"), "F2", "till",
+               object_name="profileButton"),
     ActionSpec("go_till", N_("Till"), None, "window", menu="till"),
     ActionSpec("end_of_day", N_("End of day"), "F11", "window", menu="till"),
     ActionSpec("reprint", N_("Reprint a receipt..."), None, "window", menu="till"),
@@ -67,6 +69,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("goods", N_("Goods and prices"), None, "window", menu="manage"),
     ActionSpec("print_cards", N_("Print bearer cards..."), None, "window", menu="manage"),
     ActionSpec("shop", N_("Shop and program"), None, "window", menu="manage"),
+    ActionSpec("insight", N_("Insight"), "Ctrl+I", "window", manager=True, menu="manage"),
     ActionSpec("settings", N_("Settings..."), None, "window", menu="manage"),
     ActionSpec("change_pin", N_("Change my PIN..."), None, "window", menu="till"),
 )

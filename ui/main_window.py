@@ -136,7 +136,15 @@ class MainWindow(QMainWindow):
             "shop": lambda: self.go_to(self.overview),
             "settings": self._settings,
             "change_pin": self._change_pin,
+            "insight": self._insight,
         }[name]()
+
+    def _insight(self) -> None:
+        from ui.windows.insight import InsightWindow
+
+        manager = self.ops.manager(self, _("the insight report"))
+        if manager is not None:
+            InsightWindow.open_for(self.ops, manager, self)
 
     def _change_pin(self) -> None:
         from ui.dialogs.people import ChangePinDialog

@@ -12,18 +12,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from pathlib import Path
 
 from sqlalchemy import String, delete, func, insert, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from loyaltypos.analytics import insight as figures
-from loyaltypos.analytics.insight import Purchase, Rules, date_of
+from loyaltypos.analytics.insight import Purchase, Rules
 from loyaltypos.db import Database
 from loyaltypos.db.models import (
     BusinessDay,
@@ -86,7 +85,8 @@ def live_numbers(session: Session) -> dict[int, str]:
 
 @dataclass
 class _Read:
-    rows: list[tuple[int, dt.date, int]]  # (lineage id, business date, revenue)
+    rows: list[tuple[int, int, int]]  # (lineage id, business date's ordinal, revenue)
+    names: dict[int, str]  # each lineage's card in use now
     bearer: int = 0  # bearer cards' revenue in the period asked for
 
 
@@ -96,21 +96,28 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
     the bearer cards' revenue from that date to ``until``.
 
     A year of a busy shop is hundreds of thousands of sales, so they are read as narrow
-    plain rows (card, day, amount; no joins, no ORM objects) and the cards and days are
-    looked up in dictionaries. The few refunded sales are read apart and swapped in: a
-    sale's row is (card, day, amount), and rows alike are interchangeable.
+    plain rows (card, day, amount; no joins, no ORM, straight from the driver's cursor)
+    and the cards and days are looked up in dictionaries. The few refunded sales are read
+    apart and swapped in: a sale's row is (card, day, amount), and rows alike are
+    interchangeable. Dates are day ordinals (``date.toordinal()``), compared as numbers.
     """
     run = session.connection().execute  # Core rows: the ORM adds nothing to plain columns
     who = func.coalesce(Card.lineage_id, Card.id)
-    personal = select(Card.id, who).where(Card.kind == "personal")
+    personal = select(Card.id, who, Card.number, Card.status).where(Card.kind == "personal")
     if lineage is not None:
         personal = personal.where(Card.lineage_id == lineage)  # set on every card: indexed
-    lineages = {card: key for card, key in run(personal)}
-    dates = {day: dt.date.fromisoformat(date) if isinstance(date, str) else date
-             for day, date in run(
-                 select(BusinessDay.id, type_coerce(BusinessDay.business_date, String)))}
-    counted = {day for day, date in dates.items() if date <= until}
-    anonymous = ({day for day in counted if dates[day] >= bearer_from}
+    lineages: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for card, key, number, status in (run(personal).all() if lineage is not None else
+                                      _plain(session, _PERSONAL_CARDS)):
+        lineages[card] = key
+        if status != "replaced" and number > names.get(key, ""):
+            names[key] = number
+    dates = {day: _ordinal(date) for day, date in run(
+        select(BusinessDay.id, type_coerce(BusinessDay.business_date, String)))}
+    last = until.toordinal()
+    counted = {day for day, date in dates.items() if date <= last}
+    anonymous = ({day for day in counted if dates[day] >= bearer_from.toordinal()}
                  if bearer_from is not None else set())
     mine = (Sale.card_id.in_(lineages) if lineage is not None else Sale.card_id.is_not(None))
     net = Sale.subtotal - Sale.discount
@@ -121,7 +128,7 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
                 .where(mine, refund_day.business_date <= until)
                 .group_by(Sale.id, Sale.card_id, Sale.day_id, net))
     swap: Counter[tuple[int, int, int]] = Counter()
-    read = _Read([])
+    read = _Read([], names)
     append = read.rows.append
     for card, day, amount, back in run(refunded).all():
         if day not in counted:
@@ -132,7 +139,11 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
             read.bearer -= back if day in anonymous else 0
         elif amount - back > 0:
             append((key, dates[day], amount - back))
-    for card, day, amount in run(select(Sale.card_id, Sale.day_id, net).where(mine)).all():
+    if lineage is None:  # every card sale: the one big read
+        sold = _plain(session, _CARD_SALES)
+    else:
+        sold = run(select(Sale.card_id, Sale.day_id, net).where(mine)).all()
+    for card, day, amount in sold:
         if day not in counted:
             continue
         key = lineages.get(card)
@@ -149,10 +160,33 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
         imported = imported.where(ImportedPurchase.card_id.in_(lineages))
     for card, date, amount in run(imported):
         key = lineages.get(card)
-        day = dt.date.fromisoformat(date) if isinstance(date, str) else date
-        if key is not None and day <= until:
+        day = _ordinal(date)
+        if key is not None and day <= last:
             append((key, day, amount))
     return read
+
+
+# Written out for the driver's own cursor: plain columns, no parameters, the same on
+# SQLite and PostgreSQL.
+_CARD_SALES = "SELECT card_id, day_id, subtotal - discount FROM sales WHERE card_id IS NOT NULL"
+_PERSONAL_CARDS = ("SELECT id, COALESCE(lineage_id, id), number, status FROM cards"
+                   " WHERE kind = 'personal'")
+
+
+def _plain(session: Session, query: str) -> list[tuple]:
+    """The rows of a query as the driver's cursor gives them: plain tuples, none of the
+    result objects around them (for reads of a hundred thousand rows and more)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(query)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _ordinal(date: dt.date | str) -> int:
+    """A date as the database gives it (SQLite: text) as a day ordinal."""
+    return (dt.date.fromisoformat(date) if isinstance(date, str) else date).toordinal()
 
 
 def purchase_rows(session: Session, *, until: dt.date,
@@ -160,7 +194,8 @@ def purchase_rows(session: Session, *, until: dt.date,
     """(lineage id, business date, revenue) of every purchase up to ``until``, of one
     lineage or of all: personal cards' sales less what was refunded of them by then (a
     sale refunded whole is dropped), and the purchases imported from before the program."""
-    return _read(session, until=until, lineage=lineage).rows
+    return [(key, dt.date.fromordinal(day), revenue)
+            for key, day, revenue in _read(session, until=until, lineage=lineage).rows]
 
 
 def purchases(session: Session, *, until: dt.date) -> list[Purchase]:
@@ -171,21 +206,7 @@ def purchases(session: Session, *, until: dt.date) -> list[Purchase]:
             for key, date, revenue in purchase_rows(session, until=until)]
 
 
-def _histories(rows: list[tuple[int, dt.date, int]], names: dict[int, str],
-               until: dt.date) -> figures.Histories:
-    """The rows grouped by customer, oldest first (sorted as plain tuples, then grouped)."""
-    rows.sort()
-    grouped: dict[str, list[Purchase]] = {}
-    current, history = None, []
-    for key, date, revenue in rows:
-        if key != current:
-            current = key
-            history = grouped[names[key]] = []
-        history.append(Purchase(names[key], date, revenue))
-    return figures.Histories(grouped, until)
-
-
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a report makes one per customer, and frozen is slower
 class CustomerFigures:
     """One customer as the report sees them on its last day."""
 
@@ -220,52 +241,48 @@ class Analysis:
 
 
 def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> Analysis:
-    """Every figure in one pass over each customer's history, the windows each figure needs
-    shared (the XYZ months are the ladder's months when both are 6)."""
+    """Every figure from one pass over the purchases (``figures.tally``), then over the
+    customers."""
     read = _read(session, until=end, bearer_from=start)
-    grouped = _histories(read.rows, live_numbers(session), end)
+    read.rows.sort()
+    tallies = figures.tally(read.rows, read.names, start=start, end=end, rules=rules)
+    del read.rows[:]
     answers = nps.responses(session, until=end)
     promoters = _promoters(answers)
-    recommends = promoters | _referrers(session, end)
-    ladder_window = figures.Months(figures.months_back(end, rules.ladder_months))
-    xyz_window = (ladder_window if rules.xyz_months == rules.ladder_months else
-                  figures.Months(figures.months_back(end, rules.xyz_months)))
-    x, y = Fraction(rules.x_cv_pct), Fraction(rules.y_cv_pct)
-    revenue: dict[str, int] = {}
-    visits: dict[str, int] = {}
-    months_with: dict[str, int] = {}
-    xyz: dict[str, str] = {}
-    for key, history in grouped.items():
-        cut = bisect_left(history, start, key=date_of)
-        if cut < len(history):
-            revenue[key] = sum([p[2] for p in history[cut:]])
-            visits[key] = len(history) - cut
-        totals = ladder_window.totals(history)
-        months_with[key] = len(totals) - totals.count(0)
-        xyz[key] = figures.steadiness(
-            totals if xyz_window is ladder_window else xyz_window.totals(history), x, y)
+    recommends = promoters | _referrers(session, read.names, tallies.customers)
+    revenue = {k: t.period_revenue for k, t in tallies.customers.items() if t.period_visits}
     abc = figures.abc(revenue, a_pct=rules.a_pct, b_pct=rules.b_pct)
-    rfm = figures.rfm(grouped, on=end)
+    end_day = end.toordinal()
+    rfm = figures.rfm_of({k: (t.last.toordinal() - end_day, t.purchases, t.revenue)
+                          for k, t in tallies.customers.items()})
     since = end - dt.timedelta(days=rules.active_days)
     people: dict[str, CustomerFigures] = {}
     members: dict[str | None, list[str]] = defaultdict(list)
-    for key, history in grouped.items():
-        cls, steady = abc.get(key), xyz[key]
+    steps = dict.fromkeys(figures.STEPS, 0)
+    lapsed = dict.fromkeys(figures.STEPS, 0)
+    up = down = 0
+    for key, t in tallies.customers.items():
+        cls, steady = abc.get(key), t.steadiness
         segment = "lapsed" if steady == "lapsed" else None if cls is None else cls + steady
-        first, last = history[0].date, history[-1].date
+        vouched = key in recommends
+        step = figures.step_from(t.months_now, t.purchases, rules, vouched)
+        active = t.last > since
         people[key] = CustomerFigures(
-            number=key, revenue=revenue.get(key, 0), visits=visits.get(key, 0),
-            first_visit=first, last_visit=last, purchases=len(history),
-            lifetime_revenue=sum([p[2] for p in history]),
-            lifetime_months=figures.months_spanned(first, last), margin_pct=rules.margin_pct,
-            rfm=rfm[key], step=figures.step_from(months_with[key], len(history), rules,
-                                                 key in recommends),
-            abc=cls, xyz=steady, segment=segment, active=last > since,
-            months_bought=months_with[key])
+            number=key, revenue=t.period_revenue, visits=t.period_visits,
+            first_visit=t.first, last_visit=t.last, purchases=t.purchases,
+            lifetime_revenue=t.revenue, lifetime_months=t.lifetime_months,
+            margin_pct=rules.margin_pct, rfm=rfm[key], step=step, abc=cls, xyz=steady,
+            segment=segment, active=active, months_bought=t.months_now)
         members[segment].append(key)
+        steps[step] += 1
+        lapsed[step] += not active
+        if t.purchases_then:
+            then = figures.step_from(t.months_then, t.purchases_then, rules, vouched)
+            up += figures.STEPS.index(step) > figures.STEPS.index(then)
+            down += figures.STEPS.index(step) < figures.STEPS.index(then)
     matrix = {f"{a}{x}": len(members[f"{a}{x}"]) for a in "ABC" for x in "XYZ"}
     in_period = sum(revenue.values())
-    activity = figures.Activity(grouped, rules.active_days)
+    activity = tallies.activity
     margin = rules.margin_pct
 
     def ltv(keys) -> figures.Ltv:
@@ -274,19 +291,19 @@ def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> An
                                   sum(c.lifetime_revenue for c in chosen),
                                   sum(c.lifetime_months for c in chosen), margin)
 
+    xyz_counts = Counter(t.steadiness for t in tallies.customers.values())
+    abc_counts = Counter(abc.values())
     report = Report(
-        start=start, end=end, customers=len(grouped), ltv=ltv(people),
+        start=start, end=end, customers=len(people), ltv=ltv(people),
         retention=activity.retention(start, end),
-        abc={c: sum(1 for v in abc.values() if v == c) for c in "ABC"},
-        xyz={c: sum(1 for v in xyz.values() if v == c) for c in ("X", "Y", "Z", "lapsed")},
+        abc={c: abc_counts[c] for c in "ABC"},
+        xyz={c: xyz_counts[c] for c in ("X", "Y", "Z", "lapsed")},
         matrix=matrix,
         matrix_revenue_pct={cell: figures.pct(sum(revenue.get(k, 0) for k in members[cell]),
                                               in_period) for cell in matrix},
         ltv_by_segment={cell: ltv(members[cell]) for cell in matrix},
         pareto=figures.pareto(revenue),
-        ladder=figures.ladder(grouped, start=start, end=end, rules=rules,
-                              promoters=promoters, referrers=recommends - promoters,
-                              steps_now={k: c.step for k, c in people.items()}),
+        ladder=figures.Ladder(steps, lapsed, up, down),
         nps=figures.nps(answers, start=start, end=end),
         anonymous_share_pct=figures.pct(read.bearer, in_period + read.bearer),
         crr_by_month=[(first, activity.retention(first, min(figures.month_end(first), end)))
@@ -330,11 +347,12 @@ def _promoters(answers: list[figures.Response]) -> frozenset[str]:
     return frozenset(k for k, score in latest.items() if score >= 9)
 
 
-def _referrers(session: Session, until: dt.date) -> frozenset[str]:
-    """Customers (by card in use now) who brought in a new customer who has bought."""
-    names = live_numbers(session)
-    return frozenset(names[k] for k in referrals.referrers_with_buying_newcomers(session, until)
-                     if k in names)
+def _referrers(session: Session, names: dict[int, str], bought: Mapping[str, object]
+               ) -> frozenset[str]:
+    """Customers (by card in use now) who brought in a customer who has bought: one whose
+    purchases, as counted up to the report's end, are in ``bought``."""
+    return frozenset(names[referrer] for newcomer, referrer in referrals.links(session)
+                     if names.get(newcomer) in bought and referrer in names)
 
 
 # ---------------------------------------------------------------- the till's snapshot

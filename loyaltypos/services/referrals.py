@@ -222,6 +222,14 @@ def referrers_with_buying_newcomers(session: Session, until: dt.date) -> set[int
     return set(rows)
 
 
+def links(session: Session) -> list[tuple[int, int]]:
+    """Every referral as (newcomer's lineage, referrer's lineage)."""
+    return [tuple(row) for row in session.execute(
+        select(_newcomer_card.lineage_id, _referrer_card.lineage_id).select_from(Referral)
+        .join(_newcomer_card, _newcomer_card.id == Referral.card_id)
+        .join(_referrer_card, _referrer_card.id == Referral.referrer_card_id))]
+
+
 def _live_numbers(session: Session, lineage_ids: Iterable[int]) -> dict[int, str]:
     """Each lineage's card in use now (blocked counts; replaced does not)."""
     ids = set(lineage_ids)

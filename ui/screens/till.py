@@ -221,6 +221,7 @@ class TillScreen(QWidget):
         self.buttons["pay_card"].setEnabled(has_lines)
         self.buttons["redeem_cashback"].setEnabled(has_lines and self.sale.card is not None)
         self.buttons["card_admin"].setEnabled(self.sale.card is not None)
+        self.buttons["customer_profile"].setEnabled(self.sale.card is not None)
 
     def _sale_started(self) -> None:
         """The first scan of a new sale: the last payment's note has served."""
@@ -343,6 +344,16 @@ class TillScreen(QWidget):
         dialog = FindCustomerDialog(self.ops, self.currency, self)
         if dialog.exec() and dialog.number:
             self.handle_scan(dialog.number)
+        self.idle()
+
+    def customer_profile(self) -> None:
+        """F2: the attached customer's profile: visits, worth, answers, cashback entries."""
+        from ui.dialogs.profile import show_profile
+
+        if self.sale.card is None:
+            self.fail(_("scan the card first"))
+        else:
+            show_profile(self.ops, self, self.sale.card.number, show=self.fail)
         self.idle()
 
     def issue_card(self) -> None:
