@@ -109,8 +109,11 @@ def test_steady_customers_near_the_bounds_class_as_the_definition_does(wobble, b
     purchases = [Purchase("A", m.replace(day=15), base + w) for m, w in zip(months, wobble,
                                                                               strict=True)]
     cv = variation_pct([base + w for w in wobble])
-    got = xyz(purchases, until=TO, months=6)["A"]
-    assert got == ("X" if cv <= 10 else "Y" if cv <= 25 else "Z")
+    expected = "X" if cv <= 10 else "Y" if cv <= 25 else "Z"
+    assert xyz(purchases, until=TO, months=6)["A"] == expected
+    groups = {"A": [(p.date.toordinal(), p.revenue) for p in purchases]}
+    assert tally(groups, None, start=D(2026, 1, 1), end=TO,
+                 rules=Rules()).customers["A"].steadiness == expected
 
 
 def test_a_spread_of_exactly_ten_percent_is_x():
@@ -118,6 +121,9 @@ def test_a_spread_of_exactly_ten_percent_is_x():
     purchases = [Purchase("A", m, 900 if i % 2 else 1100) for i, m in enumerate(months)]
     assert variation_pct([900, 1100] * 3) == 10
     assert xyz(purchases, until=TO, months=6)["A"] == "X"
+    groups = {"A": [(p.date.toordinal(), p.revenue) for p in purchases]}
+    assert tally(groups, None, start=D(2026, 1, 1), end=TO,
+                 rules=Rules()).customers["A"].steadiness == "X"
 
 
 @settings(max_examples=200)
@@ -125,8 +131,10 @@ def test_a_spread_of_exactly_ten_percent_is_x():
        st.dates(min_value=D(2025, 9, 1), max_value=TO))
 def test_the_one_pass_tally_gives_the_figures(purchases, days, regular, start):
     rules = Rules(active_days=days, regular_months=regular)
-    rows = sorted((p.customer, p.date.toordinal(), p.revenue) for p in purchases)
-    got = tally(rows, None, start=start, end=TO, rules=rules)
+    groups: dict[str, list] = {}
+    for p in reversed(purchases):  # in no particular order
+        groups.setdefault(p.customer, []).append((p.date.toordinal(), p.revenue))
+    got = tally(groups, None, start=start, end=TO, rules=rules)
     grouped = histories_of(purchases, until=TO)
     revenue = revenue_by_customer(purchases, start=start, end=TO)
     steadiness = xyz(purchases, until=TO, months=rules.xyz_months)

@@ -17,8 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, mul
 from typing import NamedTuple
 
 from loyaltypos.domain.i18n import _
@@ -289,7 +288,9 @@ def abc(revenue: Mapping[str, int], *, a_pct: Decimal = Decimal(80),
     """A, B or C by revenue: sorted by revenue (ties by key), a customer is A while the
     share before them is under ``a_pct`` (the one who crosses it is A), B under ``b_pct``.
     Customers with no revenue in the period have no class."""
-    ranked = sorted(((k, v) for k, v in revenue.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+    # by key, then by revenue downwards: the sort is stable, so ties keep the key's order
+    ranked = sorted(sorted((k, v) for k, v in revenue.items() if v > 0), key=itemgetter(1),
+                    reverse=True)
     total = sum(v for _k, v in ranked)
     # share < a_pct, in whole numbers: before * 100 * den < num * total
     a, b = Fraction(a_pct), Fraction(b_pct)
@@ -354,7 +355,7 @@ def steadiness(values: list[int], x: Fraction, y: Fraction) -> str:
     total = sum(values)
     if not total:
         return "lapsed"
-    spread = (len(values) * sum(v * v for v in values) - total * total) * 10_000
+    spread = (len(values) * sum(map(mul, values, values)) - total * total) * 10_000
     for cls, bound in (("X", x), ("Y", y)):
         if spread * bound.denominator ** 2 <= bound.numerator ** 2 * total * total:
             return cls
@@ -584,11 +585,11 @@ def _month_number(date: dt.date) -> int:
     return date.year * 12 + date.month - 1
 
 
-def tally(rows: list[tuple], names: Mapping | None, *, start: dt.date, end: dt.date,
+def tally(groups: Mapping, names: Mapping | None, *, start: dt.date, end: dt.date,
           rules: Rules) -> Tallies:
-    """Every customer's :class:`Tally` from ``rows`` of (customer, day ordinal, revenue),
-    sorted, all dated up to ``end``; ``names`` maps a row's customer to the key reported
-    (None: the customer is the key).
+    """Every customer's :class:`Tally` from ``groups``: for each customer, their purchases
+    as (day ordinal, revenue), all dated up to ``end``, in any order (each list is sorted
+    here); ``names`` maps a customer to the key reported (None: the customer is the key).
 
     The same figures as :func:`histories` and the functions above give (a test holds them
     to it), read in one pass: a year of a busy shop is hundreds of thousands of rows.
@@ -600,17 +601,21 @@ def tally(rows: list[tuple], names: Mapping | None, *, start: dt.date, end: dt.d
     then_low = _month_number(dt.date.fromordinal(before_day)) - ladder + 1
     xyz_low = _month_number(end) - steady + 1
     x, y = Fraction(rules.x_cv_pct), Fraction(rules.y_cv_pct)
+    # steadiness() with its bounds worked out once: cv <= b % is spread * den^2 <= num^2 * S^2
+    x_left, x_right = x.denominator ** 2, x.numerator ** 2
+    y_left, y_right = y.denominator ** 2, y.numerator ** 2
     span = rules.active_days
     month_of_day: dict[int, int] = {}
     starts: list[int] = []
     ends: list[int] = []
     firsts: list[int] = []
     out: dict[str, Tally] = {}
-    for who, group in groupby(rows, itemgetter(0)):
+    for who, group in groups.items():
+        group.sort()
         count = total = period_revenue = period_visits = then = 0
         now_totals, then_totals, xyz_totals = [0] * ladder, [0] * ladder, [0] * steady
         run_start = run_end = first = -1
-        for _who, day, revenue in group:
+        for day, revenue in group:
             if first < 0:
                 first = day
             count += 1
@@ -639,9 +644,16 @@ def tally(rows: list[tuple], names: Mapping | None, *, start: dt.date, end: dt.d
         ends.append(run_end)
         firsts.append(first)
         key = names[who] if names is not None else who
+        recent = sum(xyz_totals)
+        if recent:
+            spread = (steady * sum(map(mul, xyz_totals, xyz_totals)) - recent * recent) * 10_000
+            square = recent * recent
+            steadiness_ = ("X" if spread * x_left <= x_right * square else
+                           "Y" if spread * y_left <= y_right * square else "Z")
+        else:
+            steadiness_ = "lapsed"
         out[key] = Tally(
             key, count, total, dt.date.fromordinal(first), dt.date.fromordinal(day),
             month_of_day[day] - month_of_day[first] + 1, period_revenue, period_visits,
-            ladder - now_totals.count(0), steadiness(xyz_totals, x, y), then,
-            ladder - then_totals.count(0))
+            ladder - now_totals.count(0), steadiness_, then, ladder - then_totals.count(0))
     return Tallies(out, Activity.of_runs(starts, ends, firsts))

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -85,7 +85,7 @@ def live_numbers(session: Session) -> dict[int, str]:
 
 @dataclass
 class _Read:
-    rows: list[tuple[int, int, int]]  # (lineage id, business date's ordinal, revenue)
+    groups: dict[int, list[tuple[int, int]]]  # lineage id -> (date's ordinal, revenue)
     names: dict[int, str]  # each lineage's card in use now
     bearer: int = 0  # bearer cards' revenue in the period asked for
 
@@ -128,8 +128,14 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
                 .where(mine, refund_day.business_date <= until)
                 .group_by(Sale.id, Sale.card_id, Sale.day_id, net))
     swap: Counter[tuple[int, int, int]] = Counter()
-    read = _Read([], names)
-    append = read.rows.append
+    # Each lineage's list of purchases, reached from any of its cards in one look-up.
+    groups = {key: [] for key in set(lineages.values())}
+    by_card = {card: groups[key] for card, key in lineages.items()}
+    read = _Read(groups, names)
+
+    def append(key: int, day: int, revenue: int) -> None:
+        groups[key].append((day, revenue))
+
     for card, day, amount, back in run(refunded).all():
         if day not in counted:
             continue
@@ -138,22 +144,22 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
         if key is None:
             read.bearer -= back if day in anonymous else 0
         elif amount - back > 0:
-            append((key, dates[day], amount - back))
+            append(key, dates[day], amount - back)
     if lineage is None:  # every card sale: the one big read
         sold = _plain(session, _CARD_SALES)
     else:
         sold = run(select(Sale.card_id, Sale.day_id, net).where(mine)).all()
-    for card, day, amount in sold:
+    for card, day, amount in sold:  # the hot loop: one look-up per sale where it can
         if day not in counted:
             continue
-        key = lineages.get(card)
-        if key is None:  # a bearer card
+        found = by_card.get(card)
+        if found is None:  # a bearer card
             if day in anonymous:
                 read.bearer += amount
         elif swap and swap[card, day, amount]:
             swap[card, day, amount] -= 1
         else:
-            append((key, dates[day], amount))
+            found.append((dates[day], amount))
     imported = select(ImportedPurchase.card_id, type_coerce(ImportedPurchase.business_date,
                                                             String), ImportedPurchase.amount)
     if lineage is not None:
@@ -162,7 +168,9 @@ def _read(session: Session, *, until: dt.date, lineage: int | None = None,
         key = lineages.get(card)
         day = _ordinal(date)
         if key is not None and day <= last:
-            append((key, day, amount))
+            append(key, day, amount)
+    for key in [key for key, found in groups.items() if not found]:
+        del groups[key]  # cards with no purchase
     return read
 
 
@@ -195,7 +203,8 @@ def purchase_rows(session: Session, *, until: dt.date,
     lineage or of all: personal cards' sales less what was refunded of them by then (a
     sale refunded whole is dropped), and the purchases imported from before the program."""
     return [(key, dt.date.fromordinal(day), revenue)
-            for key, day, revenue in _read(session, until=until, lineage=lineage).rows]
+            for key, group in _read(session, until=until, lineage=lineage).groups.items()
+            for day, revenue in sorted(group)]
 
 
 def purchases(session: Session, *, until: dt.date) -> list[Purchase]:
@@ -234,29 +243,35 @@ class CustomerFigures:
                               self.margin_pct)
 
 
-@dataclass(frozen=True)
 class Analysis:
-    report: Report
-    customers: dict[str, CustomerFigures]
+    """The report, and every customer's figures, made the first time they are asked for
+    (the report alone does not need them one by one)."""
+
+    def __init__(self, report: Report, build: Callable[[], dict[str, CustomerFigures]]):
+        self.report = report
+        self._build: Callable[[], dict[str, CustomerFigures]] | None = build
+        self._customers: dict[str, CustomerFigures] = {}
+
+    @property
+    def customers(self) -> dict[str, CustomerFigures]:
+        if self._build is not None:
+            self._customers, self._build = self._build(), None
+        return self._customers
 
 
 def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> Analysis:
     """Every figure from one pass over the purchases (``figures.tally``), then over the
     customers."""
     read = _read(session, until=end, bearer_from=start)
-    read.rows.sort()
-    tallies = figures.tally(read.rows, read.names, start=start, end=end, rules=rules)
-    del read.rows[:]
+    tallies = figures.tally(read.groups, read.names, start=start, end=end, rules=rules)
+    read.groups.clear()
     answers = nps.responses(session, until=end)
     promoters = _promoters(answers)
     recommends = promoters | _referrers(session, read.names, tallies.customers)
     revenue = {k: t.period_revenue for k, t in tallies.customers.items() if t.period_visits}
     abc = figures.abc(revenue, a_pct=rules.a_pct, b_pct=rules.b_pct)
-    end_day = end.toordinal()
-    rfm = figures.rfm_of({k: (t.last.toordinal() - end_day, t.purchases, t.revenue)
-                          for k, t in tallies.customers.items()})
     since = end - dt.timedelta(days=rules.active_days)
-    people: dict[str, CustomerFigures] = {}
+    standing: dict[str, tuple[str, str | None, bool]] = {}
     members: dict[str | None, list[str]] = defaultdict(list)
     steps = dict.fromkeys(figures.STEPS, 0)
     lapsed = dict.fromkeys(figures.STEPS, 0)
@@ -267,12 +282,7 @@ def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> An
         vouched = key in recommends
         step = figures.step_from(t.months_now, t.purchases, rules, vouched)
         active = t.last > since
-        people[key] = CustomerFigures(
-            number=key, revenue=t.period_revenue, visits=t.period_visits,
-            first_visit=t.first, last_visit=t.last, purchases=t.purchases,
-            lifetime_revenue=t.revenue, lifetime_months=t.lifetime_months,
-            margin_pct=rules.margin_pct, rfm=rfm[key], step=step, abc=cls, xyz=steady,
-            segment=segment, active=active, months_bought=t.months_now)
+        standing[key] = (step, segment, active)
         members[segment].append(key)
         steps[step] += 1
         lapsed[step] += not active
@@ -286,15 +296,27 @@ def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> An
     margin = rules.margin_pct
 
     def ltv(keys) -> figures.Ltv:
-        chosen = [people[k] for k in keys]
-        return figures.ltv_totals(len(chosen), sum(c.purchases for c in chosen),
-                                  sum(c.lifetime_revenue for c in chosen),
-                                  sum(c.lifetime_months for c in chosen), margin)
+        chosen = [tallies.customers[k] for k in keys]
+        return figures.ltv_totals(len(chosen), sum(t.purchases for t in chosen),
+                                  sum(t.revenue for t in chosen),
+                                  sum(t.lifetime_months for t in chosen), margin)
+
+    def people() -> dict[str, CustomerFigures]:
+        end_day = end.toordinal()
+        rfm = figures.rfm_of({k: (t.last.toordinal() - end_day, t.purchases, t.revenue)
+                              for k, t in tallies.customers.items()})
+        return {key: CustomerFigures(
+            number=key, revenue=t.period_revenue, visits=t.period_visits,
+            first_visit=t.first, last_visit=t.last, purchases=t.purchases,
+            lifetime_revenue=t.revenue, lifetime_months=t.lifetime_months,
+            margin_pct=margin, rfm=rfm[key], step=standing[key][0], abc=abc.get(key),
+            xyz=t.steadiness, segment=standing[key][1], active=standing[key][2],
+            months_bought=t.months_now) for key, t in tallies.customers.items()}
 
     xyz_counts = Counter(t.steadiness for t in tallies.customers.values())
     abc_counts = Counter(abc.values())
     report = Report(
-        start=start, end=end, customers=len(people), ltv=ltv(people),
+        start=start, end=end, customers=len(standing), ltv=ltv(standing),
         retention=activity.retention(start, end),
         abc={c: abc_counts[c] for c in "ABC"},
         xyz={c: xyz_counts[c] for c in ("X", "Y", "Z", "lapsed")},
