@@ -89,6 +89,36 @@ def main(out: Path) -> None:
     settle()
     issue.grab().save(str(out / "issue-card.png"))
     issue.close()
+
+    # A regular at the counter: the panel's step, segment and advice.
+    till.new_sale()
+    QTest.keyClicks(till.scan, demo.regular + "\r")
+    QTest.keyClicks(till.scan, catalog[2].code + "\r")
+    settle()
+    window.grab().save(str(out / "till-standing.png"))
+    till.new_sale()
+
+    # The Insight window on the demo's year, a cell chosen, and a customer's profile.
+    from ui.dialogs.profile import ProfileDialog, read_profile
+    from ui.windows.insight import InsightWindow
+
+    board = InsightWindow.open_for(window.ops, manager, window)
+    board.resize(1280, 900)
+    for _wait in range(100):
+        if board.computed is not None:
+            break
+        settle(100)
+    board.choose("AX")
+    settle(400)
+    board.grab().save(str(out / "insight.png"))
+    found = read_profile(window.ops, demo.regular, manager)
+    profile = ProfileDialog(found.profile, found.currency, found.names, window)
+    profile.resize(900, 760)
+    profile.show()
+    settle(300)
+    profile.grab().save(str(out / "profile.png"))
+    profile.close()
+    board.close()
     window.close()
     db.dispose()
     app.quit()

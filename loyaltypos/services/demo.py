@@ -58,6 +58,7 @@ class Demo:
     cashier: users.Actor
     cards: tuple[str, ...]
     sales: int
+    regular: str  # a steady customer who bought every month (an adherent or advocate)
 
 
 def _at(date: dt.date, hour: int, minute: int) -> dt.datetime:
@@ -115,7 +116,8 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
                 _refund_one(db, manager, rng)
                 expected = days.day_summary(db).expected_cash
                 days.close_day(db, actor=manager, counted_cash=expected)
-    return Demo(manager, cashier, tuple(numbers), count)
+    steady = next(r.number for r in regulars if r.habit == "steady")
+    return Demo(manager, cashier, tuple(numbers), count, steady)
 
 
 def _one_sale(db: Database, cashier, rng: random.Random, numbers, catalog) -> int:

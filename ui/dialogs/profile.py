@@ -233,14 +233,19 @@ def _chart_of_months(p: profiles.Profile, currency: str) -> QChartView:
     labels = []
     for month in p.by_month:
         bars.append(month.purchases)
-        labels.append(month.first.strftime("%m.%y"))
+        # the month's number; January also says the year, where the year turns
+        labels.append(month.first.strftime("%m") if month.first.month != 1 else
+                      month.first.strftime("%m/%y"))
     series = QBarSeries()
     series.append(bars)
     series.setLabelsVisible(True)
     chart.addSeries(series)
     x = QBarCategoryAxis()
     x.append(labels)
-    x.setLabelsAngle(-90)
+    x.setTruncateLabels(False)  # twelve narrow bars: a two-digit month still fits
+    small = x.labelsFont()
+    small.setPointSizeF(small.pointSizeF() * 0.8)
+    x.setLabelsFont(small)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     y = QValueAxis()
@@ -255,5 +260,5 @@ def _chart_of_months(p: profiles.Profile, currency: str) -> QChartView:
             revenue=fmt_display(p.by_month[i].revenue, currency)) if on else ""))
     view = named(QChartView(chart), "profileMonths")
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumSize(320, 240)
+    view.setMinimumSize(360, 260)
     return view
