@@ -298,3 +298,61 @@ def test_f2_at_the_till_opens_the_attached_customers_profile(qtbot, numbers, ope
     press(qtbot, main, Qt.Key.Key_F2)
     ((header, purchases),) = seen
     assert "Boris Orlov" in header and purchases.startswith("2 purchases, ")
+
+
+def test_a_manager_day_a_score_on_the_keypad_then_insight_a_cell_and_its_mailing_list(
+        qtbot, db, manager, goods, tmp_path):
+    """The whole path at once, by keyboard and mouse: a card sale, the customer's 10 on
+    the keypad, Ctrl+I, a click on the customer's cell, the consented export."""
+    from uitools import TEA
+
+    nps.set_ask_policy(db, actor=manager, policy="every")
+    with clock.frozen_at(dt.datetime.combine(TODAY, dt.time(11))):
+        olga = personal(db, manager, name="Olga", phone="+7 912 555-00-11",
+                        email="olga@example.com", marketing_consent=True).number
+        ivan = personal(db, manager, name="Ivan").number
+        old = tmp_path / "old-till.csv"
+        old.write_text("date,card,amount\n" + "".join(
+            f"2026-0{m}-12,{number},{amount}\n" for m in range(1, 6)
+            for number, amount in ((olga, "1000.00"), (ivan, "1000.00"))))
+        history.import_history_csv(db, actor=manager, path=old)
+        window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+
+        def answer_ten(dialog):
+            qtbot.waitUntil(lambda: dialog.isAncestorOf(QApplication.focusWidget()))
+            for key in (Qt.Key.Key_1, Qt.Key.Key_0, Qt.Key.Key_Return):
+                qtbot.keyClick(QApplication.focusWidget(), key)
+
+        on_dialog(qtbot, answer_ten)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+        qtbot.keyClicks(QApplication.focusWidget(), olga + "\r")
+        qtbot.keyClicks(QApplication.focusWidget(), TEA + "\r")
+        press(qtbot, window, Qt.Key.Key_F10)
+        qtbot.waitUntil(lambda: "paid" in window.till.last_paid.text())
+        with db.read() as s:
+            from sqlalchemy import select
+
+            from loyaltypos.db.models import NpsResponse
+            assert list(s.scalars(select(NpsResponse.score))) == [10]
+
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window
+                        and QApplication.focusWidget() is not None)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_I,
+                       Qt.KeyboardModifier.ControlModifier)
+        board = window.findChild(InsightWindow)
+        qtbot.waitUntil(lambda: board.computed is not None)
+    analysis = board.computed.analysis
+    cell = analysis.customers[olga].segment
+    assert cell == analysis.customers[ivan].segment  # both bought alike: one cell
+    assert analysis.customers[olga].step == "advocate"  # a regular who said 10
+    click_cell(qtbot, board, cell)
+    assert sorted(listed(board)) == sorted([olga, ivan])
+    target = tmp_path / "mailing.csv"
+    board.ask_path = lambda: str(target)
+    qtbot.mouseClick(board.findChild(type(board.refresh_button), "insightExport"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "written to" in board.message.text())
+    with open(target, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["card"], r["name"], r["phone"], r["email"]) for r in rows] == [
+        (olga, "Olga", "+79125550011", "olga@example.com")]
