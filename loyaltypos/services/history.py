@@ -47,7 +47,6 @@ All or nothing
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -63,7 +62,7 @@ from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.models import BusinessDay, Card, Customer, HistoryImport, ImportedPurchase, User
-from loyaltypos.domain import cardnumbers, clock
+from loyaltypos.domain import cardnumbers, clock, csvfile
 from loyaltypos.domain.errors import (
     BadAmount,
     BadCustomer,
@@ -80,7 +79,6 @@ from loyaltypos.services.store import shop_currency
 
 COLUMNS = ("date", "card", "amount", "receipt")
 REQUIRED_COLUMNS = ("date", "card", "amount")
-SEPARATORS = (",", ";")
 MAX_FILE_BYTES = 20 * 2**20  # about 500,000 rows: all of them are checked before any is written
 MAX_RECEIPT = 64
 MAX_SHOWN = 20  # problems named in the refusal; the rest are counted
@@ -439,17 +437,6 @@ def _decode(data: bytes, source: str) -> str:
               " again (nothing was imported)").format(source=source, line=line)) from None
 
 
-def _split(line: str, sep: str) -> list[str]:
-    return [c.strip().casefold() for c in next(csv.reader([line], delimiter=sep))]
-
-
-def _separator(header: str) -> str:
-    for sep in SEPARATORS:
-        if set(REQUIRED_COLUMNS) <= set(_split(header, sep)):
-            return sep
-    return SEPARATORS[0]
-
-
 def _columns(cells: list[str], source: str, line: int) -> list[str]:
     columns = [c.strip().casefold() for c in cells]
     problem = None
@@ -479,37 +466,15 @@ def _parse(data: bytes, *, currency: str, source: str, today: dt.date
     is refused at once.
     """
     lines = iter(io.StringIO(_decode(data, source), newline=""))
-    head = []
-    for raw in lines:
-        head.append(raw)
-        if raw.strip():
-            break
-    else:
-        raise HistoryFileWrong(_("{source} is empty; nothing was imported").format(
-            source=source))
-    reader = csv.reader(itertools.chain(head, lines), delimiter=_separator(head[-1]),
-                        strict=True)
     reading = _Reading(currency=currency, today=today)
     at: dict[str, int] | None = None
     rows: list[_Row] = []
-    while True:
-        line = reader.line_num + 1  # where the next row starts
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problem = (_("a quote is not closed") if "end of data" in str(exc)
-                       else _("{problem}, check the quotes").format(problem=exc))
-            raise HistoryFileWrong(_("{source} line {line}: {problem}; nothing was imported"
-                                     ).format(source=source, line=line, problem=problem)
-                                   ) from None
-        if not any(c.strip() for c in cells):
-            continue
+    for line, cells, sep in csvfile.rows(lines, source=source, required=REQUIRED_COLUMNS,
+                                         refuse=HistoryFileWrong):
         if at is None:
             at = {column: place for place, column in enumerate(_columns(cells, source, line))}
             continue
-        row = reading.row(cells, at, line, reader.dialect.delimiter)
+        row = reading.row(cells, at, line, sep)
         if row is not None:
             rows.append(row)
     return rows, reading.problems

@@ -14,7 +14,6 @@ format character), as the receipt prints it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import itertools
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.models import Product
-from loyaltypos.domain import clock
+from loyaltypos.domain import clock, csvfile
 from loyaltypos.domain.errors import BadAmount, Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import parse_amount
@@ -48,7 +47,6 @@ MAX_FILE_BYTES = 20 * 2**20
 BATCH_ROWS = 500  # products looked up and written at once: few SQL variables, little memory
 COLUMNS = ("code", "name", "price", "eligible")
 REQUIRED_COLUMNS = ("code", "name", "price")
-SEPARATORS = (",", ";")
 _YES = frozenset({"yes", "true", "1"})
 _NO = frozenset({"no", "false", "0"})
 _THE_FILE = N_("the file")  # a catalog's text that came without a file name
@@ -384,18 +382,6 @@ def _decoded(lines: Iterable[bytes], source: str) -> Iterator[str]:
             yield text
 
 
-def _split(line: str, sep: str) -> list[str]:
-    return [c.strip().casefold() for c in next(csv.reader([line], delimiter=sep))]
-
-
-def _separator(header: str) -> str:
-    """The separator that makes the first line name the required columns (comma if none)."""
-    for sep in SEPARATORS:
-        if set(REQUIRED_COLUMNS) <= set(_split(header, sep)):
-            return sep
-    return SEPARATORS[0]
-
-
 def _columns(cells: list[str]) -> list[str]:
     columns = [c.strip().casefold() for c in cells]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -447,36 +433,15 @@ def parse_products_csv(data: bytes | str, *, currency: str,
 def _products(lines: Iterator[str], *, currency: str, source: str) -> Iterator[ProductRow]:
     """The rows of a catalog file, checked one at a time as its lines are read (see
     :func:`parse_products_csv`); a bad row raises when it is reached."""
-    head = []
-    for raw in lines:
-        head.append(raw)
-        if raw.strip():
-            break
-    else:
-        raise ProductFileWrong(_("{source} is empty; nothing was imported").format(source=source))
-    reader = csv.reader(itertools.chain(head, lines), delimiter=_separator(head[-1]),
-                        strict=True)
     seen: dict[str, int] = {}
     columns: list[str] | None = None
-    while True:
-        line = reader.line_num + 1  # where the next row starts
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problem = (_("a quote is not closed") if "end of data" in str(exc)
-                       else _("{problem}, check the quotes").format(problem=exc))
-            raise ProductFileWrong(_("{source} line {line}: {problem}; nothing was imported"
-                                     ).format(source=source, line=line, problem=problem)
-                                   ) from None
-        if not any(c.strip() for c in cells):
-            continue
+    for line, cells, sep in csvfile.rows(lines, source=source, required=REQUIRED_COLUMNS,
+                                         refuse=ProductFileWrong):
         try:
             if columns is None:
                 columns = _columns(cells)
                 continue
-            row = _row(cells, columns, line, currency, reader.dialect.delimiter)
+            row = _row(cells, columns, line, currency, sep)
             if row.code in seen:
                 raise BadProduct(_("the code {code} is already on line {line}").format(
                     code=row.code, line=seen[row.code]))
