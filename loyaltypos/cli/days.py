@@ -31,6 +31,7 @@ def summary_json(s: days.DaySummary, cur: str) -> dict:
         "cashback_restored": fmt(s.cashback_restored, cur),
         "cashback_reversed": fmt(s.cashback_reversed, cur),
         "adjustments": fmt(s.adjustments, cur),
+        "bonuses": {k: fmt(v, cur) for k, v in s.bonuses.items()},
         "liability_change": fmt(s.liability_change, cur),
         "liability_total": fmt(s.liability_total, cur),
         "new_cards": s.new_cards, "average_check": fmt(s.average_check, cur),

@@ -17,7 +17,7 @@ from loyaltypos.domain.errors import NotEnoughBalance
 from loyaltypos.domain.i18n import _
 
 # The sign each kind of entry must have.
-POSITIVE = {"earn", "refund_restore", "transfer_in"}
+POSITIVE = {"earn", "refund_restore", "transfer_in", "bonus_welcome"}
 NEGATIVE = {"redeem", "refund_reverse", "transfer_out", "expire"}
 
 

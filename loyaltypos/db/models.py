@@ -356,6 +356,7 @@ LEDGER_KINDS = (
     "transfer_in",
     "transfer_out",
     "expire",
+    "bonus_welcome",
 )
 
 

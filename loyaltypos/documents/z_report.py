@@ -80,6 +80,14 @@ def _stamp(stamp: dt.datetime | None) -> str:
     return clock.to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "-"
 
 
+BONUS_KINDS = {"welcome": N_("Welcome bonuses")}
+
+
+def _bonus(kind: str) -> str:
+    return _(BONUS_KINDS[kind]) if kind in BONUS_KINDS else _("Bonuses ({kind})").format(
+        kind=kind)
+
+
 def _card_kind(kind: str) -> str:
     return _(CARD_KINDS[kind]) if kind in CARD_KINDS else kind.capitalize()
 
@@ -128,6 +136,7 @@ def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list
             Figure(_("Restored by refunds"), m(s.cashback_restored)),
             Figure(_("Reversed by refunds"), m(s.cashback_reversed)),
             Figure(_("Adjustments"), m(s.adjustments)),
+            *(Figure(_bonus(kind), m(amount)) for kind, amount in s.bonuses.items()),
             Figure(_("Change in outstanding"), m(s.liability_change)),
             Figure(_("Outstanding cashback"), m(s.liability_total), strong=True),
         )),

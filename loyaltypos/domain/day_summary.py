@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loyaltypos.domain.i18n import N_, _
 
@@ -63,3 +63,6 @@ class DaySummary:
     cash_difference: int | None = None
     opened_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
+    # Bonuses credited by the program's rewards, by kind ("welcome": minor units); a Z
+    # report frozen before rewards existed has none.
+    bonuses: dict[str, int] = field(default_factory=dict)

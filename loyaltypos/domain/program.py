@@ -19,7 +19,13 @@ TypeError or a traceback later, when a card is used):
 - an optional ``[insight]`` table sets the thresholds of the owner's figures
   (docs/INSIGHT.md): ``margin_pct``, ``active_days`` (1 to 3650), ``xyz_months`` (2 to 24),
   ``a_pct`` and ``b_pct`` (above 0, A below B), ``x_cv_pct`` and ``y_cv_pct`` (X below Y),
-  ``regular_months`` (1 to 6); what it leaves out keeps the guide's default.
+  ``regular_months`` (1 to 6); what it leaves out keeps the guide's default;
+- optional ``[[reward]]`` tables, each kind at most once (docs/RULES-DECISIONS.md,
+  "Rewards"): ``stamps`` (``every`` 2 to 1000 qualifying purchases, ``min_check``, ``gift``
+  "bonus" with an ``amount`` or "item" with a ``product`` code), ``welcome``, ``referral``
+  (an ``amount`` above 0) and ``birthday`` (an ``amount``, ``days`` 0 to 31);
+- an optional ``[expiry]`` table: ``days`` (0 to 3650; 0, the default: cashback never
+  expires) and ``lock_days`` (0 to 365).
 
 :func:`dump_program` writes text :func:`parse_program` reads back; :func:`program_text`
 is what a program is stored as, and it proves the round trip before anything is stored.
@@ -68,6 +74,37 @@ class InsightRules:
     ladder_months: int = 6  # the guide's "last 6 calendar months": not a key
 
 
+REWARD_KINDS = ("stamps", "welcome", "birthday", "referral")
+GIFTS = ("bonus", "item")
+MAX_STAMPS = 1000
+MAX_BIRTHDAY_DAYS = 31
+MAX_LOCK_DAYS = 365
+# The keys each kind of reward takes, besides its kind.
+REWARD_KEYS = {"stamps": {"every", "min_check", "gift", "amount", "product"},
+               "welcome": {"amount"}, "referral": {"amount"}, "birthday": {"amount", "days"}}
+
+
+@dataclass(frozen=True)
+class Reward:
+    """One ``[[reward]]`` table; money in minor units."""
+
+    kind: str
+    amount: int = 0  # the bonus credited (stamps with a bonus gift, welcome, birthday, referral)
+    every: int = 0  # stamps: the Nth qualifying purchase earns the gift
+    min_check: int = 0  # stamps: a purchase counts when its due reaches this
+    gift: str = "bonus"  # stamps: "bonus" or "item"
+    product: str | None = None  # stamps, an item gift: the product's code
+    days: int = 0  # birthday: how many days either side of the birthday
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """The ``[expiry]`` table: when cashback lapses, and how long what a sale earns waits."""
+
+    days: int = 0  # 0: cashback never expires
+    lock_days: int = 0
+
+
 INSIGHT_PCT_KEYS = ("margin_pct", "a_pct", "b_pct", "x_cv_pct", "y_cv_pct")
 INSIGHT_INT_KEYS = {"active_days": (1, MAX_WINDOW_DAYS), "xyz_months": (2, 24),
                     "regular_months": (1, 6)}
@@ -82,6 +119,12 @@ class Program:
     max_redeem_pct: Decimal = Decimal(100)
     min_redeem_balance: int = 0
     insight: InsightRules = InsightRules()
+    rewards: tuple[Reward, ...] = ()
+    expiry: Expiry = Expiry()
+
+    def reward(self, kind: str) -> Reward | None:
+        """The program's reward of this kind, if it has one."""
+        return next((r for r in self.rewards if r.kind == kind), None)
 
     @property
     def bearer_tier(self) -> Tier:
@@ -242,7 +285,69 @@ def parse_program(text: str) -> Program:
             head.get("min_redeem_balance", 0), currency, "min_redeem_balance"
         ),
         insight=_insight(data.get("insight", {})),
+        rewards=_rewards(data.get("reward", []), currency),
+        expiry=_expiry(data.get("expiry", {})),
     )
+
+
+def _rewards(raw: object, currency: str) -> tuple[Reward, ...]:
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ProgramInvalid(_("rewards are [[reward]] tables"))
+    rewards: list[Reward] = []
+    for number, table in enumerate(raw, start=1):
+        kind = table.get("kind")
+        if kind not in REWARD_KINDS:
+            raise ProgramInvalid(_("reward {number}: kind is one of {kinds}").format(
+                number=number, kinds=", ".join(REWARD_KINDS)))
+        where = _("the {kind} reward").format(kind=kind)
+        if any(r.kind == kind for r in rewards):
+            raise ProgramInvalid(_("{where} is there twice; each kind of reward at most once"
+                                   ).format(where=where))
+        unknown = set(table) - REWARD_KEYS[kind] - {"kind"}
+        if unknown:
+            raise ProgramInvalid(_("{where} has unknown keys: {keys}").format(
+                where=where, keys=", ".join(sorted(unknown))))
+        gift = table.get("gift", "bonus") if kind == "stamps" else "bonus"
+        if gift not in GIFTS:
+            raise ProgramInvalid(_("{where}: gift is \"bonus\" or \"item\"").format(where=where))
+        product = None
+        if gift == "item":
+            if "amount" in table:
+                raise ProgramInvalid(_("{where}: an item gift has a product, not an amount"
+                                       ).format(where=where))
+            product = _name(table.get("product"), _("the gift's product code"),
+                            _("{where}: an item gift needs the product's code").format(
+                                where=where))
+        elif "product" in table:
+            raise ProgramInvalid(_("{where}: a product is for gift = \"item\"").format(
+                where=where))
+        amount = 0
+        if gift == "bonus":
+            amount = _money(table.get("amount", 0), currency, f"{where} amount")
+            if amount <= 0:
+                raise ProgramInvalid(_("{where}: the amount must be above 0").format(
+                    where=where))
+        rewards.append(Reward(
+            kind=kind, amount=amount, gift=gift, product=product,
+            every=(_int(table.get("every"), f"{where} every", minimum=2, maximum=MAX_STAMPS)
+                   if kind == "stamps" else 0),
+            min_check=(_money(table.get("min_check", 0), currency, f"{where} min_check")
+                       if kind == "stamps" else 0),
+            days=(_int(table.get("days", 7), f"{where} days", maximum=MAX_BIRTHDAY_DAYS)
+                  if kind == "birthday" else 0)))
+    return tuple(rewards)
+
+
+def _expiry(raw: object) -> Expiry:
+    if not isinstance(raw, dict):
+        raise ProgramInvalid(_("[expiry] must be a table"))
+    unknown = set(raw) - {"days", "lock_days"}
+    if unknown:
+        raise ProgramInvalid(_("[expiry] has unknown keys: {keys}").format(
+            keys=", ".join(sorted(unknown))))
+    return Expiry(days=_int(raw.get("days", 0), "expiry.days", maximum=MAX_WINDOW_DAYS),
+                  lock_days=_int(raw.get("lock_days", 0), "expiry.lock_days",
+                                 maximum=MAX_LOCK_DAYS))
 
 
 def _insight(raw: object) -> InsightRules:
@@ -265,6 +370,24 @@ def _insight(raw: object) -> InsightRules:
     if not rules.x_cv_pct < rules.y_cv_pct:
         raise ProgramInvalid(_("[insight] needs x_cv_pct < y_cv_pct"))
     return rules
+
+
+# The rewards the till applies in this version; a program with another is refused when
+# it is loaded, so that no rule in the file is silently left undone.
+APPLIED_REWARDS = ("welcome",)
+
+
+def check_applied(program: Program) -> Program:
+    """``program``, if this version applies every reward and expiry rule it has."""
+    for reward in program.rewards:
+        if reward.kind not in APPLIED_REWARDS:
+            raise ProgramInvalid(_("the {kind} reward is not applied by this version of "
+                                   "LoyaltyPOS yet; take its [[reward]] table out of the "
+                                   "program").format(kind=reward.kind))
+    if program.expiry != Expiry():
+        raise ProgramInvalid(_("cashback expiry ([expiry]) is not applied by this version of "
+                               "LoyaltyPOS yet; take the table out of the program"))
+    return program
 
 
 def load_program_file(path: str | Path) -> Program:
@@ -324,6 +447,21 @@ def dump_program(program: Program) -> str:
                if getattr(program.insight, key) != getattr(defaults, key)]
     if changed:  # a program that keeps the guide's defaults reads as it always has
         out += ["", "[insight]"] + [f"{key} = {_num(value)}" for key, value in changed]
+    for reward in program.rewards:
+        out += ["", "[[reward]]", f"kind = {_quote(reward.kind)}"]
+        if reward.kind == "stamps":
+            out += [f"every = {reward.every}", f"min_check = {money(reward.min_check)}",
+                    f"gift = {_quote(reward.gift)}"]
+            if reward.product is not None:
+                out.append(f"product = {_quote(reward.product)}")
+        if reward.gift == "bonus":
+            out.append(f"amount = {money(reward.amount)}")
+        if reward.kind == "birthday":
+            out.append(f"days = {reward.days}")
+    if program.expiry != Expiry():
+        out += ["", "[expiry]", f"days = {program.expiry.days}"
+                "          # 0: cashback never expires",
+                f"lock_days = {program.expiry.lock_days}"]
     return "\n".join(out) + "\n"
 
 

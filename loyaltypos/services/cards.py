@@ -278,7 +278,21 @@ def issue_cards(
         if referrer is not None:
             s.flush()  # the card's lineage before the referral's audit line
             referrals.record_referral(s, actor=actor, card=cards[0], referrer=referrer)
+        if kind == "personal":
+            _welcome(s, program, cards[0], actor, day_id)
         return [card_info(s, c, program) for c in cards]
+
+
+def _welcome(session: Session, program: Program, card: Card, actor: Actor,
+             day_id: int) -> None:
+    """The program's welcome bonus, credited to a card that has just become personal (in
+    the same transaction); never taken back."""
+    reward = program.reward("welcome")
+    if reward is None:
+        return
+    session.flush()  # the card's row exists, empty, before its balance moves
+    post(session, card, "bonus_welcome", reward.amount, day_id=day_id, user_id=actor.user_id,
+         note=_("welcome bonus"), at=day_stamp(session, day_id))
 
 
 def show_card(db: Database, *, actor: Actor, number: str) -> CardInfo:
@@ -355,7 +369,9 @@ def register_card(db: Database, *, actor: Actor, number: str, customer: Customer
         s.flush()
         if referrer is not None:
             referrals.record_referral(s, actor=actor, card=card, referrer=referrer)
-        return card_info(s, card)
+        program = current_program(s)
+        _welcome(s, program, card, actor, open_day(s))
+        return card_info(s, card, program)
 
 
 def block_card(db: Database, *, actor: Actor, number: str, reason: str = "") -> CardInfo:

@@ -140,6 +140,8 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
         cashback_restored=ledger.get("refund_restore", 0),
         cashback_reversed=-ledger.get("refund_reverse", 0),
         adjustments=ledger.get("adjust", 0),
+        bonuses={kind.removeprefix("bonus_"): amount for kind, amount in sorted(ledger.items())
+                 if kind.startswith("bonus_") and amount},
         liability_change=change,
         liability_total=total,
         new_cards=new_cards,

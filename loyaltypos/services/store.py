@@ -30,7 +30,13 @@ from loyaltypos.domain.errors import (
 )
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
-from loyaltypos.domain.program import Program, dump_program, parse_program, program_text
+from loyaltypos.domain.program import (
+    Program,
+    check_applied,
+    dump_program,
+    parse_program,
+    program_text,
+)
 from loyaltypos.domain.text import MAX_NAME, clean_text
 from loyaltypos.services.audit import audit
 from loyaltypos.services.users import Actor, insert_user, require_manager
@@ -149,7 +155,7 @@ def initialise(
                                                    most=MAX_NAME, error=ProgramInvalid))
     if currency:
         program = parse_program(dump_program(replace(program, currency=currency.upper())))
-    text = program_text(program)
+    text = program_text(check_applied(program))
     # One transaction: a crash half-way leaves an empty database that can be set up again,
     # never a manager without a program (which could neither sell nor be set up).
     with db.write() as s:
@@ -171,7 +177,7 @@ def load_program(db: Database, *, actor: Actor, program: Program) -> Program:
     replace a stored one that no longer reads (the way out of that state).
     """
     require_manager(actor, _("changing the program"))
-    text = program_text(program)
+    text = program_text(check_applied(program))
     with db.write() as s:
         currency = shop_currency(s)
         if program.currency != currency:
