@@ -169,7 +169,8 @@ def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
 
     card = live_card(s, s.get(Card, sale.card_id)) if sale.card_id else None
     if card is not None and lock:
-        s.refresh(card, with_for_update=True)
+        # the card's row only: PostgreSQL locks no row on the outer-joined holder's side
+        s.refresh(card, with_for_update={"of": Card})
     totals = refund_totals([p for _line, p in parts], balance=card.balance if card else 0)
     return _Plan(sale, parts, card, totals)
 
