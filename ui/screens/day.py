@@ -223,10 +223,14 @@ class DayScreen(QWidget):
             if s.counted_cash is not None else _("expected, net of refunds"))
         f["card"].value.setText(money(s.paid_by.get("card", 0)))
         f["average"].value.setText(money(s.average_check))
-        self.details.setText(_("New cards: {personal} personal, {bearer} bearer. Manual"
-                               " adjustments: {adjustments}.").format(
+        details = _("New cards: {personal} personal, {bearer} bearer. Manual"
+                    " adjustments: {adjustments}.").format(
             personal=s.new_cards.get("personal", 0), bearer=s.new_cards.get("bearer", 0),
-            adjustments=money(s.adjustments)))
+            adjustments=money(s.adjustments))
+        if s.bonuses.get("welcome"):
+            details += " " + _("Welcome bonuses: {amount}.").format(
+                amount=money(s.bonuses["welcome"]))
+        self.details.setText(details)
         self.top_table.setRowCount(len(s.top_customers))
         for row, top in enumerate(s.top_customers):
             for col, value in enumerate((masked(top.card),
