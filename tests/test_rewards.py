@@ -167,3 +167,5 @@ def test_the_day_and_its_z_report_show_the_welcome_bonuses(db, manager, cashier,
     assert days.z_report(db, z_number=closed.z_number).bonuses == {"welcome": 20_000}
     done = cli("--db", str(db_path), "--json", "report", "z", str(closed.z_number))
     assert json.loads(done.stdout)["bonuses"] == {"welcome": "200.00"}, done.stderr
+    text = cli("--db", str(db_path), "report", "z", str(closed.z_number)).stdout
+    assert "bonuses              welcome 200.00" in text

@@ -56,7 +56,7 @@ FIGURES = {
     "expected_cash": N_("expected cash"), "counted_cash": N_("counted cash"),
     "cash_difference": N_("cash difference"),
 }
-BREAKDOWNS = {"paid_by": N_("paid by"), "new_cards": N_("new cards")}
+BREAKDOWNS = {"paid_by": N_("paid by"), "new_cards": N_("new cards"), "bonuses": N_("bonuses")}
 
 
 def _row(label: str, value) -> str:
@@ -73,6 +73,8 @@ def summary_text(data: dict) -> str:
         if data[key] is not None:
             rows.append(_row(_(label), data[key]))
     for key, label in BREAKDOWNS.items():
+        if key == "bonuses" and not data[key]:
+            continue  # a program without rewards: the report reads as before
         rows.append(_row(_(label), ", ".join(f"{word(k)} {v}" for k, v in data[key].items())))
     for name, t in data["tiers"].items():
         # English keeps "1 sales"; a catalog gives each language its plural forms.
