@@ -232,3 +232,20 @@ def test_the_command_lines(cli, db_path, manager, shop_year, tmp_path):
     report = json.loads(run("insight").stdout)
     assert len(report["crr_by_month"]) == 12 and len(report["nps_by_month"]) == 12
     assert report["crr_by_month"][-1]["month"] == "2026-05"
+
+
+def test_the_report_says_how_far_it_is_and_stops_when_told(db, manager, shop_year):
+    seen = []
+    with next_day():
+        insight.analyse(db, actor=manager, progress=lambda done, of: seen.append((done, of)))
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_reading(done, _of):
+        if done == 1:
+            raise Stop
+
+    with next_day(), pytest.raises(Stop):
+        insight.analyse(db, actor=manager, progress=stop_after_reading)

@@ -259,11 +259,22 @@ class Analysis:
         return self._customers
 
 
-def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> Analysis:
+STAGES = 3  # reading, one pass over the purchases, the figures
+
+
+def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules,
+             progress: Callable[[int, int], None] | None = None) -> Analysis:
     """Every figure from one pass over the purchases (``figures.tally``), then over the
-    customers."""
+    customers; ``progress(done, STAGES)`` after each stage (it may raise to stop)."""
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, STAGES)
+
+    stage(0)
     read = _read(session, until=end, bearer_from=start)
+    stage(1)
     tallies = figures.tally(read.groups, read.names, start=start, end=end, rules=rules)
+    stage(2)
     read.groups.clear()
     answers = nps.responses(session, until=end)
     promoters = _promoters(answers)
@@ -334,20 +345,24 @@ def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules) -> An
                                           end=min(figures.month_end(first), end)))
                       for first in figures.months_back(end, 12)],
     )
+    stage(3)
     return Analysis(report, people)
 
 
 def analyse(db: Database, *, actor: Actor, start: dt.date | None = None,
-            end: dt.date | None = None, rules: Rules | None = None) -> Analysis:
+            end: dt.date | None = None, rules: Rules | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Analysis:
     """The report and every customer's figures for ``start``..``end`` (default: the 365
     days up to today), for a manager; audited, since it ranks named customers. A run over
-    the default year up to today also refreshes the till's snapshot."""
+    the default year up to today also refreshes the till's snapshot. ``progress(done,
+    STAGES)`` is called between stages, for a progress bar (raising there stops)."""
     require_manager(actor, _("the insight report"))
     start, end = _period(start, end)
     with db.write() as s:
         audit(s, actor, "insight", f"{start.isoformat()}..{end.isoformat()}")
     with db.read() as s:
-        analysis = _analyse(s, start, end, rules or store.current_program(s).insight)
+        analysis = _analyse(s, start, end, rules or store.current_program(s).insight,
+                            progress)
     if rules is None and (start, end) == _period(None, None):
         _write_snapshot(db, analysis)
     return analysis

@@ -263,11 +263,11 @@ class InsightWindow(QWidget):
         db, actor = self.ops.database, self.actor
 
         def work(progress) -> Computed:
-            progress(0, 0)  # a busy bar: the report says nothing of how far it is
-            analysis = insight.analyse(db, actor=actor, start=start, end=end)
-            progress(1, 2)
+            total = insight.STAGES + 1  # the report's stages, then the customers' names
+            analysis = insight.analyse(db, actor=actor, start=start, end=end,
+                                       progress=lambda done, _stages: progress(done, total))
             names = {n: c.name for n, c in insight.contacts(db, list(analysis.customers)).items()}
-            progress(2, 2)
+            progress(total, total)
             return Computed(analysis, store.program_in_force(db).currency, names,
                             pareto_points([c.revenue for c in analysis.customers.values()]))
 
