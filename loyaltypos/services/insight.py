@@ -247,8 +247,10 @@ class Analysis:
     """The report, and every customer's figures, made the first time they are asked for
     (the report alone does not need them one by one)."""
 
-    def __init__(self, report: Report, build: Callable[[], dict[str, CustomerFigures]]):
+    def __init__(self, report: Report, build: Callable[[], dict[str, CustomerFigures]],
+                 lineage_of: dict[str, int]) -> None:
         self.report = report
+        self.lineage_of = lineage_of  # each customer's lineage, as it was read
         self._build: Callable[[], dict[str, CustomerFigures]] | None = build
         self._customers: dict[str, CustomerFigures] = {}
 
@@ -346,7 +348,7 @@ def _analyse(session: Session, start: dt.date, end: dt.date, rules: Rules,
                       for first in figures.months_back(end, 12)],
     )
     stage(3)
-    return Analysis(report, people)
+    return Analysis(report, people, {name: key for key, name in read.names.items()})
 
 
 def analyse(db: Database, *, actor: Actor, start: dt.date | None = None,
@@ -399,9 +401,8 @@ def _write_snapshot(db: Database, analysis: Analysis) -> int:
     """Replace the snapshot with ``analysis``'s customers (it is a cache: rewritten whole)."""
     end, now = analysis.report.end, clock.now()
     with db.write() as s:
-        lineages = {number: lineage for lineage, number in live_numbers(s).items()}
         s.execute(delete(InsightSnapshot))
-        rows = [{"lineage_id": lineages[c.number], "as_of": end, "step": c.step,
+        rows = [{"lineage_id": analysis.lineage_of[c.number], "as_of": end, "step": c.step,
                  "segment": c.segment, "purchases": c.purchases,
                  "revenue": c.lifetime_revenue, "first_date": c.first_visit,
                  "last_date": c.last_visit, "months_bought": c.months_bought,
