@@ -98,6 +98,20 @@ def test_a_phone_row_goes_on_the_customers_card_in_use(db, manager, ivan, tmp_pa
     assert [r[1] for r in stored(db)] == [new.number, new.number, ivan.number]
 
 
+def test_a_phone_typed_with_8_finds_the_customer_saved_with_plus_7(db, manager, ivan, tmp_path):
+    """The same number written the Russian way and the international way: the last ten
+    digits decide, when they name one customer only."""
+    path = write(tmp_path, HEADER + "2025-03-05,8 912 345-67-89,100.00,\n")
+    assert import_history_csv(db, actor=manager, path=path).imported == 1
+    assert [r[1] for r in stored(db)] == [ivan.number]
+
+
+def test_a_phone_ending_like_two_customers_phones_is_a_problem(db, manager, ivan, tmp_path):
+    personal(db, manager, name="Ivan's namesake", phone="+1 912 345 6789")
+    problem = refusal(db, manager, write(tmp_path, HEADER + "2025-03-05,8 912 345-67-89,1,\n"))
+    assert "more than one customer's phone ends in 9123456789" in str(problem)
+
+
 def test_day_first_dates_comma_decimals_any_case_header_and_a_bom(db, manager, ivan,
                                                                   tmp_path):
     semicolons = write(tmp_path, "\ufeffDATE; Card ;Amount\r\n"

@@ -299,6 +299,8 @@ def _resolve(s: Session, rows: list[_Row]) -> list[tuple[int, str]]:
                 .order_by(Card.id)):
             by_phone.setdefault(phone, []).append((card_id, kind, lineage))
     phones = {phone: _customer_card(phone, cards) for phone, cards in by_phone.items()}
+    phones.update(_by_ending(conn, {r.phone for r in rows if r.phone and r.number not in found
+                                    and r.phone not in phones}))
 
     problems = []
     for row in rows:
@@ -317,6 +319,31 @@ def _resolve(s: Session, rows: list[_Row]) -> list[tuple[int, str]]:
         else:
             row.card_id, row.lineage = card[0], card[2]
     return problems
+
+
+def _by_ending(conn, typed: set[str]) -> dict[str, tuple[int, str, int] | str]:
+    """Phones not found as written, by their last ten digits: "8 912 555-00-11" is the
+    customer saved as "+7 912 555-00-11", when exactly one customer's phone ends so."""
+    endings = {phone[-10:] for phone in typed if len(phone.lstrip("+")) >= 10}
+    if not endings:
+        return {}
+    owners: dict[str, dict[str, list[tuple[int, str, int]]]] = {}
+    for phone, card_id, kind, lineage in conn.execute(
+            select(Customer.phone, Card.id, Card.kind, Card.lineage_id)
+            .join(Card, Card.customer_id == Customer.id)
+            .where(Customer.phone.is_not(None), Card.status != "replaced").order_by(Card.id)):
+        if phone[-10:] in endings:
+            owners.setdefault(phone[-10:], {}).setdefault(phone, []).append(
+                (card_id, kind, lineage))
+    found: dict[str, tuple[int, str, int] | str] = {}
+    for phone in typed:
+        matches = owners.get(phone[-10:], {})
+        if len(matches) == 1:
+            found[phone] = _customer_card(phone, next(iter(matches.values())))
+        elif matches:
+            found[phone] = _("more than one customer's phone ends in {digits}; write the card"
+                             " number instead").format(digits=phone[-10:])
+    return found
 
 
 def _customer_card(phone: str, cards: list[tuple[int, str, int]]) -> tuple[int, str, int] | str:
