@@ -77,6 +77,11 @@ def test_closing_from_the_window_records_the_count_and_freezes_the_day(qtbot, db
     assert "closed, Z 1" in window.day.title.text()
     assert not window.day.close_button.isEnabled()
     assert days.z_report(db, z_number=1) == summary
+    # then, off the UI thread, the customers' standing for the till is worked out anew
+    qtbot.waitUntil(lambda: not window.ops.busy)
+    from loyaltypos.services import cards as card_service
+    standing = card_service.scan_card(db, number=sales[0].card).standing
+    assert standing.step == "buyer" and standing.as_of == summary.date
 
     # the Z report's PDF says what the window says
     from loyaltypos.documents.z_report import write_z_pdf

@@ -236,11 +236,14 @@ def open_business_day(db: Database, *, actor: Actor, date: dt.date) -> DayStatus
     return DayStatus(date, True, 0)
 
 
-def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) -> DaySummary:
+def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
+              refresh: bool = True) -> DaySummary:
     """Close the open business day (manager; audited): freeze and number its Z report.
 
     ``counted_cash`` is what the manager counted in the drawer; the difference to the
-    cash expected is recorded in the report.
+    cash expected is recorded in the report. Then the customers' insight snapshot is
+    refreshed, unless ``refresh`` is False (the app does that off its UI thread, with
+    :func:`loyaltypos.services.insight.refresh_snapshot`).
     """
     require_manager(actor, _("closing the day"))
     if counted_cash is not None and counted_cash < 0:
@@ -271,7 +274,8 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None) ->
         day.z_report = _to_json(summary)
         s.flush()
         closed_date = day.business_date
-    _refresh_insight(db, closed_date)
+    if refresh:
+        _refresh_insight(db, closed_date)
     return summary
 
 

@@ -120,7 +120,7 @@ class CloseDayDialog(FocusDialog):
             self.error.setText(sentence(str(exc)))
             return
         closed = self.ops.run(self, lambda: days.close_day(
-            self.ops.database, actor=self.manager, counted_cash=counted),
+            self.ops.database, actor=self.manager, counted_cash=counted, refresh=False),
             changes=Change.DAY, show=self.error.setText)
         if closed is not None:
             self.closed = closed

@@ -39,7 +39,7 @@ from loyaltypos.domain.cardnumbers import masked
 from loyaltypos.domain.day_summary import DaySummary, tier_label
 from loyaltypos.domain.i18n import N_, _, ngettext
 from loyaltypos.domain.money import fmt, fmt_display, to_decimal
-from loyaltypos.services import days, store
+from loyaltypos.services import days, insight, store
 from loyaltypos.services.export import export_range
 from ui import printing
 from ui.dialogs.base import named as _named
@@ -313,8 +313,17 @@ class DayScreen(QWidget):
         if dialog.exec() and dialog.closed is not None:
             self.summary = dialog.closed
             self._draw(dialog.closed)
+            self._refresh_insight(dialog.closed.date)
             if dialog.print_now.isChecked():
                 self.print_report()
+
+    def _refresh_insight(self, date) -> None:
+        """Work out every customer's standing for the till anew, off the UI thread (on a
+        large shop it takes seconds); the till reads the old one until it is done."""
+        db = self.ops.database
+        self.ops.start(self, lambda _progress: insight.refresh_snapshot(db, on=date),
+                       label=_("Working out the customers' standing..."),
+                       show=self.details.setText)
 
     def print_report(self) -> None:
         """Print the shown day's report: Z when it is closed, X while it is open."""
