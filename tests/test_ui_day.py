@@ -104,17 +104,3 @@ def test_closing_from_the_window_records_the_count_and_freezes_the_day(qtbot, db
         assert len(list(csv.DictReader(f))) == 2
     assert "sales (2 rows)" in window.day.details.text()
 
-
-def test_f11_tells_the_welcome_bonuses_of_the_day(qtbot, db, manager, window):
-    from conftest import PROGRAM_TOML
-
-    from loyaltypos.domain.program import parse_program
-    from loyaltypos.services import store
-
-    store.load_program(db, actor=manager, program=parse_program(
-        PROGRAM_TOML + '[[reward]]\nkind = "welcome"\namount = 100\n'))
-    personal(db, manager, name="Olga")
-    press(qtbot, window, Qt.Key.Key_F11)
-    assert window.stack.currentWidget() is window.day
-    assert "Welcome bonuses: 100.00 RUB." in window.day.details.text()
-    assert value(window, "dayLiability") == fmt_display(10_000, "RUB")

@@ -178,7 +178,12 @@ class OverviewScreen(QWidget):
         if program.min_redeem_balance:
             text += _(", from a balance of {amount} on").format(
                 amount=fmt(program.min_redeem_balance, cur))
-        self.details.setText(text + ".")
+        text += "."
+        welcome = program.reward("welcome")
+        if welcome is not None:
+            text += " " + _("A new personal card starts with a welcome bonus of {amount}.").format(
+                amount=fmt_display(welcome.amount, cur))
+        self.details.setText(text)
         self.tiers.setRowCount(len(program.tiers))
         for row, tier in enumerate(program.tiers):
             values = (
