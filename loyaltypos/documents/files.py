@@ -1,4 +1,4 @@
-"""Writing a document to disk whole or not at all.
+"""Writing a document to disk whole or not at all, and opening a file a shop hands over.
 
 Every file the program saves (card sheets, receipts, reports) is written beside its
 target under a hidden temporary name and moved in place, so a full disk or a crash
@@ -17,6 +17,29 @@ from loyaltypos.domain.errors import CannotWriteFile
 from loyaltypos.domain.i18n import _
 
 T = TypeVar("T")
+
+
+def open_to_read(path: Path, *, most_bytes: int, refuse: type[Exception],
+                 too_large: Callable[[Path], Exception]) -> BinaryIO:
+    """``path`` open for reading, once it is known to be a regular file of at most
+    ``most_bytes``; each problem is a ``refuse`` saying what to do (``too_large(path)`` for
+    a file over the limit)."""
+    try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            # A device or a pipe (/dev/zero) has no size to check and may never end.
+            raise refuse(_("{path} is not a file; choose a CSV file").format(path=path))
+        if path.stat().st_size > most_bytes:
+            raise too_large(path)
+        return path.open("rb")
+    except FileNotFoundError:
+        raise refuse(_("no file {path}; check the name and the folder").format(
+            path=path)) from None
+    except IsADirectoryError:
+        raise refuse(_("{path} is a folder; choose the CSV file in it").format(
+            path=path)) from None
+    except OSError as exc:
+        raise refuse(_("cannot read {path}: {problem}").format(
+            path=path, problem=exc.strerror or exc)) from None
 
 
 def check_writable(path: str | Path) -> Path:

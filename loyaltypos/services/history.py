@@ -62,6 +62,7 @@ from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.models import BusinessDay, Card, Customer, HistoryImport, ImportedPurchase, User
+from loyaltypos.documents.files import open_to_read
 from loyaltypos.domain import cardnumbers, clock, csvfile
 from loyaltypos.domain.errors import (
     BadAmount,
@@ -412,20 +413,11 @@ def _write(s: Session, actor: Actor, file_name: str, plan: _Plan) -> None:
 
 def _read(path: Path) -> bytes:
     """The whole file, once it is known to be a file within the limit."""
+    handle = open_to_read(path, most_bytes=MAX_FILE_BYTES, refuse=HistoryFileWrong,
+                          too_large=_too_large)
     try:
-        if path.exists() and not path.is_file() and not path.is_dir():
-            raise HistoryFileWrong(_("{path} is not a file; choose a CSV file").format(
-                path=path))
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _too_large(path)
-        with path.open("rb") as handle:
+        with handle:
             data = handle.read(MAX_FILE_BYTES + 1)  # a file that grew meanwhile stops here
-    except FileNotFoundError:
-        raise HistoryFileWrong(_("no file {path}; check the name and the folder").format(
-            path=path)) from None
-    except IsADirectoryError:
-        raise HistoryFileWrong(_("{path} is a folder; choose the CSV file in it").format(
-            path=path)) from None
     except OSError as exc:
         raise HistoryFileWrong(_("cannot read {path}: {problem}").format(
             path=path, problem=exc.strerror or exc)) from None

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.models import Product
+from loyaltypos.documents.files import open_to_read
 from loyaltypos.domain import clock, csvfile
 from loyaltypos.domain.errors import BadAmount, Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
@@ -323,23 +324,8 @@ def _cannot_read(path: Path, exc: OSError) -> ProductFileWrong:
 @contextmanager
 def _opened(path: Path) -> Iterator[BinaryIO]:
     """The catalog file open for reading, once it is known to be a file within the limit."""
-    try:
-        if path.exists() and not path.is_file() and not path.is_dir():
-            # A device or a pipe (/dev/zero) has no size to check and may never end.
-            raise ProductFileWrong(_("{path} is not a file; choose a CSV file").format(
-                path=path))
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _too_large(path)
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise ProductFileWrong(_("no file {path}; check the name and the folder").format(
-            path=path)) from None
-    except IsADirectoryError:
-        raise ProductFileWrong(_("{path} is a folder; choose the CSV file in it").format(
-            path=path)) from None
-    except OSError as exc:
-        raise _cannot_read(path, exc) from None
-    with handle:
+    with open_to_read(path, most_bytes=MAX_FILE_BYTES, refuse=ProductFileWrong,
+                      too_large=_too_large) as handle:
         yield handle
 
 
