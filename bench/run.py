@@ -236,15 +236,22 @@ def part_checkout(args, out: Path) -> tuple[dict, list[dict]]:
     return r, rows
 
 
-def load_scan_db(args, out: Path) -> dict:
-    """Load the cards database once per run; the scan and till parts share it."""
-    if "scan-load" not in args.loaded:
-        load = spawn("scan-load", args, out)
-        say_load(load, f"{load['cards']:,} cards + {load['ledger_entries']:,} entries")
-        args.loaded["scan-load"] = load
+def load_once(args, out: Path, task: str, what, name: str) -> dict:
+    """Run a load task once per run, for every part that shares its database; ``what``
+    describes a load's figures, ``name`` the database when it was loaded already."""
+    if task not in args.loaded:
+        load = spawn(task, args, out)
+        say_load(load, what(load))
+        args.loaded[task] = load
     else:
-        say("    load: the card scan's database (loaded above)")
-    return args.loaded["scan-load"]
+        say(f"    load: {name} (loaded above)")
+    return args.loaded[task]
+
+
+def load_scan_db(args, out: Path) -> dict:
+    """The cards database; the scan and till parts share it."""
+    return load_once(args, out, "scan-load", lambda load: f"{load['cards']:,} cards +"
+                     f" {load['ledger_entries']:,} entries", "the card scan's database")
 
 
 def part_scan(args, out: Path) -> tuple[dict, list[dict]]:
@@ -315,15 +322,10 @@ def part_summary(args, out: Path) -> tuple[dict, list[dict]]:
 
 
 def load_year_db(args, out: Path) -> dict:
-    """Load the year of trading once per run; the end-of-day and insight parts share it."""
-    if "summary-load" not in args.loaded:
-        load = spawn("summary-load", args, out)
-        say_load(load, f"{load['sales']:,} sales, {load['sale_lines']:,} lines,"
-                       f" {load['payments']:,} payments, {load['ledger_entries']:,} entries")
-        args.loaded["summary-load"] = load
-    else:
-        say("    load: the end of day's year of trading (loaded above)")
-    return args.loaded["summary-load"]
+    """The year of trading; the end-of-day and insight parts share it."""
+    return load_once(args, out, "summary-load", lambda load: (
+        f"{load['sales']:,} sales, {load['sale_lines']:,} lines, {load['payments']:,}"
+        f" payments, {load['ledger_entries']:,} entries"), "the end of day's year of trading")
 
 
 def part_insight(args, out: Path) -> tuple[dict, list[dict]]:
