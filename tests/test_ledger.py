@@ -55,6 +55,10 @@ def test_the_database_refuses_update_and_delete_of_facts(db, card_with_history, 
             " SELECT a.id, b.id, :u, '2026-01-01' FROM cards a, cards b"
             " WHERE a.number = :new AND b.number = :old"),
             {"u": manager.user_id, "new": other.number, "old": card_with_history.number})
+        s.execute(text(
+            "INSERT INTO gifts (sale_id, card_id, lineage_id, kind, description, value, day_id,"
+            " created_at) SELECT id, card_id, card_id, 'bonus', 'stamp bonus', 100, day_id,"
+            " created_at FROM sales WHERE card_id IS NOT NULL LIMIT 1"))
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:
         s.execute(text(f"UPDATE {table} SET id = id"))
     with pytest.raises(IntegrityError, match="append-only"), db.write() as s:

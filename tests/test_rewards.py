@@ -13,7 +13,7 @@ from loyaltypos.db.models import LedgerEntry
 from loyaltypos.documents.z_report import figures
 from loyaltypos.domain.errors import ProgramInvalid
 from loyaltypos.domain.program import Expiry, Reward, dump_program, parse_program
-from loyaltypos.services import cards, days, store
+from loyaltypos.services import cards, days, products, store
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
@@ -98,15 +98,26 @@ def test_a_bad_reward_or_expiry_is_refused_with_its_reason(table, said):
     assert said in str(refused.value)
 
 
-@pytest.mark.parametrize("kind", ["stamps", "birthday", "referral", "expiry"])
-def test_a_rule_this_version_does_not_apply_yet_is_refused_at_loading(db, manager, kind):
-    table = ("[expiry]\ndays = 365\n" if kind == "expiry" else
-             ALL_REWARDS.split("\n\n")[("stamps", "welcome", "birthday", "referral")
-                                       .index(kind)] + "\n")
+def test_every_reward_and_expiry_load_into_a_shop(db, manager):
+    program = parse_program(PROGRAM_TOML + ALL_REWARDS)
+    store.load_program(db, actor=manager, program=program)
+    assert store.program_in_force(db) == program
+
+
+def test_an_item_gift_must_name_a_product_the_catalog_has(db, manager):
+    gift = '[[reward]]\nkind = "stamps"\nevery = 3\ngift = "item"\nproduct = "4600000000015"\n'
     before = snapshot(db)
-    with pytest.raises(ProgramInvalid, match="not applied by this version"):
-        store.load_program(db, actor=manager, program=parse_program(PROGRAM_TOML + table))
+    with pytest.raises(ProgramInvalid, match="4600000000015, which is not in the catalog"):
+        store.load_program(db, actor=manager, program=parse_program(PROGRAM_TOML + gift))
     assert snapshot(db) == before
+    products.save_product(db, actor=manager, code="4600000000015", name="Coffee",
+                          price=12_000)
+    store.load_program(db, actor=manager, program=parse_program(PROGRAM_TOML + gift))
+
+
+def test_cashback_cannot_be_locked_for_as_long_as_it_lives():
+    with pytest.raises(ProgramInvalid, match="lock_days \\(30\\) must be fewer than days"):
+        parse_program(PROGRAM_TOML + "[expiry]\ndays = 30\nlock_days = 30\n")
 
 
 @pytest.fixture

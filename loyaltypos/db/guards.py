@@ -65,7 +65,8 @@ def expected_triggers(dialect: str) -> set[str]:
         names.add(f"{nps}_append_only")
     names |= {f"{nps}_{s}" for s in ("open_day", "known_day", "after_opening")}
     # 0008: imported history and referrals are written once
-    for table in ("history_imports", "imported_purchases", "referrals"):
+    # 0009: gifts a stamp earned, likewise
+    for table in ("history_imports", "imported_purchases", "referrals", "gifts"):
         if dialect == "sqlite":
             names |= {f"{table}_{s}" for s in ("no_update", "no_delete", "no_replace")}
         else:

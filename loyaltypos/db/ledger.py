@@ -17,8 +17,10 @@ from loyaltypos.domain.errors import NotEnoughBalance
 from loyaltypos.domain.i18n import _
 
 # The sign each kind of entry must have.
-POSITIVE = {"earn", "refund_restore", "transfer_in", "bonus_welcome"}
-NEGATIVE = {"redeem", "refund_reverse", "transfer_out", "expire"}
+POSITIVE = {"earn", "refund_restore", "transfer_in", "bonus_welcome", "bonus_stamps",
+            "bonus_birthday", "bonus_referral"}
+NEGATIVE = {"redeem", "refund_reverse", "transfer_out", "expire", "reverse_stamps",
+            "reverse_birthday", "reverse_referral"}
 
 
 def entry_row(

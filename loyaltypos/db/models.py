@@ -63,6 +63,7 @@ APPEND_ONLY_TABLES = (
     "history_imports",
     "imported_purchases",
     "referrals",
+    "gifts",
 )
 
 
@@ -155,6 +156,7 @@ class Card(Base):
     pinned_tier: Mapped[str | None] = mapped_column(String(80))
     balance: Mapped[Cents] = mapped_column(default=0)  # cache of the ledger sum
     spend: Mapped[Cents] = mapped_column(default=0)  # cache of lifetime qualifying spend
+    stamps: Mapped[int] = mapped_column(Integer, default=0)  # cache: purchases since a gift
     created_at: Mapped[Stamp]
     day_id: Mapped[int | None] = mapped_column(ForeignKey("business_days.id"), index=True)
 
@@ -179,6 +181,10 @@ class Sale(Base):
     cashback: Mapped[Cents]
     change_given: Mapped[Cents]
     balance_after: Mapped[Cents | None] = mapped_column(BigInteger)
+    # A qualifying purchase of a program with stamps: the card's count after it (1..every)
+    # and the min_check it qualified at; NULL when it earned no stamp.
+    stamp: Mapped[int | None] = mapped_column(Integer)
+    stamp_min: Mapped[Cents | None] = mapped_column(BigInteger)
 
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.line_no")
     payments: Mapped[list[Payment]] = relationship(
@@ -202,6 +208,7 @@ class SaleLine(Base):
     redeemed: Mapped[Cents]
     paid: Mapped[Cents]
     cashback: Mapped[Cents]
+    gift_id: Mapped[int | None] = mapped_column(Integer)  # a gift handed out at price 0
 
     __table_args__ = (UniqueConstraint("sale_id", "line_no"),)
 
@@ -221,6 +228,12 @@ class Refund(Base):
     shortfall: Mapped[Cents]
     spend: Mapped[Cents]
     balance_after: Mapped[Cents | None] = mapped_column(BigInteger)
+    # What the refund took back of the sale's rewards (docs/RULES-DECISIONS.md, "Rewards").
+    unstamped: Mapped[bool] = mapped_column(Boolean, default=False)
+    gift_id: Mapped[int | None] = mapped_column(Integer)
+    rewards_back: Mapped[Cents] = mapped_column(default=0)  # from the card's balance
+    rewards_kept: Mapped[Cents] = mapped_column(default=0)  # from the money returned
+    rewards_forgiven: Mapped[Cents] = mapped_column(default=0)  # neither could cover it
 
     lines: Mapped[list[RefundLine]] = relationship()
 
@@ -357,7 +370,35 @@ LEDGER_KINDS = (
     "transfer_out",
     "expire",
     "bonus_welcome",
+    "bonus_stamps",
+    "bonus_birthday",
+    "bonus_referral",
+    "reverse_stamps",
+    "reverse_birthday",
+    "reverse_referral",
 )
+BONUS_KINDS = ("bonus_welcome", "bonus_stamps", "bonus_birthday", "bonus_referral")
+REVERSE_KINDS = {"bonus_stamps": "reverse_stamps", "bonus_birthday": "reverse_birthday",
+                 "bonus_referral": "reverse_referral"}
+
+
+class Gift(Base):
+    """A gift a stamp earned: a bonus credited with the sale, or one unit of a product
+    the card takes at a later sale. A fact; whether it was used or taken back is told by
+    the sale line that handed it out and the refund that took it back."""
+
+    __tablename__ = "gifts"
+    __table_args__ = (CheckConstraint("value >= 0", name="value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    lineage_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # bonus | item
+    product: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Cents]  # the bonus, or the product's price when the gift was earned
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"))
+    created_at: Mapped[Stamp]
 
 
 class Product(Base):

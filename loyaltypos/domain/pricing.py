@@ -59,6 +59,7 @@ class CartLine:
     qty: Decimal
     unit_price: int  # minor units
     eligible: bool = True
+    gift_id: int | None = None  # a gift the card earned, handed out at price 0
 
     @property
     def amount(self) -> int:

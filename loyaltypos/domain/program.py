@@ -345,9 +345,14 @@ def _expiry(raw: object) -> Expiry:
     if unknown:
         raise ProgramInvalid(_("[expiry] has unknown keys: {keys}").format(
             keys=", ".join(sorted(unknown))))
-    return Expiry(days=_int(raw.get("days", 0), "expiry.days", maximum=MAX_WINDOW_DAYS),
-                  lock_days=_int(raw.get("lock_days", 0), "expiry.lock_days",
-                                 maximum=MAX_LOCK_DAYS))
+    expiry = Expiry(days=_int(raw.get("days", 0), "expiry.days", maximum=MAX_WINDOW_DAYS),
+                    lock_days=_int(raw.get("lock_days", 0), "expiry.lock_days",
+                                   maximum=MAX_LOCK_DAYS))
+    if expiry.days and expiry.lock_days >= expiry.days:
+        raise ProgramInvalid(_("[expiry] lock_days ({lock}) must be fewer than days ({days}):"
+                               " cashback would expire before it could be spent").format(
+            lock=expiry.lock_days, days=expiry.days))
+    return expiry
 
 
 def _insight(raw: object) -> InsightRules:
@@ -370,24 +375,6 @@ def _insight(raw: object) -> InsightRules:
     if not rules.x_cv_pct < rules.y_cv_pct:
         raise ProgramInvalid(_("[insight] needs x_cv_pct < y_cv_pct"))
     return rules
-
-
-# The rewards the till applies in this version; a program with another is refused when
-# it is loaded, so that no rule in the file is silently left undone.
-APPLIED_REWARDS = ("welcome",)
-
-
-def check_applied(program: Program) -> Program:
-    """``program``, if this version applies every reward and expiry rule it has."""
-    for reward in program.rewards:
-        if reward.kind not in APPLIED_REWARDS:
-            raise ProgramInvalid(_("the {kind} reward is not applied by this version of "
-                                   "LoyaltyPOS yet; take its [[reward]] table out of the "
-                                   "program").format(kind=reward.kind))
-    if program.expiry != Expiry():
-        raise ProgramInvalid(_("cashback expiry ([expiry]) is not applied by this version of "
-                               "LoyaltyPOS yet; take the table out of the program"))
-    return program
 
 
 def load_program_file(path: str | Path) -> Program:

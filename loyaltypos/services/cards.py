@@ -174,11 +174,13 @@ class CardState:
     pinned_tier: str | None
     lineage_id: int | None
     replaced_by_id: int | None
+    stamps: int = 0
+    customer_id: int | None = None
 
 
 _CARD_STATE = select(
     Card.id, Card.number, Card.kind, Card.status, Card.balance, Card.spend, Card.pinned_tier,
-    Card.lineage_id, Card.replaced_by_id,
+    Card.lineage_id, Card.replaced_by_id, Card.stamps, Card.customer_id,
 ).where(Card.number == bindparam("number"))
 _CARD_STATE_LOCKED = _CARD_STATE.with_for_update()
 
@@ -424,6 +426,7 @@ def replace_card(db: Database, *, actor: Actor, number: str) -> Replacement:
         post(s, new, "transfer_in", balance, day_id=day_id, user_id=actor.user_id, note=note,
              at=stamp)
         new.spend, old.spend = spend, 0
+        new.stamps, old.stamps = old.stamps, 0  # the count follows the customer
         old.status = "replaced"
         old.replaced_by_id = new.id
         s.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from loyaltypos.db.ledger import entry_row
 from loyaltypos.db.models import (
     BusinessDay,
     Card,
+    Gift,
     LedgerEntry,
     Payment,
     ProgramVersion,
@@ -29,6 +30,7 @@ from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor
 from loyaltypos.domain.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
 from loyaltypos.domain.program import Program
+from loyaltypos.services import rewards
 from loyaltypos.services.cards import (
     CardInfo,
     CardState,
@@ -78,6 +80,10 @@ class SaleResult:
     balance: int | None
     change: int
     replayed: bool = False  # True when the same sale id was already recorded
+    bonuses: dict[str, int] = field(default_factory=dict)  # kind -> amount, with this sale
+    stamp: int | None = None  # the card's stamp count after the sale, when it earned one
+    stamps_every: int | None = None
+    gift: str | None = None  # what the stamp earned: "bonus" or "item"
 
 
 AnyCard = Card | CardState
@@ -173,13 +179,14 @@ def _settle(paid: int, payments: Sequence[PaymentInput], currency: str) -> list[
 
 _RESULT_COLUMNS = (Sale.id, Sale.receipt_no, Sale.tier, Sale.subtotal, Sale.discount,
                    Sale.redeemed, Sale.paid, Sale.cashback, Sale.balance_after,
-                   Sale.change_given, Card.number)
+                   Sale.change_given, Card.number, Sale.stamp, Gift.kind)
 
 
 def _recorded(conn: Connection, sale_id: str) -> SaleResult | None:
     """The result of a sale already recorded under ``sale_id``, if any."""
     row = conn.execute(
-        select(*_RESULT_COLUMNS).outerjoin(Card, Card.id == Sale.card_id).where(Sale.id == sale_id)
+        select(*_RESULT_COLUMNS).outerjoin(Card, Card.id == Sale.card_id)
+        .outerjoin(Gift, Gift.sale_id == Sale.id).where(Sale.id == sale_id)
     ).first()
     if row is None:
         return None
@@ -187,7 +194,8 @@ def _recorded(conn: Connection, sale_id: str) -> SaleResult | None:
         sale_id=row.id, receipt_no=row.receipt_no, card=row.number, tier=row.tier,
         subtotal=row.subtotal, discount=row.discount, redeemed=row.redeemed, paid=row.paid,
         cashback=row.cashback, balance=row.balance_after, change=row.change_given,
-        replayed=True,
+        replayed=True, bonuses=rewards.recorded(conn, sale_id), stamp=row.stamp,
+        gift=row.kind,
     )
 
 
@@ -228,6 +236,8 @@ _CONTEXT = select(
     select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1).scalar_subquery(),
     select(BusinessDay.opened_at).where(BusinessDay.closed_at.is_(None)).limit(1)
     .scalar_subquery(),
+    select(BusinessDay.business_date).where(BusinessDay.closed_at.is_(None)).limit(1)
+    .scalar_subquery(),
     select(func.max(Sale.receipt_no)).scalar_subquery(),
     select(func.max(ProgramVersion.id)).scalar_subquery(),
 )
@@ -238,7 +248,12 @@ _INSERT_ENTRIES = insert(LedgerEntry)
 _UPDATE_CARD = (
     update(Card)
     .where(Card.id == bindparam("card"))
-    .values(balance=bindparam("new_balance"), spend=Card.spend + bindparam("more_spend"))
+    .values(balance=bindparam("new_balance"), spend=Card.spend + bindparam("more_spend"),
+            stamps=bindparam("stamps"))
+)
+_INSERT_GIFT = insert(Gift)
+_CREDIT_REFERRER = (
+    update(Card).where(Card.id == bindparam("card")).values(balance=bindparam("new_balance"))
 )
 
 
@@ -246,29 +261,38 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
     # The till's hottest path: prepared Core statements, one round trip per table.
     with db.write() as s:
         conn = s.connection()
-        existing, day_id, opened_at, last_receipt, version = conn.execute(
+        existing, day_id, opened_at, business_date, last_receipt, version = conn.execute(
             _CONTEXT, {"sale_id": sale_id}).one()
         if existing is not None:
             return _recorded(conn, sale_id)
         program = program_version(s, version)
         card = usable_card_state(s, card_number, lock=True) if card_number else None
+        rewards.check_gift_lines(conn, card, lines)
         tier, pricing = _price(s, program, card, lines, redeem)
         settled = _settle(pricing.paid, payments, program.currency)
         if day_id is None:
             day_id = open_day(s)
+            business_date = conn.execute(select(BusinessDay.business_date)
+                                         .where(BusinessDay.id == day_id)).scalar_one()
         # never stamped before its day opened, even with the clock set back since
         stamp = clock.now() if opened_at is None else max(clock.now(), opened_at)
         tier_obj = program.tier_named(tier) if tier else None
         change = sum((p.tendered or p.amount) - p.amount for p in settled)
         ledger_rows = []
         balance = None
+        earned = rewards.NOTHING
         if card is not None:
+            earned = rewards.earned(
+                conn, program, card, due=pricing.due, on=business_date,
+                birthday=rewards.holder_birthday(conn, card.customer_id))
             balance = card.balance
-            for kind, amount in (("redeem", -pricing.redeemed), ("earn", pricing.cashback)):
+            credits = [("redeem", -pricing.redeemed, None), ("earn", pricing.cashback, None),
+                       *earned.bonuses]
+            for kind, amount, note in credits:
                 if amount:
                     ledger_rows.append(entry_row(card.id, card.number, balance, kind, amount,
                                                  day_id=day_id, user_id=actor.user_id,
-                                                 sale_id=sale_id, at=stamp))
+                                                 sale_id=sale_id, note=note, at=stamp))
                     balance += amount
         receipt_no = (last_receipt or 0) + 1
         conn.execute(_INSERT_SALE, {
@@ -280,13 +304,15 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             "subtotal": pricing.subtotal, "discount": pricing.discount,
             "redeemed": pricing.redeemed, "paid": pricing.paid, "cashback": pricing.cashback,
             "change_given": change, "balance_after": balance,
+            "stamp": earned.stamp, "stamp_min": earned.stamp_min,
         })
         conn.execute(_INSERT_LINES, [
             {"sale_id": sale_id, "line_no": no, "description": pl.line.description[:200],
              "qty_milli": int(pl.line.qty * QTY_SCALE), "unit_price": pl.line.unit_price,
              "eligible": pl.line.eligible, "amount": pl.shares.amount,
              "discount": pl.shares.discount, "redeemed": pl.shares.redeemed,
-             "paid": pl.shares.paid, "cashback": pl.shares.cashback}
+             "paid": pl.shares.paid, "cashback": pl.shares.cashback,
+             "gift_id": pl.line.gift_id}
             for no, pl in enumerate(pricing.lines, start=1)
         ])
         if settled:
@@ -296,15 +322,36 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
                 for p in settled
             ])
         if card is not None:
+            if earned.gift is not None:
+                gift = earned.gift
+                conn.execute(_INSERT_GIFT, {
+                    "sale_id": sale_id, "card_id": card.id, "lineage_id": card.lineage_id,
+                    "kind": gift.kind, "product": gift.product,
+                    "description": gift.description[:200], "value": gift.value,
+                    "day_id": day_id, "created_at": stamp})
+            referrer = earned.referrer
+            if referrer is not None:
+                ledger_rows.append(entry_row(
+                    referrer.id, referrer.number, referrer.balance, "bonus_referral",
+                    earned.referral_amount, day_id=day_id, user_id=actor.user_id,
+                    sale_id=sale_id, note=f"referral {card.number}", at=stamp))
+                conn.execute(_CREDIT_REFERRER, {
+                    "card": referrer.id,
+                    "new_balance": referrer.balance + earned.referral_amount})
             if ledger_rows:
                 conn.execute(_INSERT_ENTRIES, ledger_rows)
+            stamps = card.stamps
+            if earned.stamp is not None:
+                stamps = 0 if earned.gift is not None else earned.stamp
             conn.execute(_UPDATE_CARD, {"card": card.id, "new_balance": balance,
-                                        "more_spend": pricing.spend})
+                                        "more_spend": pricing.spend, "stamps": stamps})
         return SaleResult(
             sale_id=sale_id, receipt_no=receipt_no, card=card.number if card else None,
             tier=tier, subtotal=pricing.subtotal, discount=pricing.discount,
             redeemed=pricing.redeemed, paid=pricing.paid, cashback=pricing.cashback,
-            balance=balance, change=change,
+            balance=balance, change=change, bonuses=earned.by_kind, stamp=earned.stamp,
+            stamps_every=earned.every,
+            gift=earned.gift.kind if earned.gift is not None else None,
         )
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
-from loyaltypos.db.ledger import post
-from loyaltypos.db.models import Card, Payment, Refund, RefundLine, Sale, SaleLine
+from loyaltypos.db.ledger import entry_row, post
+from loyaltypos.db.models import Card, LedgerEntry, Payment, Refund, RefundLine, Sale, SaleLine
 from loyaltypos.db.numbering import next_number, storable
 from loyaltypos.domain import ids
 from loyaltypos.domain.errors import RefundTooMuch, SaleNotFound
@@ -28,6 +28,7 @@ from loyaltypos.domain.pricing import (
     refund_shares,
     refund_totals,
 )
+from loyaltypos.services import rewards
 from loyaltypos.services.audit import audit
 from loyaltypos.services.cards import find_card, live_card
 from loyaltypos.services.store import day_stamp, open_day
@@ -57,6 +58,13 @@ class RefundResult:
     lines: tuple[RefundLineResult, ...]
     to_card: int
     to_cash: int
+    # What it took back of the sale's rewards (docs/RULES-DECISIONS.md, "Rewards").
+    unstamped: bool = False
+    gift: str | None = None  # "cancelled" (an unused item gift) or "reversed"
+    rewards_back: int = 0  # bonuses and used gifts taken from the card's balance
+    rewards_kept: int = 0  # what the balance lacked, kept from the money returned
+    rewards_forgiven: int = 0  # what neither covered (and the referrer's balance lacked)
+    referral_back: int = 0  # the referral bonus taken from the referrer's card
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,16 @@ class _Plan:
     parts: list[tuple[SaleLine, Shares]]
     card: Card | None
     totals: RefundTotals
+    rewards: rewards.TakenBack = rewards.NO_REWARDS
+    reversals: tuple[tuple[str, int, str | None], ...] = ()  # as far as the balance goes
+    rewards_kept: int = 0
+    rewards_forgiven: int = 0
+    referral_back: int = 0
+    gift: str | None = None
+
+    @property
+    def rewards_back(self) -> int:
+        return sum(amount for _kind, amount, _note in self.reversals)
 
 
 def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
@@ -172,7 +190,44 @@ def _plan(s: Session, sale_id: str, items: Mapping[int, Decimal] | None, *,
         # the card's row only: PostgreSQL locks no row on the outer-joined holder's side
         s.refresh(card, with_for_update={"of": Card})
     totals = refund_totals([p for _line, p in parts], balance=card.balance if card else 0)
-    return _Plan(sale, parts, card, totals)
+    plan = _Plan(sale, parts, card, totals)
+    if card is None:
+        return plan
+    now = {line.id: part.qty for line, part in parts}
+    whole = all(returned.get(ln.id, NO_SHARES).qty + now.get(ln.id, 0) == _shares(ln).qty
+                for ln in by_no.values())
+    before = sum(s.scalars(select(Refund.spend).where(Refund.sale_id == sale_id)))
+    spend_after = sale.subtotal - sale.discount - before - totals.spend
+    return _take_rewards(plan, rewards.taken_back(s, sale, spend_after=spend_after,
+                                                  whole=whole, lock=lock))
+
+
+def _take_rewards(plan: _Plan, back: rewards.TakenBack) -> _Plan:
+    """The rewards a refund takes back: from the card's balance after the cashback, then
+    from the money returned, never below nothing; the referrer's bonus from the referrer's
+    balance only (the customer who returns goods does not pay for another's bonus)."""
+    totals = plan.totals
+    balance = plan.card.balance + totals.restored - totals.reversed
+    reversals = []
+    for kind, value, note in back.reversals:
+        taken = min(value, balance)
+        balance -= taken
+        reversals.append((kind, taken, note))
+    lacking = back.total - sum(amount for _kind, amount, _note in reversals)
+    kept = min(lacking, totals.money_back)
+    forgiven = lacking - kept
+    referral_back = 0
+    if back.referral is not None:
+        referrer, amount = back.referral
+        referral_back = min(amount, max(referrer.balance, 0))
+        forgiven += amount - referral_back
+    gift = None
+    if back.gift_id is not None:
+        gift = "reversed" if any(k == "reverse_stamps" for k, _v, _n in back.reversals) \
+            else "cancelled"
+    return replace(plan, totals=replace(totals, money_back=totals.money_back - kept),
+                   rewards=back, reversals=tuple(reversals), rewards_kept=kept,
+                   rewards_forgiven=forgiven, referral_back=referral_back, gift=gift)
 
 
 def _result(plan: _Plan, refund_id: str | None, refund_no: int | None,
@@ -182,13 +237,16 @@ def _result(plan: _Plan, refund_id: str | None, refund_no: int | None,
         refund_id=refund_id, refund_no=refund_no, sale_id=plan.sale.id,
         card=card.number if card else None, money_back=totals.money_back,
         restored=totals.restored, reversed=totals.reversed, shortfall=totals.shortfall,
-        balance=(card.balance + totals.restored - totals.reversed) if card else None,
+        balance=(card.balance + totals.restored - totals.reversed - plan.rewards_back)
+        if card else None,
         lines=tuple(
             RefundLineResult(line.line_no, line.description, p.qty, p.paid, p.redeemed,
                              p.cashback)
             for line, p in plan.parts
         ),
-        to_card=to_card, to_cash=to_cash,
+        to_card=to_card, to_cash=to_cash, unstamped=plan.rewards.unstamped, gift=plan.gift,
+        rewards_back=plan.rewards_back, rewards_kept=plan.rewards_kept,
+        rewards_forgiven=plan.rewards_forgiven, referral_back=plan.referral_back,
     )
 
 
@@ -210,7 +268,20 @@ def _recorded(s: Session, row: Refund) -> RefundResult:
         lines=tuple(RefundLineResult(no, desc, Decimal(q) / QTY_SCALE, paid, red, cb)
                     for no, desc, q, paid, red, cb in lines),
         to_card=int(payouts.get("card", 0)), to_cash=int(payouts.get("cash", 0)),
+        unstamped=row.unstamped, gift=_gift_fate(s, row), rewards_back=row.rewards_back,
+        rewards_kept=row.rewards_kept, rewards_forgiven=row.rewards_forgiven,
+        referral_back=-int(s.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+                                    .where(LedgerEntry.refund_id == row.id,
+                                           LedgerEntry.kind == "reverse_referral"))),
     )
+
+
+def _gift_fate(s: Session, row: Refund) -> str | None:
+    if row.gift_id is None:
+        return None
+    reversed_ = s.scalar(select(LedgerEntry.id).where(LedgerEntry.refund_id == row.id,
+                                                      LedgerEntry.kind == "reverse_stamps"))
+    return "reversed" if reversed_ is not None else "cancelled"
 
 
 def preview_refund(db: Database, *, sale_id: str,
@@ -259,7 +330,11 @@ def refund(
             day_id=day_id, card_id=card.id if card else None, user_id=actor.user_id,
             created_at=stamp, money_back=totals.money_back, restored=totals.restored,
             reversed=totals.reversed, shortfall=totals.shortfall, spend=totals.spend,
-            balance_after=(card.balance + totals.restored - totals.reversed) if card else None,
+            balance_after=(card.balance + totals.restored - totals.reversed - plan.rewards_back)
+            if card else None,
+            unstamped=plan.rewards.unstamped, gift_id=plan.rewards.gift_id,
+            rewards_back=plan.rewards_back, rewards_kept=plan.rewards_kept,
+            rewards_forgiven=plan.rewards_forgiven,
         )
         s.add(row)
         s.flush()
@@ -281,9 +356,29 @@ def refund(
             post(s, card, "refund_reverse", -totals.reversed, day_id=day_id,
                  user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id, at=stamp)
             card.spend -= totals.spend
+            where = {"day_id": day_id, "user_id": actor.user_id, "refund_id": refund_id,
+                     "sale_id": sale_id, "at": stamp}
+            for kind, amount, note in plan.reversals:
+                _reverse(s, card, kind, amount, note, where)
+            if plan.rewards.referral is not None:
+                referrer = s.get(Card, plan.rewards.referral[0].id)
+                _reverse(s, referrer, "reverse_referral", plan.referral_back,
+                         f"referral {card.number}", where)
+            if plan.rewards.unstamped:
+                s.flush()
+                card.stamps = rewards.stamps_of(s, card.lineage_id)
         audit(s, actor, "refund", sale_id, receipt=sale.receipt_no, refund=refund_id,
               money_back=totals.money_back)
         return result
+
+
+def _reverse(s: Session, card: Card, kind: str, amount: int, note: str | None,
+             where: dict) -> None:
+    """A reward's reversal, written even at zero: the ledger then says the reward was
+    taken back (a birthday or referral bonus can be earned again only after that)."""
+    s.add(LedgerEntry(**entry_row(card.id, card.number, card.balance, kind, -amount,
+                                  note=note, **where)))
+    card.balance -= amount
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,15 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
-from loyaltypos.db.models import AuditEntry, BusinessDay, ProgramVersion, Sale, Setting, User
+from loyaltypos.db.models import (
+    AuditEntry,
+    BusinessDay,
+    Product,
+    ProgramVersion,
+    Sale,
+    Setting,
+    User,
+)
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.domain.errors import (
@@ -32,7 +40,6 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
 from loyaltypos.domain.program import (
     Program,
-    check_applied,
     dump_program,
     parse_program,
     program_text,
@@ -155,7 +162,7 @@ def initialise(
                                                    most=MAX_NAME, error=ProgramInvalid))
     if currency:
         program = parse_program(dump_program(replace(program, currency=currency.upper())))
-    text = program_text(check_applied(program))
+    text = program_text(program)
     # One transaction: a crash half-way leaves an empty database that can be set up again,
     # never a manager without a program (which could neither sell nor be set up).
     with db.write() as s:
@@ -177,7 +184,7 @@ def load_program(db: Database, *, actor: Actor, program: Program) -> Program:
     replace a stored one that no longer reads (the way out of that state).
     """
     require_manager(actor, _("changing the program"))
-    text = program_text(check_applied(program))
+    text = program_text(program)
     with db.write() as s:
         currency = shop_currency(s)
         if program.currency != currency:
@@ -185,10 +192,21 @@ def load_program(db: Database, *, actor: Actor, program: Program) -> Program:
                 _("the shop's currency is {currency}; a program in {other} cannot be loaded"
                   ).format(currency=currency, other=program.currency)
             )
+        _refuse_unknown_gift(s, program)
         s.add(ProgramVersion(text=text, loaded_at=clock.now(), user_id=actor.user_id))
         audit(s, actor, "program_load", program.name,
               tiers=[t.name for t in program.tiers])
     return program
+
+
+def _refuse_unknown_gift(session: Session, program: Program) -> None:
+    """An item gift names a product the catalog has: the till hands out what it can price."""
+    stamps = program.reward("stamps")
+    if stamps is None or stamps.gift != "item":
+        return
+    if session.scalar(select(Product.id).where(Product.code == stamps.product)) is None:
+        raise ProgramInvalid(_("the stamps reward gives product {code}, which is not in the"
+                               " catalog; add the product first").format(code=stamps.product))
 
 
 def program_in_force(db: Database) -> Program:

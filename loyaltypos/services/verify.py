@@ -22,6 +22,7 @@ from loyaltypos.db.models import (
     AuditEntry,
     BusinessDay,
     Card,
+    Gift,
     LedgerEntry,
     Payment,
     Refund,
@@ -34,6 +35,7 @@ from loyaltypos.db.models import (
 from loyaltypos.domain import clock
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import pin_fingerprint
+from loyaltypos.services import rewards
 
 Check = Callable[[Session], list[str]]
 LIMIT = 20  # problems reported per check; the first ones are enough to act on
@@ -192,7 +194,7 @@ def refunds_add_up(s: Session) -> list[str]:
         .outerjoin(reverse, reverse.c.ref == Refund.id)
         .where(
             or_(
-                lines.c.paid - Refund.shortfall != Refund.money_back,
+                lines.c.paid - Refund.shortfall - Refund.rewards_kept != Refund.money_back,
                 lines.c.redeemed != Refund.restored,
                 lines.c.cashback != Refund.reversed + Refund.shortfall,
                 func.coalesce(pays.c.total, 0) != -Refund.money_back,
@@ -464,6 +466,40 @@ def z_reports_match_their_rows(s: Session) -> list[str]:
     return problems[:LIMIT]
 
 
+def stamp_counts_match_sales(s: Session) -> list[str]:
+    """Each card in use holds the stamp count its sales, gifts and refunds give."""
+    counted = rewards.stamp_counts(s)
+    rows = s.execute(select(Card.number, Card.lineage_id, Card.stamps)
+                     .where(Card.replaced_by_id.is_(None),
+                            or_(Card.stamps != 0, Card.lineage_id.in_(list(counted)))))
+    return [_("card {number}: {stamps} stamps, but its sales give {counted}").format(
+        number=number, stamps=stamps, counted=counted.get(lineage, 0))
+        for number, lineage, stamps in rows if stamps != counted.get(lineage, 0)][:LIMIT]
+
+
+def reward_reversals_match_refunds(s: Session) -> list[str]:
+    """What a refund says it took back of the rewards is what its ledger entries took; a
+    bonus gift was credited with the sale that earned it."""
+    back = (select(LedgerEntry.refund_id.label("ref"), func.sum(-LedgerEntry.amount)
+                   .label("total"))
+            .where(LedgerEntry.kind.in_(("reverse_stamps", "reverse_birthday")))
+            .group_by(LedgerEntry.refund_id).subquery())
+    rows = s.execute(
+        select(Refund.refund_no).outerjoin(back, back.c.ref == Refund.id)
+        .where(func.coalesce(back.c.total, 0) != Refund.rewards_back).limit(LIMIT))
+    problems = [_("refund {refund_no}: the rewards it took back do not match its ledger"
+                  " entries").format(refund_no=r) for (r,) in rows]
+    credited = _ledger_by_kind("bonus_stamps", LedgerEntry.sale_id)
+    rows = s.execute(
+        select(Sale.receipt_no).join(Gift, Gift.sale_id == Sale.id)
+        .outerjoin(credited, credited.c.ref == Sale.id)
+        .where(Gift.kind == "bonus", func.coalesce(credited.c.total, 0) != Gift.value)
+        .limit(LIMIT))
+    problems += [_("receipt {receipt_no}: its stamp bonus is not on the ledger").format(
+        receipt_no=r) for (r,) in rows]
+    return problems[:LIMIT]
+
+
 CHECKS: tuple[Check, ...] = (
     guards_are_in_place,
     numbers_have_no_gaps,
@@ -483,6 +519,8 @@ CHECKS: tuple[Check, ...] = (
     refunds_add_up,
     refunds_within_sold,
     cached_spend_matches_sales,
+    stamp_counts_match_sales,
+    reward_reversals_match_refunds,
 )
 
 
