@@ -393,3 +393,21 @@ def test_refunding_everything_leaves_the_welcome_bonus_and_what_money_paid_for(
         assert s.scalar(select(func.count()).select_from(Gift)) > 0
         assert s.scalar(select(func.count()).select_from(Refund)
                         .where(Refund.unstamped.is_(True))) > 0
+
+
+def test_the_card_says_where_it_stands_with_the_rewards(db, manager, cashier):
+    products.save_product(db, actor=manager, code=COFFEE, name="Coffee", price=12_000)
+    load(db, manager, stamps_toml(3, 100, f'gift = "item"\nproduct = "{COFFEE}"') + BIRTHDAY)
+    olga = personal(db, cashier, name="Olga", birthday=born(2)).number
+    fresh = cards.scan_card(db, number=olga).rewards
+    assert (fresh.stamps, fresh.stamps_every, fresh.stamps_left) == (0, 3, 3)
+    assert fresh.birthday_bonus == 20_000 and fresh.gifts_ready == ()
+    buy(db, cashier, olga, 20_000)
+    one = cards.scan_card(db, number=olga).rewards
+    assert (one.stamps, one.stamps_left, one.birthday_bonus) == (1, 2, 0)  # bonus credited
+    buy(db, cashier, olga, 20_000)
+    buy(db, cashier, olga, 20_000)
+    now = cards.scan_card(db, number=olga).rewards
+    assert (now.stamps, now.stamps_left) == (0, 3)
+    assert [g.description for g in now.gifts_ready] == ["Coffee"]
+    assert personal(db, cashier, name="Ivan").rewards.stamps_every == 3

@@ -208,7 +208,7 @@ class SaleLine(Base):
     redeemed: Mapped[Cents]
     paid: Mapped[Cents]
     cashback: Mapped[Cents]
-    gift_id: Mapped[int | None] = mapped_column(Integer)  # a gift handed out at price 0
+    gift_id: Mapped[int | None] = mapped_column(Integer, index=True)  # handed out at price 0
 
     __table_args__ = (UniqueConstraint("sale_id", "line_no"),)
 
@@ -230,7 +230,7 @@ class Refund(Base):
     balance_after: Mapped[Cents | None] = mapped_column(BigInteger)
     # What the refund took back of the sale's rewards (docs/RULES-DECISIONS.md, "Rewards").
     unstamped: Mapped[bool] = mapped_column(Boolean, default=False)
-    gift_id: Mapped[int | None] = mapped_column(Integer)
+    gift_id: Mapped[int | None] = mapped_column(Integer, index=True)
     rewards_back: Mapped[Cents] = mapped_column(default=0)  # from the card's balance
     rewards_kept: Mapped[Cents] = mapped_column(default=0)  # from the money returned
     rewards_forgiven: Mapped[Cents] = mapped_column(default=0)  # neither could cover it

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from loyaltypos.domain.pricing import CartLine
+
 
 @dataclass(frozen=True)
 class CustomerInput:
@@ -36,6 +38,39 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class ReadyGift:
+    """An item gift a card has earned and not yet taken."""
+
+    id: int
+    product: str | None
+    description: str
+    value: int  # the product's price when the gift was earned
+
+    def line(self) -> CartLine:
+        """The gift as a cart line: one unit at price 0, outside the program."""
+        return CartLine(self.description, Decimal(1), 0, eligible=False, gift_id=self.id)
+
+
+@dataclass(frozen=True)
+class Rewards:
+    """Where a card stands with the program's rewards, for the till and the receipt."""
+
+    stamps: int = 0  # qualifying purchases since the last gift
+    stamps_every: int | None = None  # None: the program has no stamps
+    gifts_ready: tuple[ReadyGift, ...] = ()
+    birthday_bonus: int = 0  # credited with a purchase today (its birthday window is on)
+    next_expiry: tuple[dt.date, int] | None = None  # the next date cashback expires, how much
+    locked: int = 0  # cashback earned lately that cannot be spent yet
+
+    @property
+    def stamps_left(self) -> int | None:
+        return None if self.stamps_every is None else max(self.stamps_every - self.stamps, 1)
+
+
+NO_REWARDS = Rewards()
+
+
+@dataclass(frozen=True)
 class CardInfo:
     """What the till and the command line show of a card."""
 
@@ -53,3 +88,4 @@ class CardInfo:
     to_next_tier: int | None
     replaced_by: str | None
     standing: Standing | None = None  # a personal card at a scan
+    rewards: Rewards = NO_REWARDS

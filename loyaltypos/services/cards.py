@@ -13,6 +13,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.ledger import post
 from loyaltypos.db.models import Card, Customer, Refund, Sale, search_key
 from loyaltypos.domain import cardnumbers, clock
+from loyaltypos.domain.cards import NO_REWARDS
 
 # The types of these calls' arguments and results, named here for their callers.
 from loyaltypos.domain.cards import CardInfo as CardInfo
@@ -31,9 +32,16 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program, Tier
 from loyaltypos.domain.text import clean_text
+from loyaltypos.services import rewards
 from loyaltypos.services.audit import audit
 from loyaltypos.services.standing import standing_of
-from loyaltypos.services.store import card_prefix, current_program, day_stamp, open_day
+from loyaltypos.services.store import (
+    card_prefix,
+    current_program,
+    day_stamp,
+    open_day,
+    selling_date,
+)
 
 MAX_BATCH = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -114,6 +122,11 @@ def card_info(session: Session, card: Card, program: Program | None = None) -> C
     replaced_by = None
     if card.replaced_by_id is not None:
         replaced_by = session.get(Card, card.replaced_by_id).number
+    standing = NO_REWARDS
+    if card.replaced_by_id is None and (program.rewards or program.expiry.days
+                                        or program.expiry.lock_days):
+        standing = rewards.standing(session, program, card, on=selling_date(session),
+                                    birthday=holder.birthday if holder else None)
     return CardInfo(
         number=card.number,
         kind=card.kind,
@@ -128,6 +141,7 @@ def card_info(session: Session, card: Card, program: Program | None = None) -> C
         next_tier=nxt[0].name if nxt else None,
         to_next_tier=nxt[1] if nxt else None,
         replaced_by=replaced_by,
+        rewards=standing,
     )
 
 

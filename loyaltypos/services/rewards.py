@@ -29,6 +29,7 @@ from loyaltypos.db.models import (
     Sale,
     SaleLine,
 )
+from loyaltypos.domain.cards import ReadyGift, Rewards
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.pricing import CartLine
@@ -182,31 +183,34 @@ def earned(conn: Connection, program: Program, card, *, due: int, on: dt.date,
 
 # -- gifts ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ReadyGift:
-    """An item gift a card has earned and not yet taken."""
-
-    id: int
-    product: str | None
-    description: str
-    value: int
-
-    def line(self) -> CartLine:
-        """The gift as a cart line: one unit at price 0, outside the program."""
-        return CartLine(self.description, _ONE, 0, eligible=False, gift_id=self.id)
-
-
 def _ready_query(lineage_id: int):
-    used = select(SaleLine.gift_id).where(SaleLine.gift_id.is_not(None))
-    taken = select(Refund.gift_id).where(Refund.gift_id.is_not(None))
+    used = select(SaleLine.id).where(SaleLine.gift_id == Gift.id)
+    taken = select(Refund.id).where(Refund.gift_id == Gift.id)
     return (select(Gift.id, Gift.product, Gift.description, Gift.value)
             .where(Gift.lineage_id == lineage_id, Gift.kind == "item",
-                   Gift.id.not_in(used), Gift.id.not_in(taken))
+                   ~used.exists(), ~taken.exists())
             .order_by(Gift.id))
 
 
 def ready_gifts(session: Session, lineage_id: int) -> list[ReadyGift]:
     return [ReadyGift(*row) for row in session.execute(_ready_query(lineage_id))]
+
+
+def standing(session: Session, program: Program, card, *, on: dt.date,
+             birthday: dt.date | None) -> Rewards:
+    """Where ``card`` (a live card) stands with the rewards on business date ``on``."""
+    stamps = program.reward("stamps")
+    gifts = tuple(ready_gifts(session, card.lineage_id))
+    birthday_bonus = 0
+    party = program.reward("birthday")
+    if party is not None and birthday is not None:
+        occurrence = birthday_occurrence(birthday, on, party.days)
+        if occurrence is not None and not _birthday_given(
+                session.connection(), card.lineage_id, birthday_note(occurrence)):
+            birthday_bonus = party.amount
+    return Rewards(stamps=card.stamps if stamps is not None else 0,
+                   stamps_every=stamps.every if stamps is not None else None,
+                   gifts_ready=gifts, birthday_bonus=birthday_bonus)
 
 
 def check_gift_lines(conn: Connection, card, lines: Sequence[CartLine]) -> None:

@@ -249,6 +249,19 @@ def _open_new_day(session: Session) -> int:
     ).scalar_one()
 
 
+def selling_date(session: Session) -> dt.date:
+    """The business date a sale made now goes into: the open day's, or the date the next
+    day would open on (today, or the day after the last closed day if that is later)."""
+    conn = session.connection()
+    date = conn.execute(select(BusinessDay.business_date)
+                        .where(BusinessDay.closed_at.is_(None)).limit(1)).scalar()
+    if date is not None:
+        return date
+    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
+    today = clock.local_today()
+    return last + dt.timedelta(days=1) if last is not None and last >= today else today
+
+
 def day_stamp(session: Session, day_id: int) -> dt.datetime:
     """The stamp for a row of day ``day_id``: now, or the day's opening if the clock went
     back since (nothing is stamped before its day opened)."""

@@ -55,9 +55,11 @@ def upgrade() -> None:
     op.add_column("sales", sa.Column("stamp", sa.Integer(), nullable=True))
     op.add_column("sales", sa.Column("stamp_min", sa.BigInteger(), nullable=True))
     op.add_column("sale_lines", sa.Column("gift_id", sa.Integer(), nullable=True))
+    op.create_index(op.f("ix_sale_lines_gift_id"), "sale_lines", ["gift_id"])
     op.add_column("refunds", sa.Column("unstamped", sa.Boolean(), nullable=False,
                                        server_default=sa.false()))
     op.add_column("refunds", sa.Column("gift_id", sa.Integer(), nullable=True))
+    op.create_index(op.f("ix_refunds_gift_id"), "refunds", ["gift_id"])
     for name in ("rewards_back", "rewards_kept", "rewards_forgiven"):
         op.add_column("refunds", sa.Column(name, sa.BigInteger(), nullable=False,
                                            server_default="0"))
@@ -83,6 +85,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index(op.f("ix_refunds_gift_id"), table_name="refunds")
+    op.drop_index(op.f("ix_sale_lines_gift_id"), table_name="sale_lines")
     for table, column in (("cards", "stamps"), ("refunds", "rewards_forgiven"),
                           ("refunds", "rewards_kept"), ("refunds", "rewards_back"),
                           ("refunds", "gift_id"), ("refunds", "unstamped"),
