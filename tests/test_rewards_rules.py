@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import random
 from decimal import Decimal
 
@@ -411,3 +412,37 @@ def test_the_card_says_where_it_stands_with_the_rewards(db, manager, cashier):
     assert (now.stamps, now.stamps_left) == (0, 3)
     assert [g.description for g in now.gifts_ready] == ["Coffee"]
     assert personal(db, cashier, name="Ivan").rewards.stamps_every == 3
+
+
+def test_the_command_line_tells_stamps_gifts_and_bonuses(db, manager, cashier, cli, db_path):
+    from conftest import MANAGER_PIN
+
+    products.save_product(db, actor=manager, code=COFFEE, name="Coffee", price=12_000)
+    load(db, manager, stamps_toml(2, 100, f'gift = "item"\nproduct = "{COFFEE}"') + BIRTHDAY)
+    olga = personal(db, cashier, name="Olga", birthday=born(1)).number
+
+    def run(*args):
+        done = cli("--db", str(db_path), "--json", *args, "--user", "Maria",
+                   LOYALTYPOS_PIN=MANAGER_PIN)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    first = run("sale", "--card", olga, "--item", "Book", "1", "200")
+    assert first["bonuses"] == {"birthday": "200.00"}
+    assert first["stamps"] == {"count": 1, "every": 2, "gift": None}
+    second = run("sale", "--card", olga, "--item", "Book", "1", "200")
+    assert second["stamps"] == {"count": 2, "every": 2, "gift": "item"}
+    shown = run("card", "show", olga)
+    assert (shown["stamps"], shown["stamps_every"], shown["birthday_bonus"]) == (0, 2, "0.00")
+    assert [(g["description"], g["value"]) for g in shown["gifts_ready"]] == [
+        ("Coffee", "120.00")]
+    gift = run("sale", "--card", olga, "--gift", "--item", "Pen", "1", "50")
+    assert (gift["subtotal"], gift["stamps"]) == ("50.00", None)  # 50.00 < min_check 100
+    assert run("card", "show", olga)["gifts_ready"] == []
+    refused = cli("--db", str(db_path), "sale", "--card", olga, "--gift", "--item", "Pen",
+                  "1", "50", "--user", "Maria", LOYALTYPOS_PIN=MANAGER_PIN)
+    assert refused.returncode == 1 and "has no gift ready" in refused.stderr
+    back = run("refund", str(second["receipt_no"]))
+    # the coffee was taken: its 120.00 comes off the balance (the birthday bonus is on it)
+    assert (back["unstamped"], back["gift"], back["rewards_back"], back["rewards_kept"]) == (
+        True, "reversed", "120.00", "0.00")

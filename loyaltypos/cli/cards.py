@@ -25,6 +25,21 @@ def card_json(info: cards.CardInfo, currency: str) -> dict:
         "discount_pct": str(info.discount_pct), "cashback_pct": str(info.cashback_pct),
         "pinned": info.pinned, "next_tier": info.next_tier,
         "to_next_tier": money(info.to_next_tier, currency), "replaced_by": info.replaced_by,
+        **rewards_json(info.rewards, currency),
+    }
+
+
+def rewards_json(rewards: cards.Rewards, currency: str) -> dict:
+    """Where a card stands with the program's rewards (zeros when the program has none)."""
+    expiry = rewards.next_expiry
+    return {
+        "stamps": rewards.stamps, "stamps_every": rewards.stamps_every,
+        "gifts_ready": [{"id": g.id, "product": g.product, "description": g.description,
+                         "value": fmt(g.value, currency)} for g in rewards.gifts_ready],
+        "birthday_bonus": fmt(rewards.birthday_bonus, currency),
+        "locked": fmt(rewards.locked, currency),
+        "next_expiry": None if expiry is None else {
+            "date": expiry[0].isoformat(), "amount": fmt(expiry[1], currency)},
     }
 
 
@@ -40,6 +55,17 @@ def card_text(info: cards.CardInfo, currency: str) -> str:
             amount=fmt(info.to_next_tier, currency), tier=info.next_tier)
     if info.replaced_by:
         text += "  " + _("replaced by {number}").format(number=info.replaced_by)
+    r = info.rewards
+    if r.stamps_every is not None:
+        text += "  " + _("stamps {stamps} of {every}").format(stamps=r.stamps,
+                                                             every=r.stamps_every)
+    for gift in r.gifts_ready:
+        text += "  " + _("gift ready: {gift}").format(gift=gift.description)
+    if r.locked:
+        text += "  " + _("{amount} locked").format(amount=fmt(r.locked, currency))
+    if r.next_expiry is not None:
+        text += "  " + _("{amount} expires on {date}").format(
+            amount=fmt(r.next_expiry[1], currency), date=r.next_expiry[0].isoformat())
     return text
 
 

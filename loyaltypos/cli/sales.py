@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from loyaltypos.cli.common import Command, Out, UsageError, money, sign_in, write_bytes
+from loyaltypos.cli.common import Command, Out, UsageError, money, sign_in, word, write_bytes
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt, parse_amount
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine, parse_quantity
-from loyaltypos.services import checkout, refunds, store
+from loyaltypos.services import cards, checkout, refunds, store
 
 # ---------------------------------------------------------------- sale
 
@@ -45,6 +45,13 @@ def run_sale(db: Database, args: argparse.Namespace, out: Out) -> None:
     if args.redeem is not None:
         redeem = REDEEM_MAX if args.redeem.lower() == "max" else parse_amount(args.redeem, cur)
     payments = _payments(args.pay, cur)
+    if getattr(args, "gift", False):
+        if not args.card:
+            raise UsageError(_("--gift hands out a gift of the card given with --card"))
+        ready = cards.scan_card(db, number=args.card).rewards.gifts_ready
+        if not ready:
+            raise Refused(_("card {number} has no gift ready").format(number=args.card))
+        lines = [ready[0].line(), *lines]
     result = checkout.checkout(db, actor=actor, sale_id=args.id or checkout.new_sale_id(),
                                card_number=args.card, lines=lines, redeem=redeem,
                                payments=payments)
@@ -55,6 +62,10 @@ def run_sale(db: Database, args: argparse.Namespace, out: Out) -> None:
         "paid": fmt(result.paid, cur), "cashback": fmt(result.cashback, cur),
         "balance": money(result.balance, cur), "change": fmt(result.change, cur),
         "replayed": result.replayed,
+        "bonuses": {kind.removeprefix("bonus_"): fmt(amount, cur)
+                    for kind, amount in sorted(result.bonuses.items())},
+        "stamps": None if result.stamp is None else {
+            "count": result.stamp, "every": result.stamps_every, "gift": result.gift},
     }
     text = _("Receipt {receipt_no}  sale {sale_id}\n"
              "subtotal {subtotal}  discount {discount}  redeemed {redeemed}"
@@ -62,6 +73,11 @@ def run_sale(db: Database, args: argparse.Namespace, out: Out) -> None:
     if result.card:
         text += "\n" + _("card {card} ({tier}): cashback {cashback}, balance {balance}").format(
             **data)
+    for kind, amount in data["bonuses"].items():
+        text += "\n" + _("bonus ({kind}): {amount}").format(kind=word(kind), amount=amount)
+    if result.stamp is not None:
+        text += "\n" + _("stamp {count} of {every}").format(count=result.stamp,
+                                                            every=result.stamps_every or "?")
     if result.replayed:
         text += "\n" + _("(this sale was already recorded; nothing was charged again)")
     out(data, text)
@@ -85,6 +101,8 @@ def _sale_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser)
     p.add_argument("--redeem", help=_("amount of cashback to spend, or max"))
     p.add_argument("--pay", action="append", help=_("cash[:TENDERED] or card[:AMOUNT]"))
     p.add_argument("--id", help=_("the sale's UUID; the same id twice records one sale"))
+    p.add_argument("--gift", action="store_true",
+                   help=_("hand out the card's item gift (one unit at price 0)"))
 
 
 # ---------------------------------------------------------------- refund
@@ -114,11 +132,23 @@ def run_refund(db: Database, args: argparse.Namespace, out: Out) -> None:
         "reversed": fmt(result.reversed, cur), "shortfall": fmt(result.shortfall, cur),
         "balance": money(result.balance, cur), "to_card": fmt(result.to_card, cur),
         "to_cash": fmt(result.to_cash, cur),
+        "unstamped": result.unstamped, "gift": result.gift,
+        "rewards_back": fmt(result.rewards_back, cur),
+        "rewards_kept": fmt(result.rewards_kept, cur),
+        "rewards_forgiven": fmt(result.rewards_forgiven, cur),
+        "referral_back": fmt(result.referral_back, cur),
     }
     text = _("Refund {refund_no}: money back {money_back} (card {to_card}, cash {to_cash}),"
              " cashback restored {restored}, reversed {reversed}").format(**data)
     if result.shortfall:
         text += ", " + _("kept back {shortfall} of cashback already spent").format(**data)
+    if result.unstamped:
+        text += ", " + _("the purchase's stamp taken back")
+    if result.gift == "cancelled":
+        text += ", " + _("its unused gift cancelled")
+    if result.rewards_back or result.rewards_kept:
+        text += ", " + _("rewards taken back {back} from the balance, {kept} kept from the"
+                         " money").format(back=data["rewards_back"], kept=data["rewards_kept"])
     if result.balance is not None:
         text += "; " + _("balance {balance}").format(**data)
     out(data, text)

@@ -19,6 +19,7 @@ from loyaltypos.domain.cards import NO_REWARDS
 from loyaltypos.domain.cards import CardInfo as CardInfo
 from loyaltypos.domain.cards import CustomerInput as CustomerInput
 from loyaltypos.domain.cards import Holder as Holder
+from loyaltypos.domain.cards import Rewards as Rewards
 from loyaltypos.domain.errors import (
     BadCustomer,
     CardBlocked,
