@@ -21,8 +21,8 @@ from loyaltypos.db.engine import BUSY_TIMEOUT_MS
 from loyaltypos.db.models import BusinessDay, Card, pct_to_bp
 from loyaltypos.domain.people import Actor
 from loyaltypos.domain.pricing import CartLine, Pricing, Terms, price_sale
-from loyaltypos.domain.program import Program
-from loyaltypos.services import cards, checkout, days
+from loyaltypos.domain.program import Program, dump_program, parse_program
+from loyaltypos.services import cards, checkout, days, store
 
 # The benchmark's sale: five lines, a personal card, a fixed redemption, cash.
 SALE_LINES = (
@@ -34,6 +34,37 @@ SALE_LINES = (
 )
 REDEEM = 500  # 5.00 of cashback per sale
 SEED_BALANCE = 100_000
+# Every reward of issue 11 on: each sale earns a stamp (its due is far above min_check),
+# every 6th a 150.00 bonus; the card's birthday is today (the first sale earns the
+# bonus, every later one looks it up); the card was recommended by another (the first sale
+# credits the referrer, every later one looks it up); cashback expires and is locked.
+REWARDS_TOML = """
+[[reward]]
+kind = "stamps"
+every = 6
+min_check = 300
+gift = "bonus"
+amount = 150
+
+[[reward]]
+kind = "welcome"
+amount = 100
+
+[[reward]]
+kind = "birthday"
+amount = 200
+days = 7
+
+[[reward]]
+kind = "referral"
+amount = 200
+
+[expiry]
+days = 365
+lock_days = 2
+"""
+STAMPS_EVERY, STAMP_BONUS, BIRTHDAY_BONUS, REFERRAL_BONUS, WELCOME = 6, 15_000, 20_000, 20_000, \
+    10_000
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -63,24 +94,39 @@ class Shop:
     card_number: str
     card_id: int
     day_id: int
+    referrer_id: int | None = None
 
 
-def _shop_with_card(path: Path) -> Shop:
-    """A fresh shop with one personal card holding ``SEED_BALANCE`` (this opens the day)."""
+def _shop_with_card(path: Path, *, rewards: bool = False) -> Shop:
+    """A fresh shop with one personal card holding ``SEED_BALANCE`` (this opens the day);
+    with ``rewards``, the program has every reward and the card a referrer and a birthday."""
     init = create_shop(path)
     db = open_database(str(path))
+    program, referrer, birthday = init.program, None, None
     try:
+        if rewards:
+            program = parse_program(dump_program(init.program) + REWARDS_TOML)
+            store.load_program(db, actor=init.manager, program=program)
+            referrer = cards.issue_cards(db, actor=init.manager, kind="personal",
+                                         customer=cards.CustomerInput(name="Ivan Sidorov"))[0]
+            birthday = dt.date.today().replace(year=1992) if (dt.date.today().month,
+                                                               dt.date.today().day) != (2, 29) \
+                else dt.date(1992, 2, 29)
         card = cards.issue_cards(db, actor=init.manager, kind="personal",
+                                 referred_by=referrer.number if referrer else None,
                                  customer=cards.CustomerInput(name="Anna Petrova",
-                                                              phone="+7 912 345-67-89"))[0]
+                                                              phone="+7 912 345-67-89",
+                                                              birthday=birthday))[0]
         cards.adjust_balance(db, actor=init.manager, number=card.number, amount=SEED_BALANCE,
                              reason="benchmark seed")
         with db.read() as s:
             card_id = s.scalar(select(Card.id).where(Card.number == card.number))
             day_id = s.scalar(select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)))
+            referrer_id = s.scalar(select(Card.id).where(Card.number == referrer.number)) \
+                if referrer else None
     finally:
         db.dispose()
-    return Shop(init.manager, init.program, card.number, card_id, day_id)
+    return Shop(init.manager, program, card.number, card_id, day_id, referrer_id)
 
 
 class PlainTill:
@@ -91,7 +137,8 @@ class PlainTill:
     ``open_database`` (WAL, synchronous=FULL, foreign keys on).
     """
 
-    def __init__(self, path: Path, shop: Shop) -> None:
+    def __init__(self, path: Path, shop: Shop, *, rewards: bool = False) -> None:
+        self.rewards, self.referrer_id, self.stamps = rewards, shop.referrer_id, 0
         self.conn = sqlite3.connect(path, isolation_level=None,
                                     timeout=BUSY_TIMEOUT_MS / 1000)
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
@@ -116,16 +163,31 @@ class PlainTill:
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         self.receipt += 1
         self.balance += p.cashback - p.redeemed
+        # With the rewards, the rows the services write as well: the stamp, every 6th sale
+        # a gift and its bonus, and with the first sale the birthday and referral bonuses.
+        stamp, entries, gift = None, [], None
+        if self.rewards:
+            self.stamps += 1
+            stamp = self.stamps
+            if self.stamps == STAMPS_EVERY:
+                entries.append((self.card_id, "bonus_stamps", STAMP_BONUS))
+                gift = (sale_id, self.card_id, self.card_id, "bonus", "stamp bonus",
+                        STAMP_BONUS, self.day_id, now)
+                self.stamps = 0
+            if self.receipt == 1:
+                entries += [(self.card_id, "bonus_birthday", BIRTHDAY_BONUS),
+                            (self.referrer_id, "bonus_referral", REFERRAL_BONUS)]
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute(
                 "INSERT INTO sales (id, receipt_no, day_id, card_id, user_id, created_at, tier,"
                 " discount_bp, cashback_bp, subtotal, discount, redeemed, paid, cashback,"
-                " change_given, balance_after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " change_given, balance_after, stamp, stamp_min)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (sale_id, self.receipt, self.day_id, self.card_id, self.user_id, now, self.tier,
                  *self.rates, p.subtotal, p.discount, p.redeemed, p.paid, p.cashback, 0,
-                 self.balance),
+                 self.balance, stamp, 30_000 if stamp else None),
             )
             c.executemany(
                 "INSERT INTO sale_lines (sale_id, line_no, description, qty_milli, unit_price,"
@@ -146,10 +208,21 @@ class PlainTill:
                 " day_id, created_at, note, corrects_id)"
                 " VALUES (?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL)",
                 [(self.card_id, "redeem", -p.redeemed, sale_id, self.user_id, self.day_id, now),
-                 (self.card_id, "earn", p.cashback, sale_id, self.user_id, self.day_id, now)],
+                 (self.card_id, "earn", p.cashback, sale_id, self.user_id, self.day_id, now),
+                 *((card, kind, amount, sale_id, self.user_id, self.day_id, now)
+                   for card, kind, amount in entries)],
             )
-            c.execute("UPDATE cards SET balance = balance + ?, spend = spend + ? WHERE id = ?",
-                      (p.cashback - p.redeemed, p.spend, self.card_id))
+            if gift is not None:
+                c.execute("INSERT INTO gifts (sale_id, card_id, lineage_id, kind, description,"
+                          " value, day_id, created_at) VALUES (?,?,?,?,?,?,?,?)", gift)
+            own = sum(amount for card, _kind, amount in entries if card == self.card_id)
+            c.execute("UPDATE cards SET balance = balance + ?, spend = spend + ?, stamps = ?"
+                      " WHERE id = ?", (p.cashback - p.redeemed + own, p.spend, self.stamps,
+                                        self.card_id))
+            for card, _kind, amount in entries:
+                if card != self.card_id:
+                    c.execute("UPDATE cards SET balance = balance + ? WHERE id = ?",
+                              (amount, card))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -160,17 +233,27 @@ class PlainTill:
 
 
 def _row_counts(path: Path) -> dict[str, int]:
-    tables = ("sales", "sale_lines", "payments", "ledger_entries")
+    tables = ("sales", "sale_lines", "payments", "ledger_entries", "gifts")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
 def measure_checkout(out: Path, *, n_sales: int, warmup: int, block: int) -> dict:
-    """Sales per second through ``checkout.checkout`` vs plain sqlite3, in alternating blocks."""
+    """Sales per second through ``checkout.checkout`` vs plain sqlite3, in alternating
+    blocks: with the program as shipped, then with every reward on."""
+    plain = _measure_checkout(out, n_sales=n_sales, warmup=warmup, block=block,
+                              rewards=False)
+    return plain | {"rewards": _measure_checkout(out, n_sales=n_sales, warmup=warmup,
+                                                 block=block, rewards=True)}
+
+
+def _measure_checkout(out: Path, *, n_sales: int, warmup: int, block: int,
+                      rewards: bool) -> dict:
     t0 = time.perf_counter()
-    orm_path, plain_path = out / "checkout-orm.sqlite3", out / "checkout-plain.sqlite3"
-    shop = _shop_with_card(orm_path)
-    till = PlainTill(plain_path, _shop_with_card(plain_path))
+    name = "checkout-rewards" if rewards else "checkout"
+    orm_path, plain_path = out / f"{name}-orm.sqlite3", out / f"{name}-plain.sqlite3"
+    shop = _shop_with_card(orm_path, rewards=rewards)
+    till = PlainTill(plain_path, _shop_with_card(plain_path, rewards=rewards), rewards=rewards)
     db = open_database(str(orm_path))
     actor, number = shop.actor, shop.card_number
     setup_s = time.perf_counter() - t0

@@ -190,14 +190,15 @@ class CardState:
     lineage_id: int | None
     replaced_by_id: int | None
     stamps: int = 0
-    customer_id: int | None = None
+    birthday: dt.date | None = None  # the holder's, for the birthday bonus
 
 
 _CARD_STATE = select(
     Card.id, Card.number, Card.kind, Card.status, Card.balance, Card.spend, Card.pinned_tier,
-    Card.lineage_id, Card.replaced_by_id, Card.stamps, Card.customer_id,
+    Card.lineage_id, Card.replaced_by_id, Card.stamps,
+    select(Customer.birthday).where(Customer.id == Card.customer_id).scalar_subquery(),
 ).where(Card.number == bindparam("number"))
-_CARD_STATE_LOCKED = _CARD_STATE.with_for_update()
+_CARD_STATE_LOCKED = _CARD_STATE.with_for_update(of=Card)
 
 
 def usable_card_state(session: Session, number: str, *, lock: bool = False) -> CardState:

@@ -283,8 +283,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         earned = rewards.NOTHING
         if card is not None:
             earned = rewards.earned(
-                conn, program, card, due=pricing.due, on=business_date,
-                birthday=rewards.holder_birthday(conn, card.customer_id))
+                conn, program, card, due=pricing.due, on=business_date, birthday=card.birthday)
             balance = card.balance
             credits = [("redeem", -pricing.redeemed, None), ("earn", pricing.cashback, None),
                        *earned.bonuses]

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, aliased
 
 from loyaltypos.db.models import (
     Card,
-    Customer,
     Gift,
     LedgerEntry,
     Product,
@@ -97,15 +96,31 @@ def birthday_note(occurrence: dt.date) -> str:
     return f"birthday {occurrence.isoformat()}"
 
 
-def _birthday_given(conn: Connection, lineage_id: int, note: str) -> bool:
-    """Whether the lineage holds a birthday bonus for this birthday not taken back."""
-    rows = dict(conn.execute(
-        select(LedgerEntry.kind, func.count())
-        .join(Card, Card.id == LedgerEntry.card_id)
-        .where(Card.lineage_id == lineage_id, LedgerEntry.note == note,
-               LedgerEntry.kind.in_(("bonus_birthday", "reverse_birthday")))
-        .group_by(LedgerEntry.kind)).all())
+def _birthday_given(conn: Connection, lineage_id: int, occurrence: dt.date,
+                    days: int) -> bool:
+    """Whether the lineage holds a birthday bonus for this birthday not taken back.
+
+    Such a bonus came with a sale inside the birthday's window, and its reversal carries
+    the same sale: only the lineage's sales since the window opened are read (a day more
+    for the till's time zone)."""
+    since = dt.datetime.combine(occurrence - dt.timedelta(days=days + 1), dt.time())
+    rows = dict(conn.execute(_BIRTHDAY_ENTRIES, {
+        "lineage": lineage_id, "since": since, "note": birthday_note(occurrence)}).all())
     return rows.get("bonus_birthday", 0) > rows.get("reverse_birthday", 0)
+
+
+_window_card = aliased(Card)
+_BIRTHDAY_ENTRIES = (
+    select(LedgerEntry.kind, func.count())
+    .where(LedgerEntry.sale_id.in_(
+        select(Sale.id).where(
+            Sale.card_id.in_(select(_window_card.id)
+                             .where(_window_card.lineage_id == bindparam("lineage"))),
+            Sale.created_at >= bindparam("since"))),
+        LedgerEntry.note == bindparam("note"),
+        LedgerEntry.kind.in_(("bonus_birthday", "reverse_birthday")))
+    .group_by(LedgerEntry.kind)
+)
 
 
 _newcomer = aliased(Card)
@@ -168,13 +183,14 @@ def earned(conn: Connection, program: Program, card, *, due: int, on: dt.date,
     party = program.reward("birthday")
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
-        if occurrence is not None:
-            note = birthday_note(occurrence)
-            if not _birthday_given(conn, card.lineage_id, note):
-                bonuses.append(("bonus_birthday", party.amount, note))
+        if occurrence is not None and not _birthday_given(conn, card.lineage_id, occurrence,
+                                                          party.days):
+            bonuses.append(("bonus_birthday", party.amount, birthday_note(occurrence)))
     referral = program.reward("referral")
     referrer = None
-    if referral is not None and card.kind == "personal":
+    # A purchase that stands leaves spend on the card: only a card without spend can be
+    # making its first purchase, so the look-ups run for those alone.
+    if referral is not None and card.kind == "personal" and card.spend == 0 and due > 0:
         referrer = _referrer(conn, card.lineage_id)
     return Earned(stamp=stamp, stamp_min=stamp_min, every=every, gift=gift,
                   bonuses=tuple(bonuses), referrer=referrer,
@@ -206,7 +222,7 @@ def standing(session: Session, program: Program, card, *, on: dt.date,
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
         if occurrence is not None and not _birthday_given(
-                session.connection(), card.lineage_id, birthday_note(occurrence)):
+                session.connection(), card.lineage_id, occurrence, party.days):
             birthday_bonus = party.amount
     return Rewards(stamps=card.stamps if stamps is not None else 0,
                    stamps_every=stamps.every if stamps is not None else None,
@@ -345,10 +361,3 @@ def recorded(conn: Connection, sale_id: str) -> dict[str, int]:
         .where(LedgerEntry.sale_id == sale_id,
                LedgerEntry.kind.in_(("bonus_stamps", "bonus_birthday", "bonus_referral")))
         .group_by(LedgerEntry.kind))}
-
-
-def holder_birthday(conn: Connection, customer_id: int | None) -> dt.date | None:
-    if customer_id is None:
-        return None
-    return conn.execute(select(Customer.birthday).where(Customer.id == customer_id)).scalar()
-
