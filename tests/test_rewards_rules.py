@@ -446,3 +446,18 @@ def test_the_command_line_tells_stamps_gifts_and_bonuses(db, manager, cashier, c
     # the coffee was taken: its 120.00 comes off the balance (the birthday bonus is on it)
     assert (back["unstamped"], back["gift"], back["rewards_back"], back["rewards_kept"]) == (
         True, "reversed", "120.00", "0.00")
+
+
+def test_the_shop_screen_says_every_reward_in_a_sentence():
+    from ui.screens.shop import reward_lines
+
+    program = parse_program(PROGRAM_TOML + ALL + REFERRAL + "[expiry]\ndays = 365\nlock_days = 1\n")
+    assert reward_lines(program) == [
+        "A new personal card starts with a welcome bonus of 100.00 RUB.",
+        "A purchase of 300.00 RUB or more earns a stamp; 3 stamps earn a gift: 150.00 RUB.",
+        "A purchase within 7 days of the birthday earns 200.00 RUB, once a year.",
+        "A customer who brings a newcomer gets 200.00 RUB at the newcomer's first purchase.",
+        "Cashback expires 365 days after it is credited.",
+        "What a sale earns can be spent from the next day on.",
+    ]
+    assert reward_lines(parse_program(PROGRAM_TOML)) == []

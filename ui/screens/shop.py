@@ -33,6 +33,41 @@ NPS_CHOICES = (("never", N_("Never")), ("every", N_("After every card sale")),
 COLUMNS = (N_("Tier"), N_("Who"), N_("From spend"), N_("Discount"), N_("Cashback"))
 
 
+def reward_lines(program) -> list[str]:
+    """The program's rewards and expiry, one sentence each, as the owner set them."""
+    cur, lines = program.currency, []
+    welcome = program.reward("welcome")
+    if welcome is not None:
+        lines.append(_("A new personal card starts with a welcome bonus of {amount}.").format(
+            amount=fmt_display(welcome.amount, cur)))
+    stamps = program.reward("stamps")
+    if stamps is not None:
+        gift = (fmt_display(stamps.amount, cur) if stamps.gift == "bonus"
+                else _("product {code} free").format(code=stamps.product))
+        lines.append(_("A purchase of {least} or more earns a stamp; {every} stamps earn a"
+                       " gift: {gift}.").format(every=stamps.every, gift=gift,
+                                                least=fmt_display(stamps.min_check, cur)))
+    birthday = program.reward("birthday")
+    if birthday is not None:
+        lines.append(ngettext(
+            "A purchase within {n} day of the birthday earns {amount}, once a year.",
+            "A purchase within {n} days of the birthday earns {amount}, once a year.",
+            birthday.days).format(n=birthday.days, amount=fmt_display(birthday.amount, cur)))
+    referral = program.reward("referral")
+    if referral is not None:
+        lines.append(_("A customer who brings a newcomer gets {amount} at the newcomer's first"
+                       " purchase.").format(amount=fmt_display(referral.amount, cur)))
+    if program.expiry.days:
+        lines.append(ngettext("Cashback expires {n} day after it is credited.",
+                              "Cashback expires {n} days after it is credited.",
+                              program.expiry.days).format(n=program.expiry.days))
+    if program.expiry.lock_days:
+        lines.append(ngettext("What a sale earns can be spent from the next day on.",
+                              "What a sale earns can be spent {n} days after the sale.",
+                              program.expiry.lock_days).format(n=program.expiry.lock_days))
+    return lines
+
+
 class OverviewScreen(QWidget):
     def __init__(self, database: Database, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -179,10 +214,8 @@ class OverviewScreen(QWidget):
             text += _(", from a balance of {amount} on").format(
                 amount=fmt(program.min_redeem_balance, cur))
         text += "."
-        welcome = program.reward("welcome")
-        if welcome is not None:
-            text += " " + _("A new personal card starts with a welcome bonus of {amount}.").format(
-                amount=fmt_display(welcome.amount, cur))
+        for line in reward_lines(program):
+            text += " " + line
         self.details.setText(text)
         self.tiers.setRowCount(len(program.tiers))
         for row, tier in enumerate(program.tiers):
