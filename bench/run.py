@@ -38,6 +38,8 @@ SIZES: dict[str, dict[str, dict]] = {
         "receipts": {"reps": 50},
         "catalog": {"rows": 250_000},
         "insight": {"reps": 3, "profiles_n": 50, "scans": 500},
+        "expiry-load": {"n_cards": 100_000, "n_entries": 1_000_000, "n_days": 730},
+        "expiry": {},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -51,9 +53,12 @@ SIZES: dict[str, dict[str, dict]] = {
         "receipts": {"reps": 10},
         "catalog": {"rows": 20_000},
         "insight": {"reps": 2, "profiles_n": 20, "scans": 100},
+        "expiry-load": {"n_cards": 10_000, "n_entries": 100_000, "n_days": 730},
+        "expiry": {},
     },
 }
-PARTS = ("checkout", "scan", "till", "summary", "insight", "cards", "receipts", "catalog")
+PARTS = ("checkout", "scan", "till", "summary", "insight", "cards", "receipts", "catalog",
+         "expiry")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -66,6 +71,7 @@ TARGET_RECEIPT_MS = 30.0  # read back + 80 mm PDF, median
 TARGET_CATALOG_MB = 200.0  # peak RSS of a 250,000-row (20 MB) catalog import
 TARGET_INSIGHT_S = 3.0  # the whole report on a year of 700,000 sales and 100,000 cards
 TARGET_PROFILE_MS = 20.0
+TARGET_EXPIRY_S = 10.0  # one expiry run over 100,000 cards and 1,000,000 entries
 
 
 # ---------------------------------------------------------------- child side
@@ -100,6 +106,7 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
 
     size = SIZES[mode][task]
     scan_db, year_db = out / "scan.sqlite3", out / "year.sqlite3"
+    expiry_db = out / "expiry.sqlite3"
     start = time.perf_counter()
     if task == "checkout":
         result = measure.measure_checkout(out, **size)
@@ -132,12 +139,20 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         from bench import catalog
 
         result = catalog.measure_catalog(out, **size)
+    elif task == "expiry-load":
+        from bench import expiry
+
+        result = expiry.load_expiry(expiry_db, seed=SEED, **size)
+    elif task == "expiry":
+        from bench import expiry
+
+        result = expiry.measure_expiry(expiry_db, **size)
     else:
         raise SystemExit(f"unknown task {task}")
     result["seconds"] = time.perf_counter() - start
     result["peak_rss_mb"] = peak_rss_mb()
     if task.endswith("-load"):
-        path = scan_db if task == "scan-load" else year_db
+        path = {"scan-load": scan_db, "expiry-load": expiry_db}.get(task, year_db)
         result["db_mb"] = path.stat().st_size / 2**20
         if verify:
             # The scan database has no sales, so its cards' random spend has nothing to match.
@@ -445,6 +460,33 @@ def part_catalog(args, out: Path) -> tuple[dict, list[dict]]:
     return r, rows
 
 
+def part_expiry(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["expiry-load"]
+    say(f"[expiry] one cashback expiry run ([expiry] days = 365) over {size['n_cards']:,} cards"
+        f" and {size['n_entries']:,} ledger entries spread over {size['n_days']} business days,"
+        " none expired before; then a second run, then verify's check of the lots")
+    load = spawn("expiry-load", args, out)
+    say_load(load, f"{load['cards']:,} cards + {load['ledger_entries']:,} entries"
+                   f" ({load['earn']:,} earn, {load['redeem']:,} redeem)")
+    r = spawn("expiry", args, out)
+    say(f"    expire as of {r['as_of']}: {r['first_s']:.2f} s, {r['first_cards']:,} cards,"
+        f" {r['first_amount'] / 100:,.2f} written off ({r['entries_written']:,} entries);"
+        f" outstanding after {r['liability_after'] / 100:,.2f} (before"
+        f" {load['liability'] / 100:,.2f})")
+    say(f"    second run: {r['second_s']:.2f} s, {r['second_cards']} cards (must be 0);"
+        f" verify's lots check {r['check_s']:.2f} s, {len(r['check_problems'])} problems;"
+        f" peak RSS {r['peak_rss_mb']:.0f} MB")
+    limit = TARGET_EXPIRY_S * size["n_entries"] / 1_000_000
+    rows = [
+        row("expiry", f"first run {r['first_s']:.2f} s", r["peak_rss_mb"], r["first_s"],
+            limit, unit="s"),
+        row("expiry", f"second run {r['second_s']:.2f} s, {r['second_cards']} cards",
+            r["peak_rss_mb"], r["second_s"], limit, unit="s"),
+        row("expiry", f"verify lots check {r['check_s']:.2f} s", r["peak_rss_mb"]),
+    ]
+    return {"load": load, **r}, rows
+
+
 def table(rows: list[dict]) -> str:
     head = ("part", "figure", "target", "met", "peak MB")
     met = {True: "yes", False: "no", None: "-"}  # None: a figure with no target
@@ -501,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
                "summary": part_summary, "insight": part_insight, "cards": part_cards,
-               "receipts": part_receipts, "catalog": part_catalog}
+               "receipts": part_receipts, "catalog": part_catalog, "expiry": part_expiry}
     try:
         for part in PARTS:
             if part in parts:

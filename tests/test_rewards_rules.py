@@ -461,3 +461,33 @@ def test_the_shop_screen_says_every_reward_in_a_sentence():
         "What a sale earns can be spent from the next day on.",
     ]
     assert reward_lines(parse_program(PROGRAM_TOML)) == []
+
+
+# -- expiry and lock at the till -------------------------------------------------------------
+
+def test_locked_cashback_cannot_pay_until_its_day_and_the_card_says_so(db, manager, cashier):
+    from loyaltypos.domain.errors import RedeemRefused
+    from loyaltypos.services import days
+
+    load(db, manager, '[[reward]]\nkind = "welcome"\namount = 100\n'
+                      "[expiry]\ndays = 365\nlock_days = 2\n")
+    olga = personal(db, cashier, name="Olga").number
+    with db.read() as s:
+        today = store.selling_date(s)
+    buy(db, cashier, olga, 40_000)  # 20.00 back, locked until today + 2
+    shown = cards.scan_card(db, number=olga).rewards
+    assert shown.locked == 2_000
+    # the welcome bonus and the cashback were both credited today: they lapse together
+    assert shown.next_expiry == (today + dt.timedelta(days=365), 12_000)
+    spent = buy(db, cashier, olga, 50_000, redeem="max")  # only the welcome bonus can pay
+    assert (spent.redeemed, spent.cashback) == (10_000, 2_000)  # 5 % of 400.00 paid
+    with pytest.raises(RedeemRefused, match=r"at most 0\.00 of cashback can pay this bill"):
+        buy(db, cashier, olga, 50_000, redeem=100)
+    days.close_day(db, actor=manager)
+    later = clock.now() + dt.timedelta(days=2)
+    with clock.frozen_at(later):
+        with db.write() as s:
+            store.open_day_on(s, actor=manager, date=today + dt.timedelta(days=2))
+        assert cards.scan_card(db, number=olga).rewards.locked == 0
+        assert buy(db, cashier, olga, 50_000, redeem="max").redeemed == 2_000 + 2_000
+    assert verify(db) == []

@@ -19,6 +19,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from platformdirs import user_log_dir
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from loyaltypos.db import Database, open_database
@@ -109,10 +110,12 @@ def run(argv: Sequence[str]) -> int:
     window = MainWindow(database, log_file=written_to)
     window_ref.append(window)
     window.show()
+    window.expire_lapsed()  # cashback past its last day, written off as the app starts
     try:
         return app.exec()
     finally:
         sys.excepthook = sys.__excepthook__
+        QThreadPool.globalInstance().waitForDone(30_000)  # a run at start, if still going
         database.dispose()
         if demo_folder is not None:
             shutil.rmtree(demo_folder, ignore_errors=True)

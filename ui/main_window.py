@@ -8,6 +8,8 @@ itself from the services.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import (
     QEvent,
     QObject,
@@ -30,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.scan import parse_receipt_code
-from loyaltypos.services import days, display, store, verify
+from loyaltypos.services import days, display, expiry, store, verify
 from ui.actions import ACTIONS, SHORTCUT_CONTEXT
 from ui.customer_display import CustomerDisplay
 from ui.dialogs.card_batch import CardBatchDialog
@@ -46,6 +49,8 @@ from ui.screens.till import TillScreen
 
 WINDOW_SIZE = (1180, 760)
 MINIMUM_SIZE = (960, 640)
+
+log = logging.getLogger(__name__)
 
 
 class _HealthReport(QObject):
@@ -65,6 +70,27 @@ class _LedgerCheck(QRunnable):
         except Exception as exc:  # shown on the status bar, in the person's words
             outcome = exc
         self.report.finished.emit(outcome)
+
+
+class _ExpiryRun(QRunnable):
+    """The expiry run of the app's start, off the UI thread. A failure is logged and the app
+    goes on: lapsed cashback is never spent anyway (the till spends only lots still valid
+    on the business date) and the day's close writes it off."""
+
+    def __init__(self, database: Database, report: _HealthReport) -> None:
+        super().__init__()
+        self.database, self.report = database, report
+
+    def run(self) -> None:
+        try:
+            outcome = expiry.expire_on_start(self.database)
+            if outcome is not None and outcome.cards:
+                currency = store.program_in_force(self.database).currency
+                log.info("cashback expired at start: %s on %s cards as of %s",
+                         outcome.amount, outcome.cards, outcome.as_of.isoformat())
+                self.report.finished.emit((outcome, currency))
+        except Exception:
+            log.exception("the cashback expiry run at start failed; the app goes on")
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +115,9 @@ class MainWindow(QMainWindow):
         self._menus()
         self._health_report = _HealthReport(self)
         self._health_report.finished.connect(self._show_health,
+                                             Qt.ConnectionType.QueuedConnection)
+        self._expiry_report = _HealthReport(self)
+        self._expiry_report.finished.connect(self._show_expiry,
                                              Qt.ConnectionType.QueuedConnection)
 
         self.setup.done.connect(lambda: self.go_to(self.signin))
@@ -259,6 +288,19 @@ class MainWindow(QMainWindow):
         self.health.setText(_("Checking the ledger..."))
         self.health.setStyleSheet("")
         QThreadPool.globalInstance().start(_LedgerCheck(self.database, self._health_report))
+
+    def expire_lapsed(self) -> None:
+        """Write off lapsed cashback as the app starts, off the UI thread
+        (:func:`loyaltypos.services.expiry.expire_on_start`)."""
+        QThreadPool.globalInstance().start(_ExpiryRun(self.database, self._expiry_report))
+
+    def _show_expiry(self, outcome) -> None:
+        done, currency = outcome
+        self.statusBar().showMessage(ngettext(
+            "Lapsed cashback written off: {amount} on {n} card",
+            "Lapsed cashback written off: {amount} on {n} cards", done.cards).format(
+            amount=fmt_display(done.amount, currency), n=done.cards), 15_000)
+        self.ops.announce(Change.CARDS)
 
     def _show_health(self, outcome) -> None:
         if isinstance(outcome, BaseException):

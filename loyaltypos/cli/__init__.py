@@ -2,8 +2,9 @@
 
 Each group of commands is a module with a table of :class:`~loyaltypos.cli.common.Command`:
 ``shop`` (init, program, user, receipt-header, verify, backup), ``cards``, ``products``,
-``sales`` (sale, refund, receipt) and ``days`` (day close, report, export). This module
-builds the parser from the tables and runs one command.
+``sales`` (sale, refund, receipt), ``days`` (day close, report, export) and ``expiry``
+(expire, expire reminders), among others. This module builds the parser from the tables
+and runs one command.
 
 Exit codes (:mod:`loyaltypos.cli.failures`): 0 done; 1 refused by a rule (one line on
 stderr, nothing written); 2 bad usage; 3 the database failed or cannot be opened; 4 internal
@@ -22,13 +23,24 @@ import sys
 from collections.abc import Sequence
 
 from loyaltypos import db as dbmod
-from loyaltypos.cli import cards, days, failures, history, insight, nps, products, sales, shop
+from loyaltypos.cli import (
+    cards,
+    days,
+    expiry,
+    failures,
+    history,
+    insight,
+    nps,
+    products,
+    sales,
+    shop,
+)
 from loyaltypos.cli.common import PROG, Command, Out, UsageError, common_options
 from loyaltypos.domain.errors import NotInitialised
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import store
 
-GROUPS = (shop, cards, products, sales, days, insight, nps, history)
+GROUPS = (shop, cards, products, sales, days, expiry, insight, nps, history)
 # The order of ``loyaltypos --help``; a command missing here is listed after these.
 HELP_ORDER = ("init", "program", "user", "card", "product", "sale", "refund", "day", "report",
               "export", "receipt-header", "receipt", "verify", "backup")

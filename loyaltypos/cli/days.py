@@ -32,6 +32,7 @@ def summary_json(s: days.DaySummary, cur: str) -> dict:
         "cashback_reversed": fmt(s.cashback_reversed, cur),
         "adjustments": fmt(s.adjustments, cur),
         "bonuses": {k: fmt(v, cur) for k, v in s.bonuses.items()},
+        "expired": fmt(s.expired, cur), "gifts": s.gifts, "gifts_value": fmt(s.gifts_value, cur),
         "liability_change": fmt(s.liability_change, cur),
         "liability_total": fmt(s.liability_total, cur),
         "new_cards": s.new_cards, "average_check": fmt(s.average_check, cur),
@@ -57,6 +58,8 @@ FIGURES = {
     "cash_difference": N_("cash difference"),
 }
 BREAKDOWNS = {"paid_by": N_("paid by"), "new_cards": N_("new cards"), "bonuses": N_("bonuses")}
+# Rows shown only when the day has them: a shop without rewards or expiry reads as before.
+IF_ANY = {"gifts": N_("gifts given"), "expired": N_("cashback expired")}
 
 
 def _row(label: str, value) -> str:
@@ -76,6 +79,11 @@ def summary_text(data: dict) -> str:
         if key == "bonuses" and not data[key]:
             continue  # a program without rewards: the report reads as before
         rows.append(_row(_(label), ", ".join(f"{word(k)} {v}" for k, v in data[key].items())))
+    if data.get("gifts"):
+        rows.append(_row(_(IF_ANY["gifts"]), _("{count} worth {value}").format(
+            count=data["gifts"], value=data["gifts_value"])))
+    if any(digit in "123456789" for digit in data.get("expired", "")):  # not "0.00"
+        rows.append(_row(_(IF_ANY["expired"]), data["expired"]))
     for name, t in data["tiers"].items():
         # English keeps "1 sales"; a catalog gives each language its plural forms.
         figures = ngettext("{sales} sales, {subtotal}, -{discount}",

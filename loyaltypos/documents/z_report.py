@@ -80,12 +80,25 @@ def _stamp(stamp: dt.datetime | None) -> str:
     return clock.to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "-"
 
 
-BONUS_KINDS = {"welcome": N_("Welcome bonuses")}
+BONUS_KINDS = {"welcome": N_("Welcome bonuses"), "stamps": N_("Stamp bonuses"),
+               "birthday": N_("Birthday bonuses"), "referral": N_("Referral bonuses")}
 
 
 def _bonus(kind: str) -> str:
     return _(BONUS_KINDS[kind]) if kind in BONUS_KINDS else _("Bonuses ({kind})").format(
         kind=kind)
+
+
+def _rewards_given(s: DaySummary, m) -> tuple[Figure, ...]:
+    """Gifts the stamps earned and cashback written off as lapsed, when the day has any (a
+    shop without rewards or expiry reads its report as before)."""
+    lines = []
+    if s.gifts:
+        lines.append(Figure(_("Gifts given"), _("{count} worth {value}").format(
+            count=s.gifts, value=m(s.gifts_value))))
+    if s.expired:
+        lines.append(Figure(_("Cashback expired"), m(s.expired)))
+    return tuple(lines)
 
 
 def _card_kind(kind: str) -> str:
@@ -137,8 +150,11 @@ def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list
             Figure(_("Reversed by refunds"), m(s.cashback_reversed)),
             Figure(_("Adjustments"), m(s.adjustments)),
             *(Figure(_bonus(kind), m(amount)) for kind, amount in s.bonuses.items()),
+            *_rewards_given(s, m),
             Figure(_("Change in outstanding"), m(s.liability_change)),
-            Figure(_("Outstanding cashback"), m(s.liability_total), strong=True),
+            # A day that wrote cashback off says the total is what is left after it.
+            Figure(_("Outstanding after expiry") if s.expired else _("Outstanding cashback"),
+                   m(s.liability_total), strong=True),
         )),
         Section(_("New cards"), tuple(
             Figure(_card_kind(kind), str(count)) for kind, count in s.new_cards.items()

@@ -66,3 +66,8 @@ class DaySummary:
     # Bonuses credited by the program's rewards, by kind ("welcome": minor units); a Z
     # report frozen before rewards existed has none.
     bonuses: dict[str, int] = field(default_factory=dict)
+    # Cashback written off as lapsed that day (positive), and the gifts the stamps earned
+    # that day (how many, and their value); a Z report frozen before expiry has none.
+    expired: int = 0
+    gifts: int = 0
+    gifts_value: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor
 from loyaltypos.domain.pricing import QTY_SCALE, CartLine, Pricing, RedeemRequest, Terms, price_sale
 from loyaltypos.domain.program import Program
-from loyaltypos.services import rewards
+from loyaltypos.services import expiry, rewards
 from loyaltypos.services.cards import (
     CardInfo,
     CardState,
@@ -40,7 +41,7 @@ from loyaltypos.services.cards import (
     usable_card,
     usable_card_state,
 )
-from loyaltypos.services.store import current_program, open_day, program_version
+from loyaltypos.services.store import current_program, open_day, program_version, selling_date
 
 METHODS = ("cash", "card")
 
@@ -103,12 +104,19 @@ def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[st
 
 
 def _price(session: Session, program: Program, card: AnyCard | None,
-           lines: Sequence[CartLine], redeem: RedeemRequest) -> tuple[str | None, Pricing]:
+           lines: Sequence[CartLine], redeem: RedeemRequest,
+           on: dt.date | None = None) -> tuple[str | None, Pricing]:
+    """Price ``lines`` for ``card`` on business date ``on`` (the date a sale now goes into
+    when None): with ``[expiry]``, only cashback spendable that day can pay."""
     if card is None and redeem not in (None, 0):
         raise RedeemRefused(_("cashback can only be redeemed with a loyalty card; scan the card"))
     tier, terms = _terms(program, card, session)
-    pricing = price_sale(lines, terms=terms, balance=card.balance if card else 0,
-                         redeem=redeem, currency=program.currency)
+    balance = card.balance if card else 0
+    if card is not None and balance and (program.expiry.days or program.expiry.lock_days):
+        balance = expiry.spendable_balance(session, card.lineage_id, program,
+                                           on or selling_date(session))
+    pricing = price_sale(lines, terms=terms, balance=balance, redeem=redeem,
+                         currency=program.currency)
     return tier, pricing
 
 
@@ -268,7 +276,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         program = program_version(s, version)
         card = usable_card_state(s, card_number, lock=True) if card_number else None
         rewards.check_gift_lines(conn, card, lines)
-        tier, pricing = _price(s, program, card, lines, redeem)
+        tier, pricing = _price(s, program, card, lines, redeem, business_date)
         settled = _settle(pricing.paid, payments, program.currency)
         if day_id is None:
             day_id = open_day(s)

@@ -20,6 +20,7 @@ from loyaltypos.db.models import (
     BusinessDay,
     Card,
     Customer,
+    Gift,
     LedgerEntry,
     Payment,
     Refund,
@@ -37,7 +38,7 @@ from loyaltypos.domain.errors import DayClosed, Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
-from loyaltypos.services import insight
+from loyaltypos.services import expiry, insight
 from loyaltypos.services.audit import audit
 from loyaltypos.services.store import open_day_on
 
@@ -122,6 +123,9 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
             .limit(TOP_CUSTOMERS)
         )
     ]
+    gifts, gifts_value = (int(v) for v in session.execute(
+        select(func.count(Gift.id), func.coalesce(func.sum(Gift.value), 0))
+        .where(Gift.day_id == day.id)).one())
     net_sales = subtotal - discount
     return DaySummary(
         date=day.business_date,
@@ -142,7 +146,10 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
         adjustments=ledger.get("adjust", 0),
         bonuses={kind.removeprefix("bonus_"): amount for kind, amount in sorted(ledger.items())
                  if kind.startswith("bonus_") and amount},
-        liability_change=change,
+        expired=-ledger.get("expire", 0),
+        gifts=gifts,
+        gifts_value=gifts_value,
+        liability_change=change,  # every kind: bonuses, their reversals and expiry too
         liability_total=total,
         new_cards=new_cards,
         average_check=round_half_up_div(net_sales, n_sales),
@@ -241,7 +248,9 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
     """Close the open business day (manager; audited): freeze and number its Z report.
 
     ``counted_cash`` is what the manager counted in the drawer; the difference to the
-    cash expected is recorded in the report. Then the customers' insight snapshot is
+    cash expected is recorded in the report. Cashback whose last day is the closing day
+    (or earlier) is written off first, in the same transaction, so the report counts
+    it (:func:`loyaltypos.services.expiry.run_expiry`). Then the customers' insight snapshot is
     refreshed, unless ``refresh`` is False (the app does that off its UI thread, with
     :func:`loyaltypos.services.insight.refresh_snapshot`).
     """
@@ -259,6 +268,10 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
             raise DayClosed(_("the business day is already closed ({date}, Z {z_number}); nothing"
                               " to close").format(date=last.business_date.isoformat(),
                                                   z_number=last.z_number))
+        # Cashback whose last day is today lapses with the day, inside the same
+        # transaction, so the Z report counts it (docs/RULES-DECISIONS.md, "Cashback expiry").
+        expiry.run_expiry(s, as_of=day.business_date, day_id=day.id, user_id=actor.user_id,
+                          inclusive=True)
         z_number = next_number(s, BusinessDay.z_number)
         closed_at = max(clock.now(), day.opened_at)  # a clock set back: not before opening
         summary = replace(_summarise(s, day), closed=True, z_number=z_number,

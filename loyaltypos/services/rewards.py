@@ -33,6 +33,7 @@ from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.pricing import CartLine
 from loyaltypos.domain.program import Program, Reward
+from loyaltypos.services import expiry
 
 _ONE = Decimal(1)
 
@@ -224,9 +225,14 @@ def standing(session: Session, program: Program, card, *, on: dt.date,
         if occurrence is not None and not _birthday_given(
                 session.connection(), card.lineage_id, occurrence, party.days):
             birthday_bonus = party.amount
+    next_expiry, locked = None, 0
+    if card.balance and (program.expiry.days or program.expiry.lock_days):
+        lots = expiry.lots_now(session, card.lineage_id, program, on)
+        next_expiry, locked = lots.next_expiry, lots.locked
     return Rewards(stamps=card.stamps if stamps is not None else 0,
                    stamps_every=stamps.every if stamps is not None else None,
-                   gifts_ready=gifts, birthday_bonus=birthday_bonus)
+                   gifts_ready=gifts, birthday_bonus=birthday_bonus, next_expiry=next_expiry,
+                   locked=locked)
 
 
 def check_gift_lines(conn: Connection, card, lines: Sequence[CartLine]) -> None:

@@ -35,7 +35,7 @@ from loyaltypos.db.models import (
 from loyaltypos.domain import clock
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import pin_fingerprint
-from loyaltypos.services import rewards
+from loyaltypos.services import expiry, rewards
 
 Check = Callable[[Session], list[str]]
 LIMIT = 20  # problems reported per check; the first ones are enough to act on
@@ -521,6 +521,7 @@ CHECKS: tuple[Check, ...] = (
     cached_spend_matches_sales,
     stamp_counts_match_sales,
     reward_reversals_match_refunds,
+    expiry.lots_match_balances,
 )
 
 

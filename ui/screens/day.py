@@ -55,6 +55,9 @@ FIGURES = (("sales", N_("Sales"), "daySales"), ("net", N_("Sold (after discounts
            ("card", N_("Bank cards"), "dayCardTotal"),
            ("average", N_("Average check"), "dayAverageCheck"))
 BIG = "font-size: 20pt; font-weight: bold;"
+BONUSES = {"welcome": N_("Welcome bonuses: {amount}."), "stamps": N_("Stamp bonuses: {amount}."),
+           "birthday": N_("Birthday bonuses: {amount}."),
+           "referral": N_("Referral bonuses: {amount}.")}
 
 
 def _plot(units: int, currency: str) -> float:
@@ -214,8 +217,11 @@ class DayScreen(QWidget):
             reversed=money(s.cashback_reversed), restored=money(s.cashback_restored)))
         f["liability"].value.setText(money(s.liability_total))
         sign = "+" if s.liability_change >= 0 else ""
-        f["liability"].note.setText(_("{change} today").format(
-            change=sign + money(s.liability_change)))
+        change = _("{change} today").format(change=sign + money(s.liability_change))
+        if s.expired:  # the total is what is left after the day's expiry
+            change = _("{change} today, after {expired} expired").format(
+                change=sign + money(s.liability_change), expired=money(s.expired))
+        f["liability"].note.setText(change)
         f["cash"].value.setText(money(s.expected_cash))
         f["cash"].note.setText(
             _("counted {counted}, difference {difference}").format(
@@ -227,9 +233,15 @@ class DayScreen(QWidget):
                     " adjustments: {adjustments}.").format(
             personal=s.new_cards.get("personal", 0), bearer=s.new_cards.get("bearer", 0),
             adjustments=money(s.adjustments))
-        if s.bonuses.get("welcome"):
-            details += " " + _("Welcome bonuses: {amount}.").format(
-                amount=money(s.bonuses["welcome"]))
+        for kind, label in BONUSES.items():
+            if s.bonuses.get(kind):
+                details += " " + _(label).format(amount=money(s.bonuses[kind]))
+        if s.gifts:
+            details += " " + ngettext("Gifts given: {n}, worth {value}.",
+                                      "Gifts given: {n}, worth {value}.", s.gifts).format(
+                n=s.gifts, value=money(s.gifts_value))
+        if s.expired:
+            details += " " + _("Cashback expired: {amount}.").format(amount=money(s.expired))
         self.details.setText(details)
         self.top_table.setRowCount(len(s.top_customers))
         for row, top in enumerate(s.top_customers):
