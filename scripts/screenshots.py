@@ -10,7 +10,9 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -18,16 +20,85 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from loyaltypos.db import open_database  # noqa: E402
-from loyaltypos.domain.pricing import REDEEM_MAX  # noqa: E402
-from loyaltypos.services import products, refunds, users  # noqa: E402
+from loyaltypos.documents.receipt_print import receipt_pdf  # noqa: E402
+from loyaltypos.domain.pricing import REDEEM_MAX, CartLine  # noqa: E402
+from loyaltypos.domain.program import parse_program, program_text  # noqa: E402
+from loyaltypos.services import cards, checkout, products, refunds, store, users  # noqa: E402
 from loyaltypos.services.demo import CASHIER, CASHIER_PIN, MANAGER_PIN, build_demo  # noqa: E402
+from loyaltypos.services.receipts import sale_receipt  # noqa: E402
 from ui.dialogs.cards import IssueCardDialog  # noqa: E402
 from ui.dialogs.refund import RefundDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.ops import Change  # noqa: E402
+
+# The demo's program with stamps: first a 150.00 bonus at every 6th purchase of 300.00 or
+# more, then a latte instead; cashback lapses 30 days after it is credited, so the demo's
+# first days already show an expiry notice.
+STAMPS = ('\n[[reward]]\nkind = "stamps"\nevery = 6\nmin_check = 300\n{gift}\n'
+          '\n[expiry]\ndays = 30\n')
+BONUS_GIFT, ITEM_GIFT = 'gift = "bonus"\namount = 150', 'gift = "item"\nproduct = "CAFE-LAT"'
 
 
 def settle(ms: int = 150) -> None:
     QTest.qWait(ms)
+
+
+def pdf_png(pdf: bytes, path: Path, dpi: int = 150) -> None:
+    """The first page of a PDF as a PNG on white, as ``pdftoppm -r 150 -png`` draws it."""
+    data = QByteArray(pdf)
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    size = document.pagePointSize(0)
+    page = document.render(0, QSize(round(size.width() / 72 * dpi),
+                                    round(size.height() / 72 * dpi)))
+    image = QImage(page.size(), QImage.Format.Format_RGB32)
+    image.fill(QColor(Qt.GlobalColor.white))
+    painter = QPainter(image)
+    painter.drawImage(0, 0, page)
+    painter.end()
+    image.save(str(path))
+
+
+def rewards_shots(db, window, demo, manager, out: Path) -> None:
+    """The till with a card's stamps, a gift ready and an expiry notice; a receipt with a
+    stamp bonus."""
+    base = program_text(store.program_in_force(db))
+    catalog = {p.code: p for p in products.list_products(db)}
+    book = max((p for p in catalog.values() if p.eligible and p.price < 100_000),
+               key=lambda p: p.price)
+    coffee = catalog["CAFE-CAP"]
+
+    def buy(number: str, *goods):
+        return checkout.checkout(
+            db, actor=demo.cashier, sale_id=checkout.new_sale_id(), card_number=number,
+            lines=[CartLine(p.name, Decimal(1), p.price, p.eligible) for p in goods],
+            payments=[checkout.PaymentInput("card")])
+
+    store.load_program(db, actor=manager, program=parse_program(
+        base + STAMPS.format(gift=BONUS_GIFT)))
+    regular = demo.cards[2]
+    sales = [buy(regular, book) for _n in range(5)]
+    sales.append(buy(regular, book, coffee))  # the sixth: the stamp bonus
+    pdf_png(receipt_pdf(sale_receipt(db, sale_id=sales[-1].sale_id)), out / "receipt-bonus.png")
+
+    store.load_program(db, actor=manager, program=parse_program(
+        base + STAMPS.format(gift=ITEM_GIFT)))
+    svetlana = cards.issue_cards(db, actor=demo.cashier, kind="personal",
+                                 customer=cards.CustomerInput(name="Svetlana Ivanova",
+                                                              phone="+7 915 123-45-67")
+                                 )[0].number
+    for _n in range(10):  # six earn a latte, four more count towards the next
+        buy(svetlana, book)
+    window.ops.announce(Change.PROGRAM)
+    till = window.till
+    till.new_sale()
+    QTest.keyClicks(till.scan, svetlana + "\r")
+    QTest.keyClicks(till.scan, book.code + "\r")
+    settle()
+    window.grab().save(str(out / "till-rewards.png"))
+    till.new_sale()
 
 
 def main(out: Path) -> None:
@@ -119,6 +190,7 @@ def main(out: Path) -> None:
     profile.grab().save(str(out / "profile.png"))
     profile.close()
     board.close()
+    rewards_shots(db, window, demo, manager, out)
     window.close()
     db.dispose()
     app.quit()

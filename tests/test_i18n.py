@@ -206,22 +206,27 @@ def test_the_check_finds_a_word_outside_the_brackets():
 
 SHOP, CASHIER, MANAGER, HOLDER = "Lavka Zvezda", "Kolya", "Maria", "Olga Smirnova"
 TIER, NEXT_TIER, GOODS, MORE_GOODS = "Zoloto", "Platina", "Chai Assam", "Zazhigalka"
-ADDRESS, CUR = "12 Lenina", "RUB"
+ADDRESS, CUR, GIFT_GOODS = "12 Lenina", "RUB", "Kofe"
 WHEN = dt.datetime(2024, 5, 6, 10, 30)
-DATA = (SHOP, ADDRESS, CASHIER, MANAGER, HOLDER, TIER, NEXT_TIER, GOODS, MORE_GOODS, CUR)
+DATA = (SHOP, ADDRESS, CASHIER, MANAGER, HOLDER, TIER, NEXT_TIER, GOODS, MORE_GOODS, CUR,
+        GIFT_GOODS)
 
 
 def a_receipt() -> Receipt:
-    """A sale with every line a receipt can have: discount, cashback paid, two methods."""
+    """A sale with every line a receipt can have: discount, cashback paid, two methods, a
+    gift handed out, bonuses, the stamp that earned a gift, the next expiry."""
     return Receipt(
         shop=SHOP, header=(ADDRESS,), currency=CUR, receipt_no=17, sale_id="s-1", when=WHEN,
         cashier=CASHIER,
         lines=(ReceiptLine(1, GOODS, Decimal(2), 12_500, 25_000, 2_500, True),
-               ReceiptLine(2, MORE_GOODS, Decimal(1), 9_900, 9_900, 0, False)),
+               ReceiptLine(2, MORE_GOODS, Decimal(1), 9_900, 9_900, 0, False),
+               ReceiptLine(3, GIFT_GOODS, Decimal(1), 0, 0, 0, False, gift=True)),
         subtotal=34_900, discount=2_500, discount_pct=Decimal(10), redeemed=1_000, total=31_400,
         payments=(("cash", 20_000), ("card", 11_400)), tendered=50_000, change=30_000,
         card=cardnumbers.masked("2712345678902"), holder=HOLDER, tier=TIER, cashback=1_150,
         balance=4_150, next_tier=NEXT_TIER, to_next_tier=120_000,
+        bonuses=(("bonus_stamps", 15_000), ("bonus_birthday", 20_000)), stamp=6, stamps_every=6,
+        gift_earned=True, next_expiry=(dt.date(2025, 5, 6), 1_000),
     )
 
 
@@ -258,6 +263,22 @@ def test_a_sale_receipt_is_translated_line_by_line(pseudo):
     text = render_text(a_receipt())
     assert_translated(text, *DATA)
     assert "⟦TOTAL⟧" in text and "⟦card⟧" in text  # a payment method is named, not stored
+
+
+def test_the_rewards_on_a_receipt_are_translated_on_a_narrow_roll_too(pseudo):
+    earned_item = replace(a_receipt(), bonuses=(), stamp=2, stamps_every=6, gift_earned=False,
+                          gift_item=GIFT_GOODS)
+    for doc in (a_receipt(), earned_item):
+        for width in (42, 32):
+            text = render_text(doc, width=width)
+            assert_translated(text, *DATA)
+    text = render_text(earned_item)
+    assert "⟦Stamp 2 of 6: 4 more purchases to a gift⟧" in text
+    assert "⟦Your gift, Kofe, waits for your next\npurchase⟧" in text  # wrapped at 42
+    text = render_text(a_receipt())
+    for phrase in ("⟦GIFT⟧ Kofe", "⟦Stamp bonus⟧", "⟦Birthday bonus⟧",
+                   "⟦Stamp 6 of 6: gift earned⟧", "⟦10.00 expires on 2025-05-06⟧"):
+        assert phrase in text, phrase
 
 
 def test_a_refund_receipt_is_translated_line_by_line(pseudo):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import zxingcpp
-from conftest import line, personal
+from conftest import PROGRAM_TOML, card_now, line, personal
 from PIL import Image
 
 from loyaltypos.documents.escpos import open_printer
@@ -19,7 +20,8 @@ from loyaltypos.documents.receipt_print import (
     write_receipt_pdf,
 )
 from loyaltypos.domain.errors import Refused
-from loyaltypos.services import cards, store
+from loyaltypos.domain.program import parse_program
+from loyaltypos.services import cards, products, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.receipts import refund_receipt, sale_receipt
 from loyaltypos.services.refunds import refund
@@ -105,3 +107,37 @@ def test_scanned_or_typed_receipt_codes():
     assert parse_receipt_code(" r42 ") == 42
     assert parse_receipt_code("42") == 42
     assert parse_receipt_code("4601234567893x") is None
+
+
+def test_a_receipt_with_rewards_prints_the_bonus_the_stamp_and_the_gift(db, manager, cashier,
+                                                                        tmp_path):
+    products.save_product(db, actor=manager, code="COFFEE-1", name="Coffee", price=15_000)
+    store.load_program(db, actor=manager, program=parse_program(
+        PROGRAM_TOML + '[[reward]]\nkind = "stamps"\nevery = 2\nmin_check = 300\n'
+        'gift = "bonus"\namount = 150\n'))
+    olga = personal(db, cashier, name="Olga").number
+    buy = lambda *lines: checkout(db, actor=cashier, sale_id=new_sale_id(),  # noqa: E731
+                                  card_number=olga, lines=list(lines))
+    buy(line("Book", 1, 40_000))
+    earned = buy(line("Book", 1, 40_000))
+    for width in (80, 58):
+        pdf = write_receipt_pdf(sale_receipt(db, sale_id=earned.sale_id),
+                                tmp_path / f"bonus{width}.pdf", width_mm=width)
+        _, text = render(pdf, tmp_path)
+        assert "Stamp bonus" in text and "150.00" in text
+        assert "Stamp 2 of 2: gift earned" in text
+    data = escpos_bytes(sale_receipt(db, sale_id=earned.sale_id))
+    assert b"Stamp bonus" in data and b"Stamp 2 of 2: gift earned" in data
+
+    # an item gift handed out: a line marked GIFT at 0.00
+    store.load_program(db, actor=manager, program=parse_program(
+        PROGRAM_TOML + '[[reward]]\nkind = "stamps"\nevery = 2\nmin_check = 300\n'
+        'gift = "item"\nproduct = "COFFEE-1"\n'))
+    buy(line("Book", 1, 40_000))
+    buy(line("Book", 1, 40_000))
+    gift = card_now(db, olga).rewards.gifts_ready[0]
+    used = buy(line("Tea", 1, 10_000), gift.line())
+    pdf = write_receipt_pdf(sale_receipt(db, sale_id=used.sale_id), tmp_path / "gift.pdf")
+    _, text = render(pdf, tmp_path)
+    assert re.search(r"GIFT Coffee +0\.00", text), text
+    assert re.search(rb"GIFT Coffee +0\.00", escpos_bytes(sale_receipt(db, sale_id=used.sale_id)))

@@ -62,6 +62,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("print_last", N_("Print receipt"), "Ctrl+P", "till", object_name="printButton"),
     ActionSpec("customer_profile", N_("Customer profile"), "F2", "till",
                object_name="profileButton"),
+    ActionSpec("add_gift", N_("Add gift"), "Ctrl+G", "till", object_name="giftButton"),
     ActionSpec("go_till", N_("Till"), None, "window", menu="till"),
     ActionSpec("end_of_day", N_("End of day"), "F11", "window", menu="till"),
     ActionSpec("reprint", N_("Reprint a receipt..."), None, "window", menu="till"),

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt_display
+from loyaltypos.domain.pricing import CartLine
+from loyaltypos.domain.reward_texts import stamps_to_go
 from ui.dialogs.payment import quantity_text
 from ui.sale import OpenSale
 
@@ -54,6 +56,7 @@ STYLE = """
 #customerDisplay QHeaderView::section { font-size: 16pt; color: #555555; }
 #customerDisplay QLabel#displayWelcome { font-size: 40pt; font-weight: bold; }
 #customerDisplay QLabel#displayCard { font-size: 20pt; color: #0d47a1; }
+#customerDisplay QLabel#displayRewards { font-size: 18pt; color: #1b5e20; }
 #customerDisplay QLabel#totalLabel, #customerDisplay QLabel#totalValue {
     font-size: 36pt; font-weight: bold; }
 #customerDisplay QLabel#discountValue, #customerDisplay QLabel#cashbackValue {
@@ -90,6 +93,7 @@ class DisplayState:
     discount_pct: Decimal = Decimal(0)
     cashback_pct: Decimal = Decimal(0)
     balance: int | None = None
+    rewards: str = ""  # the card's stamps and a gift waiting, when the program has them
 
     @property
     def empty(self) -> bool:
@@ -101,18 +105,31 @@ def sale_state(sale: OpenSale, currency: str) -> DisplayState:
     p = sale.quote.pricing if sale.quote else None
     priced = p.lines if p else ()
     lines = tuple(DisplayLine(
-        line.description if line.eligible else _("{item}  (no loyalty)").format(
-            item=line.description),
-        line.qty, priced[row].shares.amount if row < len(priced) else None)
+        _describe(line), line.qty, priced[row].shares.amount if row < len(priced) else None)
         for row, line in enumerate(sale.lines))
     card = sale.card
+    rewards = []
+    if card is not None and card.rewards.stamps_every is not None:
+        rewards.append(_("Stamps {progress}").format(
+            progress=stamps_to_go(card.rewards.stamps, card.rewards.stamps_every)))
+    gift = sale.next_gift()
+    if gift is not None:
+        rewards.append(_("A gift is waiting for you: {item}").format(item=gift.description))
     return DisplayState(
         currency, lines, subtotal=p.subtotal if p else 0, discount=p.discount if p else 0,
         redeemed=p.redeemed if p else 0, total=p.paid if p else 0,
         cashback=p.cashback if p else 0, tier=card.tier if card else None,
         discount_pct=card.discount_pct if card else Decimal(0),
         cashback_pct=card.cashback_pct if card else Decimal(0),
-        balance=card.balance if card else None)
+        balance=card.balance if card else None, rewards="\n".join(rewards))
+
+
+def _describe(line: CartLine) -> str:
+    if line.gift_id is not None:
+        return _("{item}  (gift)").format(item=line.description)
+    if not line.eligible:
+        return _("{item}  (no loyalty)").format(item=line.description)
+    return line.description
 
 
 def _label(name: str, text: str = "") -> QLabel:
@@ -169,6 +186,8 @@ class CustomerDisplay(QWidget):
     def _sale_page(self) -> QWidget:
         page = QWidget()
         self.card = _label("displayCard")
+        self.rewards = _label("displayRewards")
+        self.rewards.hide()
         self.lines = QTableWidget(0, len(COLUMNS), objectName="displayLines")
         self.lines.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
         self.lines.setAccessibleName(_("Your purchase"))
@@ -192,6 +211,7 @@ class CustomerDisplay(QWidget):
             self.totals[key] = (label, value)
         layout = QVBoxLayout(page)
         layout.addWidget(self.card)
+        layout.addWidget(self.rewards)
         layout.addWidget(self.lines, 1)
         layout.addLayout(grid)
         return page
@@ -277,6 +297,8 @@ class CustomerDisplay(QWidget):
             self.card.setText(_("Your card: {tier}, {discount}% off, {cashback}% cashback")
                               .format(tier=state.tier, discount=state.discount_pct,
                                       cashback=state.cashback_pct))
+        self.rewards.setText(state.rewards)
+        self.rewards.setVisible(bool(state.rewards))
         self.lines.setRowCount(len(state.lines))
         for row, line in enumerate(state.lines):
             values = (line.description, quantity_text(line.qty),

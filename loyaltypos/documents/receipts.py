@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.receipts import Receipt, RefundReceipt
+from loyaltypos.domain.reward_texts import bonus_name, expires_on, stamp_of_sale
 
 # How a payment method stored with a sale ("cash", "card") is named on paper.
 METHODS = {"cash": N_("cash"), "card": N_("card")}
 # The lines a printer prints in bold start with these (translated where they are compared).
 TOTAL, MONEY_BACK = N_("TOTAL"), N_("MONEY BACK")
+GIFT = N_("GIFT")  # starts a gift line: what the card earned, handed out at price 0
 
 
 def method_label(method: str) -> str:
@@ -46,6 +49,11 @@ def _row(left: str, right: str, width: int) -> str:
     return "\n".join([*(line[:width] for line in lines), tail])
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """A sentence on as many lines of ``width`` as it needs, broken between words."""
+    return textwrap.wrap(text, width) or [""]
+
+
 def render_text(r: Receipt, width: int = 42) -> str:
     """The receipt as monospaced text, ``width`` characters wide."""
 
@@ -56,6 +64,9 @@ def render_text(r: Receipt, width: int = 42) -> str:
            r.when.strftime("%Y-%m-%d %H:%M").center(width),
            _("Cashier: {name}").format(name=r.cashier), "-" * width]
     for ln in r.lines:
+        if ln.gift:
+            out.append(row(f"{_(GIFT)} {ln.description}", money(ln.amount)))
+            continue
         out.append(row(ln.description, money(ln.amount)))
         if ln.qty != 1:
             out.append("  " + _("{qty} x {price}").format(qty=_qty(ln.qty),
@@ -82,8 +93,18 @@ def render_text(r: Receipt, width: int = 42) -> str:
             out.append(row(_("Holder"), r.holder))
         out.append(row(_("Tier"), r.tier or ""))
         out.append(row(_("Cashback earned"), money(r.cashback)))
+        for kind, amount in r.bonuses:
+            out.append(row(bonus_name(kind), money(amount)))
         if r.balance is not None:
             out.append(row(_("Cashback balance"), money(r.balance)))
+        if r.next_expiry is not None:
+            date, amount = r.next_expiry
+            out += _wrap(expires_on(money(amount), date), width)
+        if r.stamp is not None and r.stamps_every:
+            out += _wrap(stamp_of_sale(r.stamp, r.stamps_every, gift=r.gift_earned), width)
+        if r.gift_item:
+            out += _wrap(_("Your gift, {item}, waits for your next purchase").format(
+                item=r.gift_item), width)
         if r.next_tier:
             out.append(_("{amount} more to reach {tier}").format(amount=money(r.to_next_tier),
                                                                  tier=r.next_tier))

@@ -16,6 +16,7 @@ class ReceiptLine:
     amount: int
     discount: int
     eligible: bool
+    gift: bool = False  # a gift the card earned, handed out at price 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,15 @@ class Receipt:
     balance: int | None
     next_tier: str | None
     to_next_tier: int | None
+    # The rewards, from what the sale stored: the bonuses it credited to this card (kind,
+    # amount), the stamp it earned (the count after it) out of the program's `every`, and
+    # the gift that stamp earned; the next expiry is the card's as the receipt is made.
+    bonuses: tuple[tuple[str, int], ...] = ()
+    stamp: int | None = None
+    stamps_every: int | None = None
+    gift_earned: bool = False
+    gift_item: str | None = None  # an item gift earned: what the card takes next time
+    next_expiry: tuple[dt.date, int] | None = None
 
 
 @dataclass(frozen=True)

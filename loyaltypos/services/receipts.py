@@ -1,21 +1,28 @@
 """A sale's or a refund's receipt, read back from the ledger.
 
 Everything printed comes from what was stored, never from the till's memory, so a
-reprint shows what the customer was given. Only the hint "how much more reaches
-the next tier" is worked out when the receipt is made, from the card as it is then.
+reprint shows what the customer was given: the bonuses from the sale's own ledger
+entries, its stamp from ``sales.stamp``, its gift from the gift row. Only the hints
+"how much more reaches the next tier" and "what expires next" are worked out when the
+receipt is made, from the card as it is then.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.models import (
     Card,
     Customer,
+    Gift,
+    LedgerEntry,
     Payment,
+    ProgramVersion,
     Refund,
     RefundLine,
     Sale,
@@ -29,9 +36,52 @@ from loyaltypos.domain.errors import SaleNotFound
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.ids import canonical_uuid
 from loyaltypos.domain.pricing import QTY_SCALE
+from loyaltypos.domain.program import Program
 from loyaltypos.domain.receipts import Receipt, ReceiptLine, RefundReceipt, RefundReceiptLine
 from loyaltypos.services.cards import card_info, live_card
-from loyaltypos.services.store import current_program, receipt_header
+from loyaltypos.services.store import current_program, program_version, receipt_header
+
+# The bonuses a receipt prints: those a sale credits to its own card. A referral bonus
+# goes to the card of whoever brought the customer, and is not this customer's business.
+RECEIPT_BONUSES = ("bonus_stamps", "bonus_birthday")
+
+
+@dataclass(frozen=True)
+class _SaleRewards:
+    bonuses: tuple[tuple[str, int], ...] = ()
+    stamp: int | None = None
+    stamps_every: int | None = None
+    gift_earned: bool = False
+    gift_item: str | None = None
+
+
+def _program_of_sale(s: Session, sale: Sale) -> Program:
+    """The program in force when the sale was made, so a reprint counts its stamp out of
+    the same `every` after the program changed."""
+    version = s.scalar(select(func.max(ProgramVersion.id))
+                       .where(ProgramVersion.loaded_at <= sale.created_at))
+    return program_version(s, version) if version is not None else current_program(s)
+
+
+def _sale_rewards(s: Session, sale: Sale) -> _SaleRewards:
+    """What the sale earned besides cashback, from the facts it stored: its bonus entries
+    on its own card, ``sales.stamp`` and the gift row of its stamp."""
+    bonuses = tuple(
+        (kind, int(amount)) for kind, amount in s.execute(
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.sale_id == sale.id, LedgerEntry.card_id == sale.card_id,
+                   LedgerEntry.kind.in_(RECEIPT_BONUSES))
+            .group_by(LedgerEntry.kind)
+            .order_by(func.min(LedgerEntry.id))))
+    if sale.stamp is None:
+        return _SaleRewards(bonuses)
+    stamps = _program_of_sale(s, sale).reward("stamps")
+    gift = s.execute(select(Gift.kind, Gift.description).where(Gift.sale_id == sale.id)).first()
+    return _SaleRewards(
+        bonuses, stamp=sale.stamp,
+        stamps_every=stamps.every if stamps is not None else sale.stamp,
+        gift_earned=gift is not None,
+        gift_item=gift.description if gift is not None and gift.kind == "item" else None)
 
 
 def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
@@ -55,7 +105,8 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             select(func.sum(Payment.tendered)).where(Payment.sale_id == sale_id,
                                                      Payment.method == "cash")
         )
-        card = holder = next_tier = to_next = None
+        card = holder = next_tier = to_next = next_expiry = None
+        earned = _SaleRewards()
         if sale.card_id is not None:
             stored = s.get(Card, sale.card_id)
             card = cardnumbers.masked(stored.number)
@@ -63,6 +114,8 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
                 holder = s.scalar(select(Customer.name).where(Customer.id == stored.customer_id))
             info = card_info(s, live_card(s, stored), program)
             next_tier, to_next = info.next_tier, info.to_next_tier
+            next_expiry = info.rewards.next_expiry
+            earned = _sale_rewards(s, sale)
         return Receipt(
             shop=program.name,
             header=receipt_header(s),
@@ -73,7 +126,8 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             cashier=cashier or "",
             lines=tuple(
                 ReceiptLine(ln.line_no, ln.description, Decimal(ln.qty_milli) / QTY_SCALE,
-                            ln.unit_price, ln.amount, ln.discount, ln.eligible)
+                            ln.unit_price, ln.amount, ln.discount, ln.eligible,
+                            gift=ln.gift_id is not None)
                 for ln in sale.lines
             ),
             subtotal=sale.subtotal,
@@ -91,6 +145,12 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             balance=sale.balance_after,
             next_tier=next_tier,
             to_next_tier=to_next,
+            bonuses=earned.bonuses,
+            stamp=earned.stamp,
+            stamps_every=earned.stamps_every,
+            gift_earned=earned.gift_earned,
+            gift_item=earned.gift_item,
+            next_expiry=next_expiry,
         )
 
 

@@ -30,6 +30,8 @@ from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
+from loyaltypos.domain.program import Program
+from loyaltypos.domain.reward_texts import sale_earned
 from loyaltypos.domain.scan import Scan, not_found, read_scan
 from loyaltypos.services import cards, checkout, nps, products, refunds, store
 from loyaltypos.services.receipts import sale_receipt
@@ -62,11 +64,15 @@ class TillScreen(QWidget):
         self.ops = ops
         self.db = ops.database
         self.currency = ""  # the shop's, read when the till is shown
+        self.program: Program | None = None  # the program in force, read with the currency
         self.sale = OpenSale()
         self.last_sale_id: str | None = None
         self.display: CustomerDisplay | None = None  # opened by the main window, if wanted
         # The attached card's step, segment and advice, by card number.
         self._counter: tuple[str | None, Standing | None] = (None, None)
+        # The card of the sale just paid, as it stands after it, and the receipt number:
+        # the panel shows it until the next sale starts.
+        self._paid_card: tuple[CardInfo, int] | None = None
         self._build()
         self._shortcuts()
         self._scan_router = ScanRouter(self)
@@ -164,7 +170,7 @@ class TillScreen(QWidget):
         """Called when the till is shown: the program may have changed since."""
         program = self.ops.run(self, lambda: store.program_in_force(self.db), show=self.fail)
         if program is not None:
-            self.currency = program.currency
+            self.currency, self.program = program.currency, program
         self.redraw()
         self.idle()
 
@@ -175,7 +181,7 @@ class TillScreen(QWidget):
             program = self.ops.run(self, lambda: store.program_in_force(self.db),
                                    show=self.fail)
             if program is not None:
-                self.currency = program.currency
+                self.currency, self.program = program.currency, program
             self.redraw()
 
     def idle(self) -> None:
@@ -195,9 +201,12 @@ class TillScreen(QWidget):
         note = self.ops.run(self, lambda: self.sale.price(self.db), show=self.fail)
         if note:
             self.fail(note)
-        card = self.sale.card
+        card, paid = self.sale.card, None
+        if card is None and not self.sale.lines and self._paid_card is not None:
+            card, paid = self._paid_card
         counter = self._counter[1] if card and self._counter[0] == card.number else None
-        self.customer.show_card(card, self.currency, counter)
+        self.customer.show_card(card, self.currency, counter, in_sale=self.sale.gift_ids,
+                                paid=paid)
         self._draw_cart()
         self._draw_totals()
         if self.display is not None:
@@ -222,10 +231,18 @@ class TillScreen(QWidget):
         self.buttons["redeem_cashback"].setEnabled(has_lines and self.sale.card is not None)
         self.buttons["card_admin"].setEnabled(self.sale.card is not None)
         self.buttons["customer_profile"].setEnabled(self.sale.card is not None)
+        self.buttons["add_gift"].setEnabled(self.sale.next_gift() is not None)
+        # The gift key's button shows where gifts are handed out: a program whose stamps
+        # earn an item, or a card still holding one from an earlier program.
+        stamps = self.program.reward("stamps") if self.program else None
+        self.buttons["add_gift"].setVisible(
+            (stamps is not None and stamps.gift == "item")
+            or bool(self.sale.card and self.sale.card.rewards.gifts_ready))
 
     def _sale_started(self) -> None:
         """The first scan of a new sale: the last payment's note has served."""
         self.last_paid.setText("")
+        self._paid_card = None
 
     # ---------------------------------------------------------------- scanning
 
@@ -274,11 +291,15 @@ class TillScreen(QWidget):
 
     def attach_card(self, info: CardInfo) -> None:
         self._sale_started()
-        self.sale.attach(info)
+        dropped = self.sale.attach(info)
         # Where the customer stands, read with the card (the price of a sale drops it).
         self._counter = (info.number, info.standing)
         who = info.holder.name if info.holder else _("bearer card")
-        self.say(_("card of {who}: {tier}").format(who=who, tier=info.tier))
+        text = _("card of {who}: {tier}").format(who=who, tier=info.tier)
+        if dropped:
+            text += "; " + _("the other card's gift taken out of the sale: {items}").format(
+                items=", ".join(line.description for line in dropped))
+        self.say(text)
         self.redraw()
 
     def add_line(self, line: CartLine) -> None:
@@ -302,7 +323,11 @@ class TillScreen(QWidget):
         if qty <= 0:
             self.remove_line()
             return
-        self.sale.set_qty(row, qty)
+        try:
+            self.sale.set_qty(row, qty)
+        except Refused as exc:
+            self.fail(str(exc))
+            return
         self.redraw()
         self.cart.selectRow(row)
 
@@ -330,6 +355,7 @@ class TillScreen(QWidget):
 
     def new_sale(self) -> None:
         self.sale.reset()
+        self._paid_card = None
         self.say("")
         self.redraw()
         self.idle()
@@ -338,6 +364,24 @@ class TillScreen(QWidget):
         dialog = OpenItemDialog(self.currency, self)
         if dialog.exec() and dialog.line is not None:
             self.add_line(dialog.line)
+        self.idle()
+
+    def add_gift(self) -> None:
+        """Ctrl+G: hand out the card's first gift ready, as a line of one unit at price 0."""
+        card = self.sale.card
+        gift = self.sale.next_gift()
+        if card is None:
+            self.fail(_("scan the customer's card first: a gift goes with the card that"
+                        " earned it"))
+        elif gift is None and card.rewards.gifts_ready:
+            self.fail(_("the card's gifts are all in this sale already"))
+        elif gift is None:
+            self.fail(_("this card has no gift ready; its stamps show how many purchases are"
+                        " left to one"))
+        else:
+            self.add_line(gift.line())
+            self.say(_("gift {item} added at {price}").format(
+                item=gift.description, price=fmt_display(0, self.currency)))
         self.idle()
 
     def find_customer(self) -> None:
@@ -402,7 +446,7 @@ class TillScreen(QWidget):
             if result.status == "active":
                 self.attach_card(result)
             else:
-                self.sale.card = None
+                self.sale.detach()
                 self.redraw()
                 self.customer.show_refusal(_("card {number} is now {status}").format(
                     number=result.number, status=_(result.status)), self.currency)
@@ -457,6 +501,13 @@ class TillScreen(QWidget):
         self.last_sale_id = result.sale_id
         self.sale_recorded.emit(result)
         self.sale.reset()
+        # The card as it stands now (its new stamp count, the gift it earned), until the
+        # next sale starts.
+        after = self.ops.run(self, lambda: cards.scan_card(self.db, number=result.card),
+                             show=self.fail) if result.card else None
+        self._paid_card = (after, result.receipt_no) if after is not None else None
+        if after is not None:
+            self._counter = (after.number, after.standing)
         self.redraw()
         text = _("receipt {number} paid").format(number=result.receipt_no)
         if result.change:
@@ -466,7 +517,11 @@ class TillScreen(QWidget):
             text += "; " + _("cashback earned {earned}, balance {balance}").format(
                 earned=fmt_display(result.cashback, self.currency),
                 balance=fmt_display(result.balance, self.currency))
-        self.last_paid.setText(sentence(text))
+        text = sentence(text)
+        earned = self._earned(result, after)
+        if earned:
+            text += "\n" + " · ".join(earned)
+        self.last_paid.setText(text)
         self.say("")
         if self.display is not None:
             self.display.show_thanks(currency=self.currency, paid=result.paid,
@@ -483,6 +538,15 @@ class TillScreen(QWidget):
                 self.db, card_number=result.card), show=self.fail):
             self._ask_score(result)
         self.idle()
+
+    def _earned(self, result: checkout.SaleResult, after: CardInfo | None) -> list[str]:
+        """What the sale earned besides cashback: its stamp, the gift, the bonuses."""
+        # An item gift just earned is the card's newest gift ready.
+        gifts = after.rewards.gifts_ready if after is not None else ()
+        return sale_earned(
+            stamp=result.stamp, every=result.stamps_every, gift=result.gift,
+            gift_item=gifts[-1].description if gifts and result.gift == "item" else None,
+            bonuses=result.bonuses, money=lambda units: fmt_display(units, self.currency))
 
     def _ask_score(self, result) -> None:
         if self.display is not None and self.display.isVisible():

@@ -1,7 +1,8 @@
 """The till's cart: the lines of the open sale with their prices and discounts.
 
 The cashier edits it with the keyboard: ``+`` and ``-`` change the selected line's
-quantity, Delete removes it, and a quantity can be typed into the Qty cell. The table
+quantity, Delete removes it, and a quantity can be typed into the Qty cell. A gift line
+(marked "gift", price 0) is one unit: it can only be removed. The table
 only says what was asked (signals); the till changes the sale and redraws it.
 """
 
@@ -45,14 +46,18 @@ class CartTable(QTableWidget):
         priced = quote.pricing.lines if quote else []
         for row, line in enumerate(lines):
             shares = priced[row].shares if row < len(priced) else None
-            name = line.description if line.eligible else _("{item}  (no loyalty)").format(
-                item=line.description)
+            if line.gift_id is not None:
+                name = _("{item}  (gift)").format(item=line.description)
+            elif not line.eligible:
+                name = _("{item}  (no loyalty)").format(item=line.description)
+            else:
+                name = line.description
             values = (name, quantity_text(line.qty), fmt(line.unit_price, currency),
                       fmt(shares.amount, currency) if shares else "",
                       fmt(shares.discount, currency) if shares and shares.discount else "")
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if col != QTY_COL:
+                if col != QTY_COL or line.gift_id is not None:  # a gift is one unit
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if col > 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
