@@ -290,25 +290,11 @@ def run_expiry(session: Session, *, as_of: dt.date, day_id: int, user_id: int | 
     return ExpiryResult(cards, amount, as_of)
 
 
-_OPEN_DATE = select(BusinessDay.business_date).where(BusinessDay.closed_at.is_(None))
-
-
-def business_date(session: Session) -> dt.date:
-    """The business date the next entry belongs to: the open day's, or the date a new day
-    would open with (today, or the day after the last closed day if that is later)."""
-    date = session.scalar(_OPEN_DATE)
-    if date is not None:
-        return date
-    last = session.scalar(select(func.max(BusinessDay.business_date)))
-    today = clock.local_today()
-    return last + dt.timedelta(days=1) if last is not None and last >= today else today
-
-
 def _plan(session: Session, as_of: dt.date | None) -> tuple[Program, dt.date, dt.date]:
     """The program, the business date, and the date to expire as of (refused when later
     than the business date)."""
     program = store.current_program(session)
-    today = business_date(session)
+    today = store.selling_date(session)
     as_of = as_of or today
     if as_of > today:
         raise Refused(_("cashback cannot be expired as of {date}: the business day is"
@@ -436,7 +422,7 @@ def expiring_customers(db: Database, *, actor: Actor, within_days: int,
             most=MAX_REMINDER_DAYS, days=within_days))
     with db.read() as s:
         program = store.current_program(s)
-        on = on or business_date(s)
+        on = on or store.selling_date(s)
         found = _expiring(s, program, on, on + dt.timedelta(days=within_days))
     with db.write() as s:
         audit(s, actor, "expiry_reminders", on.isoformat(), days=within_days, rows=len(found))
