@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.data import create_shop
+from loyaltypos import resources
 from loyaltypos.db import open_database
 from loyaltypos.db.engine import BUSY_TIMEOUT_MS
 from loyaltypos.db.models import BusinessDay, Card, pct_to_bp
@@ -38,31 +39,7 @@ SEED_BALANCE = 100_000
 # every 6th a 150.00 bonus; the card's birthday is today (the first sale earns the
 # bonus, every later one looks it up); the card was recommended by another (the first sale
 # credits the referrer, every later one looks it up); cashback expires and is locked.
-REWARDS_TOML = """
-[[reward]]
-kind = "stamps"
-every = 6
-min_check = 300
-gift = "bonus"
-amount = 150
-
-[[reward]]
-kind = "welcome"
-amount = 100
-
-[[reward]]
-kind = "birthday"
-amount = 200
-days = 7
-
-[[reward]]
-kind = "referral"
-amount = 200
-
-[expiry]
-days = 365
-lock_days = 2
-"""
+REWARDS_TOML = "\n" + resources.path("rewards.toml").read_text(encoding="utf-8")
 STAMPS_EVERY, STAMP_BONUS, BIRTHDAY_BONUS, REFERRAL_BONUS, WELCOME = 6, 15_000, 20_000, 20_000, \
     10_000
 

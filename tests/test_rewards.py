@@ -9,6 +9,7 @@ import pytest
 from conftest import PROGRAM_TOML, line, personal, snapshot
 from sqlalchemy import select
 
+from loyaltypos import resources
 from loyaltypos.db.models import LedgerEntry
 from loyaltypos.documents.z_report import figures
 from loyaltypos.domain.errors import ProgramInvalid
@@ -18,31 +19,7 @@ from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
 
-ALL_REWARDS = """
-[[reward]]
-kind = "stamps"
-every = 6
-min_check = 300
-gift = "bonus"
-amount = 150
-
-[[reward]]
-kind = "welcome"
-amount = 100
-
-[[reward]]
-kind = "birthday"
-amount = 200
-days = 7
-
-[[reward]]
-kind = "referral"
-amount = 200
-
-[expiry]
-days = 365
-lock_days = 2
-"""
+ALL_REWARDS = "\n" + resources.path("rewards.toml").read_text(encoding="utf-8")
 WELCOME = '\n[[reward]]\nkind = "welcome"\namount = 100\n'
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from conftest import MANAGER_PIN, line, personal
 from PySide6.QtWidgets import QLabel
+from test_expiry import PROGRAM as EXPIRY_SHOP
 from uitools import signed_in
 
 from loyaltypos.domain import clock
@@ -18,26 +19,7 @@ from loyaltypos.services.checkout import checkout, new_sale_id
 
 pytest_plugins = ["uitools"]
 pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
-PROGRAM = """
-[program]
-name = "Expiry shop"
-currency = "RUB"
-
-[[tier]]
-name = "Bearer"
-bearer = true
-discount_pct = 0
-cashback_pct = 0
-
-[[tier]]
-name = "Simple"
-min_spend = 0
-discount_pct = 0
-cashback_pct = 5
-
-[expiry]
-days = 5
-"""
+PROGRAM = EXPIRY_SHOP + "\n[expiry]\ndays = 5\n"
 
 
 def at(date: dt.date):

@@ -32,7 +32,7 @@ seconds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from operator import itemgetter
 from typing import NamedTuple
@@ -152,22 +152,17 @@ def _take(lots: Iterable[list], need: int, record: list | None = None) -> int:
 
 def _fifo(live: Iterable[list], on: int, need: int, record: list | None = None) -> int:
     """First-in first-out: unlocked lots earliest E first, then the locked ones."""
-    locked = []
-    for lot in live:
-        have = lot[_AMOUNT]
-        if have <= 0:
-            continue
-        if lot[_UNLOCK] > on:
-            locked.append(lot)
-            continue
-        part = have if have < need else need
-        lot[_AMOUNT] = have - part
-        if record is not None:
-            record.append([lot, part])
-        need -= part
-        if not need:
-            return 0
-    return _take(locked, need, record) if locked else need
+    locked: list[list] = []
+
+    def unlocked() -> Iterator[list]:
+        for lot in live:
+            if lot[_UNLOCK] > on:
+                locked.append(lot)
+            else:
+                yield lot
+
+    need = _take(unlocked(), need, record)
+    return _take(locked, need, record) if need and locked else need
 
 
 def replay_rows(rows: Iterable[tuple], *, days: int, lock_days: int,
