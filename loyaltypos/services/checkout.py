@@ -105,14 +105,18 @@ def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[st
 
 def _price(session: Session, program: Program, card: AnyCard | None,
            lines: Sequence[CartLine], redeem: RedeemRequest,
-           on: dt.date | None = None) -> tuple[str | None, Pricing]:
+           on: dt.date | None = None, *, recording: bool = False
+           ) -> tuple[str | None, Pricing]:
     """Price ``lines`` for ``card`` on business date ``on`` (the date a sale now goes into
     when None): with ``[expiry]``, only cashback spendable that day can pay."""
     if card is None and redeem not in (None, 0):
         raise RedeemRefused(_("cashback can only be redeemed with a loyalty card; scan the card"))
     tier, terms = _terms(program, card, session)
     balance = card.balance if card else 0
-    if card is not None and balance and (program.expiry.days or program.expiry.lock_days):
+    # With [expiry], what may pay is worked out from the card's lots (a replay of its
+    # ledger); a sale that redeems nothing records without it.
+    if card is not None and balance and (program.expiry.days or program.expiry.lock_days) \
+            and (redeem not in (None, 0) or not recording):
         balance = expiry.spendable_balance(session, card.lineage_id, program,
                                            on or selling_date(session))
     pricing = price_sale(lines, terms=terms, balance=balance, redeem=redeem,
@@ -276,7 +280,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         program = program_version(s, version)
         card = usable_card_state(s, card_number, lock=True) if card_number else None
         rewards.check_gift_lines(conn, card, lines)
-        tier, pricing = _price(s, program, card, lines, redeem, business_date)
+        tier, pricing = _price(s, program, card, lines, redeem, business_date, recording=True)
         settled = _settle(pricing.paid, payments, program.currency)
         if day_id is None:
             day_id = open_day(s)
