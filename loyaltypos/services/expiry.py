@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
@@ -40,7 +40,7 @@ from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.lots import Entry, Lots, replay, replay_rows
+from loyaltypos.domain.lots import Lots, replay_rows
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program
@@ -94,24 +94,40 @@ def _local_date(stamp: dt.datetime | str) -> dt.date:
     return clock.to_local(stamp).date()
 
 
+# One lineage's entries as the driver's cursor gives them (the till reads them at every
+# scan and every redeeming sale: no result objects around the rows). The first column,
+# which the replay does not read, carries the stamp that dates an entry without a business
+# day (none is written so now).
 _LINEAGE_ENTRIES = (
-    select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount, LedgerEntry.sale_id,
-           BusinessDay.business_date, LedgerEntry.created_at)
-    .join(Card, Card.id == LedgerEntry.card_id)
-    .outerjoin(BusinessDay, BusinessDay.id == LedgerEntry.day_id)
-    .where(or_(Card.lineage_id == bindparam("lineage"),
-               and_(Card.lineage_id.is_(None), Card.id == bindparam("lineage"))))
-    .order_by(LedgerEntry.id)
-)
+    "SELECT e.created_at, e.id, e.kind, e.amount, e.sale_id, b.business_date"
+    " FROM ledger_entries e JOIN cards c ON c.id = e.card_id"
+    " LEFT JOIN business_days b ON b.id = e.day_id"
+    " WHERE c.lineage_id = {p} OR (c.lineage_id IS NULL AND c.id = {p}) ORDER BY e.id")
+
+
+class _DayOrdinals(dict):
+    """A business date, as the driver gives it (SQLite: text), to its day ordinal."""
+
+    def __missing__(self, value) -> int:
+        date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        self[value] = ordinal = date.toordinal()
+        return ordinal
 
 
 def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
     """The lots of one card lineage (``Card.lineage_id``), replayed from its ledger
     entries with the program's ``[expiry]`` (one query)."""
-    rows = session.connection().execute(_LINEAGE_ENTRIES, {"lineage": lineage_id})
-    entries = [Entry(i, kind, amount, sale, date if date is not None else _local_date(at))
-               for i, kind, amount, sale, date, at in rows]
-    return replay(entries, days=program.expiry.days, lock_days=program.expiry.lock_days)
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(_LINEAGE_ENTRIES.format(p=mark), (lineage_id, lineage_id))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if any(row[5] is None for row in rows):
+        rows = [row if row[5] is not None else (*row[:5], _local_date(row[0])) for row in rows]
+    return replay_rows(rows, days=program.expiry.days, lock_days=program.expiry.lock_days,
+                       ordinal=_DayOrdinals())
 
 
 def _lineage_balance(session: Session, lineage_id: int) -> int:
