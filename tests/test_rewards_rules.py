@@ -491,3 +491,25 @@ def test_locked_cashback_cannot_pay_until_its_day_and_the_card_says_so(db, manag
         assert cards.scan_card(db, number=olga).rewards.locked == 0
         assert buy(db, cashier, olga, 50_000, redeem="max").redeemed == 2_000 + 2_000
     assert verify(db) == []
+
+
+def test_the_day_says_what_refunds_took_back_of_the_rewards(db, manager, cashier):
+    from loyaltypos.documents.z_report import figures
+    from loyaltypos.services import days
+
+    load(db, manager, stamps_toml(2, 100) + BIRTHDAY)
+    olga = personal(db, cashier, name="Olga", birthday=born(0)).number
+    buy(db, cashier, olga, 20_000)  # 10.00 back and the 200.00 birthday bonus
+    second = buy(db, cashier, olga, 20_000)  # 10.00 back and the 150.00 stamp bonus
+    refund(db, actor=manager, sale_id=second.sale_id)  # takes 10.00 and 150.00 back
+    summary = days.day_summary(db)
+    assert summary.rewards_taken_back == 15_000
+    assert summary.bonuses == {"birthday": 20_000, "stamps": 15_000}
+    cashback = next(s for s in figures(summary, "RUB") if s.title == "Cashback")
+    assert ("Rewards taken back", "-150.00 RUB") in [(f.label, f.value) for f in cashback.figures]
+    # every line of the section adds up to the change in outstanding cashback
+    assert summary.liability_change == (summary.cashback_earned - summary.redeemed
+                                        + summary.cashback_restored
+                                        - summary.cashback_reversed
+                                        + sum(summary.bonuses.values())
+                                        - summary.rewards_taken_back - summary.expired)

@@ -33,6 +33,7 @@ def summary_json(s: days.DaySummary, cur: str) -> dict:
         "adjustments": fmt(s.adjustments, cur),
         "bonuses": {k: fmt(v, cur) for k, v in s.bonuses.items()},
         "expired": fmt(s.expired, cur), "gifts": s.gifts, "gifts_value": fmt(s.gifts_value, cur),
+        "rewards_taken_back": fmt(s.rewards_taken_back, cur),
         "liability_change": fmt(s.liability_change, cur),
         "liability_total": fmt(s.liability_total, cur),
         "new_cards": s.new_cards, "average_check": fmt(s.average_check, cur),
@@ -59,7 +60,8 @@ FIGURES = {
 }
 BREAKDOWNS = {"paid_by": N_("paid by"), "new_cards": N_("new cards"), "bonuses": N_("bonuses")}
 # Rows shown only when the day has them: a shop without rewards or expiry reads as before.
-IF_ANY = {"gifts": N_("gifts given"), "expired": N_("cashback expired")}
+IF_ANY = {"gifts": N_("gifts given"), "rewards_taken_back": N_("rewards taken back"),
+          "expired": N_("cashback expired")}
 
 
 def _row(label: str, value) -> str:
@@ -82,8 +84,9 @@ def summary_text(data: dict) -> str:
     if data.get("gifts"):
         rows.append(_row(_(IF_ANY["gifts"]), _("{count} worth {value}").format(
             count=data["gifts"], value=data["gifts_value"])))
-    if any(digit in "123456789" for digit in data.get("expired", "")):  # not "0.00"
-        rows.append(_row(_(IF_ANY["expired"]), data["expired"]))
+    for key in ("rewards_taken_back", "expired"):
+        if any(digit in "123456789" for digit in data.get(key, "")):  # not "0.00"
+            rows.append(_row(_(IF_ANY[key]), data[key]))
     for name, t in data["tiers"].items():
         # English keeps "1 sales"; a catalog gives each language its plural forms.
         figures = ngettext("{sales} sales, {subtotal}, -{discount}",

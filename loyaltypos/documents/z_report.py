@@ -96,6 +96,8 @@ def _rewards_given(s: DaySummary, m) -> tuple[Figure, ...]:
     if s.gifts:
         lines.append(Figure(_("Gifts given"), _("{count} worth {value}").format(
             count=s.gifts, value=m(s.gifts_value))))
+    if s.rewards_taken_back:
+        lines.append(Figure(_("Rewards taken back"), m(-s.rewards_taken_back)))
     if s.expired:
         lines.append(Figure(_("Cashback expired"), m(s.expired)))
     return tuple(lines)

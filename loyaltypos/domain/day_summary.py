@@ -71,3 +71,5 @@ class DaySummary:
     expired: int = 0
     gifts: int = 0
     gifts_value: int = 0
+    # Bonuses and used gifts refunds took back that day (positive; issue 11's reversals).
+    rewards_taken_back: int = 0

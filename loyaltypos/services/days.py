@@ -147,6 +147,8 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
         bonuses={kind.removeprefix("bonus_"): amount for kind, amount in sorted(ledger.items())
                  if kind.startswith("bonus_") and amount},
         expired=-ledger.get("expire", 0),
+        rewards_taken_back=-sum(amount for kind, amount in ledger.items()
+                                if kind.startswith("reverse_")),
         gifts=gifts,
         gifts_value=gifts_value,
         liability_change=change,  # every kind: bonuses, their reversals and expiry too

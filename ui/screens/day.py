@@ -240,6 +240,9 @@ class DayScreen(QWidget):
             details += " " + ngettext("Gifts given: {n}, worth {value}.",
                                       "Gifts given: {n}, worth {value}.", s.gifts).format(
                 n=s.gifts, value=money(s.gifts_value))
+        if s.rewards_taken_back:
+            details += " " + _("Rewards taken back by refunds: {amount}.").format(
+                amount=money(s.rewards_taken_back))
         if s.expired:
             details += " " + _("Cashback expired: {amount}.").format(amount=money(s.expired))
         self.details.setText(details)
