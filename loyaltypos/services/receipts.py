@@ -20,7 +20,6 @@ from loyaltypos.db.models import (
     Card,
     Customer,
     Gift,
-    LedgerEntry,
     Payment,
     ProgramVersion,
     Refund,
@@ -38,6 +37,7 @@ from loyaltypos.domain.ids import canonical_uuid
 from loyaltypos.domain.pricing import QTY_SCALE
 from loyaltypos.domain.program import Program
 from loyaltypos.domain.receipts import Receipt, ReceiptLine, RefundReceipt, RefundReceiptLine
+from loyaltypos.services import rewards
 from loyaltypos.services.cards import card_info, live_card
 from loyaltypos.services.store import current_program, program_version, receipt_header
 
@@ -66,13 +66,9 @@ def _program_of_sale(s: Session, sale: Sale) -> Program:
 def _sale_rewards(s: Session, sale: Sale) -> _SaleRewards:
     """What the sale earned besides cashback, from the facts it stored: its bonus entries
     on its own card, ``sales.stamp`` and the gift row of its stamp."""
-    bonuses = tuple(
-        (kind, int(amount)) for kind, amount in s.execute(
-            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.sale_id == sale.id, LedgerEntry.card_id == sale.card_id,
-                   LedgerEntry.kind.in_(RECEIPT_BONUSES))
-            .group_by(LedgerEntry.kind)
-            .order_by(func.min(LedgerEntry.id))))
+    bonuses = tuple((kind, amount) for kind, amount
+                    in rewards.recorded(s.connection(), sale.id).items()
+                    if kind in RECEIPT_BONUSES)
     if sale.stamp is None:
         return _SaleRewards(bonuses)
     stamps = _program_of_sale(s, sale).reward("stamps")

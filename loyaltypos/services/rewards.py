@@ -361,9 +361,11 @@ def stamp_counts(session: Session) -> dict[int, int]:
 
 
 def recorded(conn: Connection, sale_id: str) -> dict[str, int]:
-    """The bonuses a recorded sale credited, by kind (a replay or a reprint)."""
+    """The bonuses a recorded sale credited, by kind, in the order they were credited (a
+    replay or a reprint)."""
     return {kind: int(amount) for kind, amount in conn.execute(
         select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
         .where(LedgerEntry.sale_id == sale_id,
                LedgerEntry.kind.in_(("bonus_stamps", "bonus_birthday", "bonus_referral")))
-        .group_by(LedgerEntry.kind))}
+        .group_by(LedgerEntry.kind)
+        .order_by(func.min(LedgerEntry.id)))}
