@@ -25,7 +25,7 @@ from loyaltypos.db.models import AuditEntry, LedgerEntry
 from loyaltypos.documents.z_report import figures
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import NotAllowed, Refused
-from loyaltypos.domain.lots import Entry, replay
+from loyaltypos.domain.lots import Entry, replay, replay_rows
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, days, expiry, store
 from loyaltypos.services.checkout import checkout, new_sale_id
@@ -558,3 +558,45 @@ def test_the_day_counts_the_gifts_its_stamps_earned(db, manager, cashier):
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)
                         .where(LedgerEntry.kind == "bonus_stamps")) == 1
+
+
+def _fresh_lots(s, lineage: int, program) -> list:
+    """The lineage's lots replayed from its first entry, past the till's cache."""
+    rows = [(None, e.id, e.kind, e.amount, e.sale_id, e.day_id) for e in s.scalars(
+        select(LedgerEntry).join(cards.Card, cards.Card.id == LedgerEntry.card_id)
+        .where(cards.Card.lineage_id == lineage).order_by(LedgerEntry.id))]
+    dates = dict(s.execute(select(days.BusinessDay.id, days.BusinessDay.business_date)).all())
+    fresh = replay_rows(rows, days=program.expiry.days, lock_days=program.expiry.lock_days,
+                        ordinal={day: date.toordinal() for day, date in dates.items()})
+    return list(fresh.lots)
+
+
+def test_the_tills_cached_replay_follows_new_entries_and_forgets_a_rolled_back_one(
+        db, manager, cashier):
+    load(db, manager)
+    with business_day(db, manager, D(2027, 1, 10), close=False):
+        olga = personal(db, cashier, name="Olga").number
+        buy(db, cashier, olga, 200_000)  # 100.00
+        assert lots_of(db, olga) == [(D(2027, 1, 10), D(2027, 2, 9), 10_000)]  # now cached
+        buy(db, cashier, olga, 100_000, redeem=3_000)  # takes 30.00, earns 48.50 (5 % of 970.00)
+        assert lots_of(db, olga) == [(D(2027, 1, 10), D(2027, 2, 9), 7_000),
+                                     (D(2027, 1, 10), D(2027, 2, 9), 4_850)]
+        # An adjustment the till replays inside its transaction, then rolled back: the
+        # cache saw an entry that never was.
+        with pytest.raises(RuntimeError), db.write() as s:
+            card = cards.find_card(s, olga)
+            post(s, card, "adjust", -7_000, day_id=store.open_day(s), user_id=None)
+            s.flush()
+            program = store.current_program(s)
+            assert [lot.amount for lot in
+                    expiry.lineage_lots(s, card.lineage_id, program).lots] == [4_850]
+            raise RuntimeError("the till lost its power")
+        # SQLite gives the next entry the rolled-back one's id: the same count and last
+        # id as the cache saw, another amount. The balance tells them apart.
+        cards.adjust_balance(db, actor=manager, number=olga, amount=-2_000, reason="fix")
+        with db.read() as s:
+            card = cards.find_card(s, olga)
+            program = store.current_program(s)
+            cached = list(expiry.lineage_lots(s, card.lineage_id, program).lots)
+            assert cached == _fresh_lots(s, card.lineage_id, program)
+            assert [lot.amount for lot in cached] == [5_000, 4_850]

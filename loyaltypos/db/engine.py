@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +29,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 # The newest migration. Checked against Alembic's own idea of the head by a test, so
 # opening an up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 def default_db_path() -> Path:
@@ -54,6 +54,18 @@ def database_url(db: str | None = None, *, create: bool = True) -> str:
     return f"sqlite:///{path}"
 
 
+_CHANGES_AT_BEGIN = "loyaltypos_changes_at_begin"
+
+
+def transaction_wrote(conn: Connection) -> bool:
+    """Whether the transaction of ``conn`` has written anything yet (what it wrote may
+    still be rolled back, so nothing read from it is kept beyond it)."""
+    if conn.dialect.name == "sqlite":
+        return conn.connection.dbapi_connection.total_changes != conn.info.get(
+            _CHANGES_AT_BEGIN)
+    return conn.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar()
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -76,6 +88,7 @@ def _make_engine(url: str) -> Engine:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("loyaltypos_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info[_CHANGES_AT_BEGIN] = conn.connection.dbapi_connection.total_changes
 
     return engine
 

@@ -266,6 +266,7 @@ class Payment(Base):
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_kind_card", "kind", "card_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))

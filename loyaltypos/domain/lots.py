@@ -87,6 +87,10 @@ class Lots:
         self._lots = lots
         self.shortfalls = tuple(shortfalls)
 
+    def copy(self) -> Lots:
+        """The lots with money left, copied: a replay carried on leaves them as they are."""
+        return Lots([lot[:] for lot in self._lots if lot[_AMOUNT]], list(self.shortfalls))
+
     @property
     def lots(self) -> tuple[Lot, ...]:
         """The lots with money left, in credit order."""
@@ -165,84 +169,114 @@ def _fifo(live: Iterable[list], on: int, need: int, record: list | None = None) 
     return _take(locked, need, record) if need and locked else need
 
 
+class Replay:
+    """A lineage's replay that can be carried on: feed it the lineage's entries in id
+    order, in as many batches as they come, and read its lots after any batch.
+
+    ``ordinal[day]`` is the day ordinal of an entry's business date. ``count`` and
+    ``last_id`` say how many entries were fed and the last one's id.
+    """
+
+    def __init__(self, *, days: int, lock_days: int, ordinal: Mapping) -> None:
+        self.days, self.lock_days, self.ordinal = days, lock_days, ordinal
+        self.count, self.last_id = 0, None
+        self._lots: list[list] = []
+        self._head = 0  # lots before this index are empty
+        self._in_order = True  # credit order is also earliest-E order: dates never went back
+        self._latest = 0
+        self._source: dict[tuple[str, str], list] = {}  # (kind, sale id) -> its lot
+        self._taken: dict[str, list[list]] = {}  # sale id -> [[lot, amount], ...] it took
+        self._shortfalls: list[Shortfall] = []
+
+    def lots(self) -> Lots:
+        """The lots now, as a view that later batches change."""
+        return Lots(self._lots, self._shortfalls)
+
+    def feed(self, rows: Iterable[tuple]) -> Replay:
+        """Replay rows of ``(key, id, kind, amount, sale_id, day)`` in id order, as a
+        database cursor gives them (``key`` is not read)."""
+        lots, head, in_order, latest = self._lots, self._head, self._in_order, self._latest
+        source, taken, shortfalls = self._source, self._taken, self._shortfalls
+        days, lock_days, ordinal = self.days, self.lock_days, self.ordinal
+        count, last_id = self.count, self.last_id
+        for _key, entry_id, kind, amount, sale_id, day in rows:
+            count += 1
+            last_id = entry_id
+            if amount > 0:
+                if kind == "transfer_in":
+                    continue  # a replacement: the lots moved with their dates
+                on = ordinal[day]
+                if kind == "refund_restore" and sale_id in taken:
+                    for record in reversed(taken[sale_id]):
+                        lot, part = record
+                        back = part if part < amount else amount
+                        if back:
+                            lot[_AMOUNT] += back
+                            record[1] = part - back
+                            amount -= back
+                            head = min(head, lot[_SEQ])
+                            if not amount:
+                                break
+                    if not amount:
+                        continue
+                lot = [amount, on + days if days else NEVER,
+                       on + lock_days if kind == "earn" else on, len(lots), kind, sale_id, on]
+                lots.append(lot)
+                if on < latest:
+                    in_order = False
+                else:
+                    latest = on
+                if sale_id is not None and (kind, sale_id) not in source:
+                    source[kind, sale_id] = lot
+                continue
+            if not amount or kind == "transfer_out":
+                continue
+            on = ordinal[day]
+            need = -amount
+            while head < len(lots) and not lots[head][_AMOUNT]:
+                head += 1
+            live = islice(lots, head, None) if in_order else sorted(lots[head:], key=_by_expiry)
+            if kind == "redeem":
+                record = taken.setdefault(sale_id, []) if sale_id is not None else None
+                spendable = []
+                for lot in live:
+                    if lot[_AMOUNT] and lot[_UNLOCK] <= on <= lot[_LAST]:
+                        spendable.append(lot)
+                        if lot[_AMOUNT] >= need:
+                            break
+                        need -= lot[_AMOUNT]  # only counted here; taken below
+                need = _take(spendable, -amount, record)
+                if need:
+                    need = _fifo(_ordered(lots, head, in_order), on, need, record)
+            else:
+                if kind == "refund_reverse":
+                    own = source.get(("earn", sale_id)) if sale_id is not None else None
+                    if own is not None:
+                        need = _take((own,), need)
+                    if need:
+                        locked = [lot for lot in live if lot[_AMOUNT] and lot[_UNLOCK] > on]
+                        need = _take(reversed(locked), need)  # newest first
+                elif kind in REVERSALS:
+                    own = source.get((REVERSALS[kind], sale_id)) if sale_id is not None else None
+                    if own is not None:
+                        need = _take((own,), need)
+                elif kind == "expire":
+                    need = _take((lot for lot in live if lot[_LAST] <= on), need)
+                if need:
+                    need = _fifo(_ordered(lots, head, in_order), on, need)
+            if need:
+                shortfalls.append(Shortfall(entry_id, kind, need))
+        self._head, self._in_order, self._latest = head, in_order, latest
+        self.count, self.last_id = count, last_id
+        return self
+
+
 def replay_rows(rows: Iterable[tuple], *, days: int, lock_days: int,
                 ordinal: Mapping) -> Lots:
     """The lots of one lineage from rows of ``(key, id, kind, amount, sale_id, day)`` in id
     order, as a database cursor gives them (``key`` is not read); ``ordinal[day]`` is the
     day ordinal of an entry's business date."""
-    lots: list[list] = []
-    head = 0  # lots before this index are empty
-    in_order = True  # credit order is also earliest-E order: dates never went back
-    latest = 0
-    source: dict[tuple[str, str], list] = {}  # (kind, sale id) -> its lot
-    taken: dict[str, list[list]] = {}  # sale id -> [[lot, amount], ...] its redemption took
-    shortfalls: list[Shortfall] = []
-    for _key, entry_id, kind, amount, sale_id, day in rows:
-        if amount > 0:
-            if kind == "transfer_in":
-                continue  # a replacement: the lots moved with their dates
-            on = ordinal[day]
-            if kind == "refund_restore" and sale_id in taken:
-                for record in reversed(taken[sale_id]):
-                    lot, part = record
-                    back = part if part < amount else amount
-                    if back:
-                        lot[_AMOUNT] += back
-                        record[1] = part - back
-                        amount -= back
-                        head = min(head, lot[_SEQ])
-                        if not amount:
-                            break
-                if not amount:
-                    continue
-            lot = [amount, on + days if days else NEVER,
-                   on + lock_days if kind == "earn" else on, len(lots), kind, sale_id, on]
-            lots.append(lot)
-            if on < latest:
-                in_order = False
-            else:
-                latest = on
-            if sale_id is not None and (kind, sale_id) not in source:
-                source[kind, sale_id] = lot
-            continue
-        if not amount or kind == "transfer_out":
-            continue
-        on = ordinal[day]
-        need = -amount
-        while head < len(lots) and not lots[head][_AMOUNT]:
-            head += 1
-        live = islice(lots, head, None) if in_order else sorted(lots[head:], key=_by_expiry)
-        if kind == "redeem":
-            record = taken.setdefault(sale_id, []) if sale_id is not None else None
-            spendable = []
-            for lot in live:
-                if lot[_AMOUNT] and lot[_UNLOCK] <= on <= lot[_LAST]:
-                    spendable.append(lot)
-                    if lot[_AMOUNT] >= need:
-                        break
-                    need -= lot[_AMOUNT]  # only counted here; taken below
-            need = _take(spendable, -amount, record)
-            if need:
-                need = _fifo(_ordered(lots, head, in_order), on, need, record)
-        else:
-            if kind == "refund_reverse":
-                own = source.get(("earn", sale_id)) if sale_id is not None else None
-                if own is not None:
-                    need = _take((own,), need)
-                if need:
-                    locked = [lot for lot in live if lot[_AMOUNT] and lot[_UNLOCK] > on]
-                    need = _take(reversed(locked), need)  # newest first
-            elif kind in REVERSALS:
-                own = source.get((REVERSALS[kind], sale_id)) if sale_id is not None else None
-                if own is not None:
-                    need = _take((own,), need)
-            elif kind == "expire":
-                need = _take((lot for lot in live if lot[_LAST] <= on), need)
-            if need:
-                need = _fifo(_ordered(lots, head, in_order), on, need)
-        if need:
-            shortfalls.append(Shortfall(entry_id, kind, need))
-    return Lots(lots, shortfalls)
+    return Replay(days=days, lock_days=lock_days, ordinal=ordinal).feed(rows).lots()
 
 
 def _ordered(lots: list[list], head: int, in_order: bool) -> Iterable[list]:

@@ -20,11 +20,14 @@ Who calls what:
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import datetime as dt
 import io
 import itertools
 import logging
+import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -34,13 +37,14 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
+from loyaltypos.db.engine import transaction_wrote
 from loyaltypos.db.ledger import entry_row
 from loyaltypos.db.models import BusinessDay, Card, Customer, LedgerEntry
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.lots import Lots, replay_rows
+from loyaltypos.domain.lots import Lots, Replay, replay_rows
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.program import Program
@@ -102,7 +106,7 @@ _LINEAGE_ENTRIES = (
     "SELECT e.created_at, e.id, e.kind, e.amount, e.sale_id, b.business_date"
     " FROM ledger_entries e JOIN cards c ON c.id = e.card_id"
     " LEFT JOIN business_days b ON b.id = e.day_id"
-    " WHERE c.lineage_id = {p} OR (c.lineage_id IS NULL AND c.id = {p}) ORDER BY e.id")
+    " WHERE (c.lineage_id = {p} OR (c.lineage_id IS NULL AND c.id = {p})) ORDER BY e.id")
 
 
 class _DayOrdinals(dict):
@@ -114,20 +118,103 @@ class _DayOrdinals(dict):
         return ordinal
 
 
-def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
-    """The lots of one card lineage (``Card.lineage_id``), replayed from its ledger
-    entries with the program's ``[expiry]`` (one query)."""
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(_LINEAGE_ENTRIES.format(p=mark), (lineage_id, lineage_id))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+# What tells whether a lineage's cached replay still holds: its last entry's id and the
+# balance of its cards (kept with every entry, in its transaction); on a server, where
+# another till's entry can commit after one with a higher id, its count of entries too.
+_LINEAGE_CARDS = "SELECT id FROM cards WHERE lineage_id = {p} OR (lineage_id IS NULL AND id = {p})"
+_LINEAGE_BALANCE = "(SELECT COALESCE(SUM(balance), 0) FROM cards WHERE id IN (" + _LINEAGE_CARDS \
+    + "))"
+_MARK_SQLITE = ("SELECT NULL, (SELECT max(id) FROM ledger_entries WHERE card_id IN ("
+                + _LINEAGE_CARDS + ")), " + _LINEAGE_BALANCE)
+_MARK_SERVER = ("SELECT count(*), max(id), " + _LINEAGE_BALANCE
+                + " FROM ledger_entries WHERE card_id IN (" + _LINEAGE_CARDS + ")")
+_AFTER = " AND e.id > {p} ORDER BY"
+CACHED_LINEAGES = 512
+
+
+class _Replays:
+    """The till's replays of the lineages it met lately, carried on with the entries
+    written since (docs/RULES-DECISIONS.md, "Cashback expiry": a card scanned at every
+    sale is not replayed from its first entry each time).
+
+    A cached replay is used only when the lineage's entries up to its last one are still
+    the ones it fed on: the last id is not lower, the balance is the same once the newer
+    entries are added, and on a server the count of entries too (an entry committed late
+    with a lower id by another till). Anything else replays the lineage from the start.
+    A replay read inside a transaction that has written already is not kept: what it
+    fed on may be rolled back.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_db: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @contextlib.contextmanager
+    def lots(self, session: Session, lineage_id: int, program: Program) -> Iterator[Lots]:
+        """The lineage's lots, as a view to read inside the ``with`` (no copy): while it is
+        read, the replay is out of the cache, so no other thread carries it on."""
+        engine = session.get_bind()
+        pool = engine.pool  # one for the reading and the writing sessions of a database
+        key = (lineage_id, program.expiry.days, program.expiry.lock_days)
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        conn = session.connection()
+        keep = not transaction_wrote(conn)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute((_MARK_SQLITE if engine.dialect.name == "sqlite" else _MARK_SERVER)
+                           .format(p=mark), (lineage_id,) * 4)
+            count, last_id, balance = cursor.fetchone()
+            with self._lock:
+                cache = self._by_db.setdefault(pool, collections.OrderedDict())
+                cached = cache.pop(key, None)
+            replay = None
+            if cached is not None and cached[0].last_id is not None \
+                    and last_id is not None and last_id >= cached[0].last_id:
+                replay, seen_balance = cached
+                if last_id > replay.last_id:
+                    rows = _entries(cursor, mark, lineage_id, after=replay.last_id)
+                    replay.feed(rows)
+                    seen_balance += sum(row[3] for row in rows)
+                if seen_balance != balance or count not in (None, replay.count):
+                    replay = None
+            if replay is None:
+                replay = Replay(days=program.expiry.days, lock_days=program.expiry.lock_days,
+                                ordinal=_DayOrdinals())
+                replay.feed(_entries(cursor, mark, lineage_id))
+        finally:
+            cursor.close()
+        yield replay.lots()
+        if not keep:
+            return
+        with self._lock:
+            cache = self._by_db.setdefault(pool, collections.OrderedDict())
+            cache[key] = (replay, int(balance))
+            while len(cache) > CACHED_LINEAGES:
+                cache.popitem(last=False)
+
+
+def _entries(cursor, mark: str, lineage_id: int, *, after: int | None = None) -> list[tuple]:
+    query = _LINEAGE_ENTRIES.format(p=mark)
+    if after is None:
+        cursor.execute(query, (lineage_id, lineage_id))
+    else:
+        cursor.execute(query.replace(" ORDER BY", _AFTER.format(p=mark)),
+                       (lineage_id, lineage_id, after))
+    rows = cursor.fetchall()
     if any(row[5] is None for row in rows):
         rows = [row if row[5] is not None else (*row[:5], _local_date(row[0])) for row in rows]
-    return replay_rows(rows, days=program.expiry.days, lock_days=program.expiry.lock_days,
-                       ordinal=_DayOrdinals())
+    return rows
+
+
+_REPLAYS = _Replays()
+
+
+def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
+    """The lots of one card lineage (``Card.lineage_id``), replayed from its ledger
+    entries with the program's ``[expiry]``: the entries since the till last replayed
+    it, or all of them. A copy: the caller may keep it."""
+    with _REPLAYS.lots(session, lineage_id, program) as lots:
+        return lots.copy()
 
 
 def _lineage_balance(session: Session, lineage_id: int) -> int:
@@ -143,7 +230,8 @@ def spendable_balance(session: Session, lineage_id: int, program: Program,
     yet. Without ``[expiry]`` it is the balance itself, read without a replay."""
     if not program.expiry.days and not program.expiry.lock_days:
         return _lineage_balance(session, lineage_id)
-    return lineage_lots(session, lineage_id, program).spendable(on)
+    with _REPLAYS.lots(session, lineage_id, program) as lots:
+        return lots.spendable(on)
 
 
 def next_expiry(session: Session, lineage_id: int, program: Program,
@@ -153,7 +241,8 @@ def next_expiry(session: Session, lineage_id: int, program: Program,
     when the program lets nothing expire or the lineage holds nothing that will."""
     if not program.expiry.days:
         return None
-    return lineage_lots(session, lineage_id, program).next_expiry(on)
+    with _REPLAYS.lots(session, lineage_id, program) as lots:
+        return lots.next_expiry(on)
 
 
 def lots_now(session: Session, lineage_id: int, program: Program, on: dt.date) -> LotsNow:
@@ -161,9 +250,9 @@ def lots_now(session: Session, lineage_id: int, program: Program, on: dt.date) -
     replay (for a balance shown as "available + locked")."""
     if not program.expiry.days and not program.expiry.lock_days:
         return LotsNow(_lineage_balance(session, lineage_id), 0, None)
-    lots = lineage_lots(session, lineage_id, program)
-    return LotsNow(lots.spendable(on), lots.locked(on),
-                   lots.next_expiry(on) if program.expiry.days else None)
+    with _REPLAYS.lots(session, lineage_id, program) as lots:
+        return LotsNow(lots.spendable(on), lots.locked(on),
+                       lots.next_expiry(on) if program.expiry.days else None)
 
 
 # ---------------------------------------------------------------- many lineages

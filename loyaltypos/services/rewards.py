@@ -97,29 +97,23 @@ def birthday_note(occurrence: dt.date) -> str:
     return f"birthday {occurrence.isoformat()}"
 
 
-def _birthday_given(conn: Connection, lineage_id: int, occurrence: dt.date,
-                    days: int) -> bool:
+def _birthday_given(conn: Connection, lineage_id: int, occurrence: dt.date) -> bool:
     """Whether the lineage holds a birthday bonus for this birthday not taken back.
 
-    Such a bonus came with a sale inside the birthday's window, and its reversal carries
-    the same sale: only the lineage's sales since the window opened are read (a day more
-    for the till's time zone)."""
-    since = dt.datetime.combine(occurrence - dt.timedelta(days=days + 1), dt.time())
+    The bonus and its reversal carry the birthday in their note; they are found by kind
+    and card (an index), so the look-up does not grow with the card's history."""
     rows = dict(conn.execute(_BIRTHDAY_ENTRIES, {
-        "lineage": lineage_id, "since": since, "note": birthday_note(occurrence)}).all())
+        "lineage": lineage_id, "note": birthday_note(occurrence)}).all())
     return rows.get("bonus_birthday", 0) > rows.get("reverse_birthday", 0)
 
 
-_window_card = aliased(Card)
+_lineage_card = aliased(Card)
 _BIRTHDAY_ENTRIES = (
     select(LedgerEntry.kind, func.count())
-    .where(LedgerEntry.sale_id.in_(
-        select(Sale.id).where(
-            Sale.card_id.in_(select(_window_card.id)
-                             .where(_window_card.lineage_id == bindparam("lineage"))),
-            Sale.created_at >= bindparam("since"))),
-        LedgerEntry.note == bindparam("note"),
-        LedgerEntry.kind.in_(("bonus_birthday", "reverse_birthday")))
+    .where(LedgerEntry.kind.in_(("bonus_birthday", "reverse_birthday")),
+           LedgerEntry.card_id.in_(select(_lineage_card.id)
+                                   .where(_lineage_card.lineage_id == bindparam("lineage"))),
+           LedgerEntry.note == bindparam("note"))
     .group_by(LedgerEntry.kind)
 )
 
@@ -184,8 +178,7 @@ def earned(conn: Connection, program: Program, card, *, due: int, on: dt.date,
     party = program.reward("birthday")
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
-        if occurrence is not None and not _birthday_given(conn, card.lineage_id, occurrence,
-                                                          party.days):
+        if occurrence is not None and not _birthday_given(conn, card.lineage_id, occurrence):
             bonuses.append(("bonus_birthday", party.amount, birthday_note(occurrence)))
     referral = program.reward("referral")
     referrer = None
@@ -223,7 +216,7 @@ def standing(session: Session, program: Program, card, *, on: dt.date,
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
         if occurrence is not None and not _birthday_given(
-                session.connection(), card.lineage_id, occurrence, party.days):
+                session.connection(), card.lineage_id, occurrence):
             birthday_bonus = party.amount
     next_expiry, locked = None, 0
     if card.balance and (program.expiry.days or program.expiry.lock_days):
