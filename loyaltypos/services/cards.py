@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
 from loyaltypos.db.ledger import post
 from loyaltypos.db.models import Card, Customer, Refund, Sale, search_key
+from loyaltypos.db.raw import Driver
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.cards import NO_REWARDS
 
@@ -193,23 +194,33 @@ class CardState:
     birthday: dt.date | None = None  # the holder's, for the birthday bonus
 
 
-_CARD_STATE = select(
-    Card.id, Card.number, Card.kind, Card.status, Card.balance, Card.spend, Card.pinned_tier,
-    Card.lineage_id, Card.replaced_by_id, Card.stamps,
-    select(Customer.birthday).where(Customer.id == Card.customer_id).scalar_subquery(),
-).where(Card.number == bindparam("number"))
-_CARD_STATE_LOCKED = _CARD_STATE.with_for_update(of=Card)
+_CARD_STATE = (
+    "SELECT c.id, c.number, c.kind, c.status, c.balance, c.spend, c.pinned_tier,"
+    " c.lineage_id, c.replaced_by_id, c.stamps,"
+    " (SELECT birthday FROM customers WHERE id = c.customer_id)"
+    " FROM cards c WHERE c.number = :number")
 
 
-def usable_card_state(session: Session, number: str, *, lock: bool = False) -> CardState:
-    """Like :func:`usable_card`, for the checkout's hot path (a prepared statement)."""
+def usable_card_state(session: Session, number: str, *, lock: bool = False,
+                      raw: Driver | None = None) -> CardState:
+    """Like :func:`usable_card`, for the checkout's hot path (on the driver's cursor
+    ``raw``, or a new one); ``lock`` locks the card's row on a server (SQLite's write
+    transaction holds the whole database already)."""
     clean = cardnumbers.normalize(number)
-    query = _CARD_STATE_LOCKED if lock else _CARD_STATE
-    row = session.connection().execute(query, {"number": clean}).first()
+    own = raw is None
+    if own:
+        raw = Driver(session.connection())
+    try:
+        row = raw.execute(_CARD_STATE + (" FOR UPDATE" if lock and raw.server else ""),
+                          {"number": clean}).one()
+        birthday = raw.read_date(row[10]) if row is not None else None
+    finally:
+        if own:
+            raw.close()
     if row is None:
         raise CardNotFound(_("no card {number} in this shop; check the number or issue a card"
                              ).format(number=clean))
-    card = CardState(*row)
+    card = CardState(*row[:10], birthday=birthday)
     _refuse_unusable(session, card)
     return card
 

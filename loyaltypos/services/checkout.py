@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,13 +17,10 @@ from loyaltypos.db.models import (
     BusinessDay,
     Card,
     Gift,
-    LedgerEntry,
-    Payment,
-    ProgramVersion,
     Sale,
-    SaleLine,
     pct_to_bp,
 )
+from loyaltypos.db.raw import Driver, insert_sql
 from loyaltypos.domain import clock, ids
 from loyaltypos.domain.errors import GuardsMissing, PaymentWrong, RedeemRefused
 from loyaltypos.domain.i18n import _
@@ -243,42 +240,44 @@ def checkout(
 
 
 # What a sale needs to know before it writes, in one round trip.
-_CONTEXT = select(
-    select(Sale.id).where(Sale.id == bindparam("sale_id")).scalar_subquery(),
-    select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1).scalar_subquery(),
-    select(BusinessDay.opened_at).where(BusinessDay.closed_at.is_(None)).limit(1)
-    .scalar_subquery(),
-    select(BusinessDay.business_date).where(BusinessDay.closed_at.is_(None)).limit(1)
-    .scalar_subquery(),
-    select(func.max(Sale.receipt_no)).scalar_subquery(),
-    select(func.max(ProgramVersion.id)).scalar_subquery(),
-)
-_INSERT_SALE = insert(Sale)
-_INSERT_LINES = insert(SaleLine)
-_INSERT_PAYMENTS = insert(Payment)
-_INSERT_ENTRIES = insert(LedgerEntry)
-_UPDATE_CARD = (
-    update(Card)
-    .where(Card.id == bindparam("card"))
-    .values(balance=bindparam("new_balance"), spend=Card.spend + bindparam("more_spend"),
-            stamps=bindparam("stamps"))
-)
-_INSERT_GIFT = insert(Gift)
-_CREDIT_REFERRER = (
-    update(Card).where(Card.id == bindparam("card")).values(balance=bindparam("new_balance"))
-)
+_CONTEXT = (
+    "SELECT (SELECT id FROM sales WHERE id = :sale_id),"
+    " (SELECT id FROM business_days WHERE closed_at IS NULL LIMIT 1),"
+    " (SELECT opened_at FROM business_days WHERE closed_at IS NULL LIMIT 1),"
+    " (SELECT business_date FROM business_days WHERE closed_at IS NULL LIMIT 1),"
+    " (SELECT max(receipt_no) FROM sales), (SELECT max(id) FROM programs)")
+_INSERT_SALE = insert_sql("sales", (
+    "id", "receipt_no", "day_id", "card_id", "user_id", "created_at", "tier", "discount_bp",
+    "cashback_bp", "subtotal", "discount", "redeemed", "paid", "cashback", "change_given",
+    "balance_after", "stamp", "stamp_min"))
+_INSERT_LINES = insert_sql("sale_lines", (
+    "sale_id", "line_no", "description", "qty_milli", "unit_price", "eligible", "amount",
+    "discount", "redeemed", "paid", "cashback", "gift_id"))
+_INSERT_PAYMENTS = insert_sql("payments", (
+    "sale_id", "refund_id", "day_id", "method", "amount", "tendered"))
+_INSERT_ENTRIES = insert_sql("ledger_entries", (
+    "card_id", "kind", "amount", "sale_id", "refund_id", "user_id", "day_id", "created_at",
+    "note", "corrects_id"))
+_INSERT_GIFT = insert_sql("gifts", (
+    "sale_id", "card_id", "lineage_id", "kind", "product", "description", "value", "day_id",
+    "created_at"))
+_UPDATE_CARD = ("UPDATE cards SET balance = :new_balance, spend = spend + :more_spend,"
+                " stamps = :stamps WHERE id = :card")
+_CREDIT_REFERRER = "UPDATE cards SET balance = :new_balance WHERE id = :card"
 
 
 def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleResult:
-    # The till's hottest path: prepared Core statements, one round trip per table.
-    with db.write() as s:
+    # The till's hottest path: SQL on the driver's own cursor (loyaltypos.db.raw), one
+    # round trip per table.
+    with db.write() as s, Driver(s.connection()) as raw:
         conn = s.connection()
-        existing, day_id, opened_at, business_date, last_receipt, version = conn.execute(
+        existing, day_id, opened_at, business_date, last_receipt, version = raw.execute(
             _CONTEXT, {"sale_id": sale_id}).one()
         if existing is not None:
             return _recorded(conn, sale_id)
+        opened_at, business_date = raw.read_stamp(opened_at), raw.read_date(business_date)
         program = program_version(s, version)
-        card = usable_card_state(s, card_number, lock=True) if card_number else None
+        card = usable_card_state(s, card_number, lock=True, raw=raw) if card_number else None
         rewards.check_gift_lines(conn, card, lines)
         tier, pricing = _price(s, program, card, lines, redeem, business_date, recording=True)
         settled = _settle(pricing.paid, payments, program.currency)
@@ -288,14 +287,15 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
                                          .where(BusinessDay.id == day_id)).scalar_one()
         # never stamped before its day opened, even with the clock set back since
         stamp = clock.now() if opened_at is None else max(clock.now(), opened_at)
+        stored_stamp = raw.stamp(stamp)
         tier_obj = program.tier_named(tier) if tier else None
         change = sum((p.tendered or p.amount) - p.amount for p in settled)
         ledger_rows = []
         balance = None
         earned = rewards.NOTHING
         if card is not None:
-            earned = rewards.earned(
-                conn, program, card, due=pricing.due, on=business_date, birthday=card.birthday)
+            earned = rewards.earned(raw, conn, program, card, due=pricing.due,
+                                    on=business_date, birthday=card.birthday)
             balance = card.balance
             credits = [("redeem", -pricing.redeemed, None), ("earn", pricing.cashback, None),
                        *earned.bonuses]
@@ -306,10 +306,10 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
                                                  sale_id=sale_id, note=note, at=stamp))
                     balance += amount
         receipt_no = (last_receipt or 0) + 1
-        conn.execute(_INSERT_SALE, {
+        raw.execute(_INSERT_SALE, {
             "id": sale_id, "receipt_no": receipt_no, "day_id": day_id,
             "card_id": card.id if card else None, "user_id": actor.user_id,
-            "created_at": stamp, "tier": tier,
+            "created_at": stored_stamp, "tier": tier,
             "discount_bp": pct_to_bp(tier_obj.discount_pct) if tier_obj else 0,
             "cashback_bp": pct_to_bp(tier_obj.cashback_pct) if tier_obj else 0,
             "subtotal": pricing.subtotal, "discount": pricing.discount,
@@ -317,7 +317,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             "change_given": change, "balance_after": balance,
             "stamp": earned.stamp, "stamp_min": earned.stamp_min,
         })
-        conn.execute(_INSERT_LINES, [
+        raw.executemany(_INSERT_LINES, [
             {"sale_id": sale_id, "line_no": no, "description": pl.line.description[:200],
              "qty_milli": int(pl.line.qty * QTY_SCALE), "unit_price": pl.line.unit_price,
              "eligible": pl.line.eligible, "amount": pl.shares.amount,
@@ -327,7 +327,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             for no, pl in enumerate(pricing.lines, start=1)
         ])
         if settled:
-            conn.execute(_INSERT_PAYMENTS, [
+            raw.executemany(_INSERT_PAYMENTS, [
                 {"sale_id": sale_id, "refund_id": None, "day_id": day_id, "method": p.method,
                  "amount": p.amount, "tendered": p.tendered}
                 for p in settled
@@ -335,27 +335,28 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         if card is not None:
             if earned.gift is not None:
                 gift = earned.gift
-                conn.execute(_INSERT_GIFT, {
+                raw.execute(_INSERT_GIFT, {
                     "sale_id": sale_id, "card_id": card.id, "lineage_id": card.lineage_id,
                     "kind": gift.kind, "product": gift.product,
                     "description": gift.description[:200], "value": gift.value,
-                    "day_id": day_id, "created_at": stamp})
+                    "day_id": day_id, "created_at": stored_stamp})
             referrer = earned.referrer
             if referrer is not None:
                 ledger_rows.append(entry_row(
                     referrer.id, referrer.number, referrer.balance, "bonus_referral",
                     earned.referral_amount, day_id=day_id, user_id=actor.user_id,
                     sale_id=sale_id, note=f"referral {card.number}", at=stamp))
-                conn.execute(_CREDIT_REFERRER, {
+                raw.execute(_CREDIT_REFERRER, {
                     "card": referrer.id,
                     "new_balance": referrer.balance + earned.referral_amount})
             if ledger_rows:
-                conn.execute(_INSERT_ENTRIES, ledger_rows)
+                raw.executemany(_INSERT_ENTRIES, [{**row, "created_at": stored_stamp}
+                                                  for row in ledger_rows])
             stamps = card.stamps
             if earned.stamp is not None:
                 stamps = 0 if earned.gift is not None else earned.stamp
-            conn.execute(_UPDATE_CARD, {"card": card.id, "new_balance": balance,
-                                        "more_spend": pricing.spend, "stamps": stamps})
+            raw.execute(_UPDATE_CARD, {"card": card.id, "new_balance": balance,
+                                       "more_spend": pricing.spend, "stamps": stamps})
         return SaleResult(
             sale_id=sale_id, receipt_no=receipt_no, card=card.number if card else None,
             tier=tier, subtotal=pricing.subtotal, discount=pricing.discount,

@@ -28,6 +28,7 @@ from loyaltypos.db.models import (
     Sale,
     SaleLine,
 )
+from loyaltypos.db.raw import Driver
 from loyaltypos.domain.cards import ReadyGift, Rewards
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
@@ -97,25 +98,21 @@ def birthday_note(occurrence: dt.date) -> str:
     return f"birthday {occurrence.isoformat()}"
 
 
-def _birthday_given(conn: Connection, lineage_id: int, occurrence: dt.date) -> bool:
+def _birthday_given(raw: Driver, lineage_id: int, occurrence: dt.date) -> bool:
     """Whether the lineage holds a birthday bonus for this birthday not taken back.
 
     The bonus and its reversal carry the birthday in their note; they are found by kind
     and card (an index), so the look-up does not grow with the card's history."""
-    rows = dict(conn.execute(_BIRTHDAY_ENTRIES, {
+    rows = dict(raw.execute(_BIRTHDAY_ENTRIES, {
         "lineage": lineage_id, "note": birthday_note(occurrence)}).all())
     return rows.get("bonus_birthday", 0) > rows.get("reverse_birthday", 0)
 
 
-_lineage_card = aliased(Card)
 _BIRTHDAY_ENTRIES = (
-    select(LedgerEntry.kind, func.count())
-    .where(LedgerEntry.kind.in_(("bonus_birthday", "reverse_birthday")),
-           LedgerEntry.card_id.in_(select(_lineage_card.id)
-                                   .where(_lineage_card.lineage_id == bindparam("lineage"))),
-           LedgerEntry.note == bindparam("note"))
-    .group_by(LedgerEntry.kind)
-)
+    "SELECT kind, count(*) FROM ledger_entries"
+    " WHERE kind IN ('bonus_birthday', 'reverse_birthday')"
+    " AND card_id IN (SELECT id FROM cards WHERE lineage_id = :lineage) AND note = :note"
+    " GROUP BY kind")
 
 
 _newcomer = aliased(Card)
@@ -162,10 +159,11 @@ def _gift_draft(conn: Connection, reward: Reward) -> GiftDraft:
     return GiftDraft("item", reward.product, row.name, row.price)
 
 
-def earned(conn: Connection, program: Program, card, *, due: int, on: dt.date,
+def earned(raw: Driver, conn: Connection, program: Program, card, *, due: int, on: dt.date,
            birthday: dt.date | None) -> Earned:
     """What a sale of ``due`` (subtotal - discount) on business date ``on`` earns for
-    ``card`` (a :class:`~loyaltypos.services.cards.CardState`) besides cashback."""
+    ``card`` (a :class:`~loyaltypos.services.cards.CardState`) besides cashback; the sale's
+    look-ups on the driver's cursor ``raw``, the rare ones on ``conn``."""
     stamp = stamp_min = every = gift = None
     bonuses: list[tuple[str, int, str | None]] = []
     stamps = program.reward("stamps")
@@ -178,7 +176,7 @@ def earned(conn: Connection, program: Program, card, *, due: int, on: dt.date,
     party = program.reward("birthday")
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
-        if occurrence is not None and not _birthday_given(conn, card.lineage_id, occurrence):
+        if occurrence is not None and not _birthday_given(raw, card.lineage_id, occurrence):
             bonuses.append(("bonus_birthday", party.amount, birthday_note(occurrence)))
     referral = program.reward("referral")
     referrer = None
@@ -215,9 +213,10 @@ def standing(session: Session, program: Program, card, *, on: dt.date,
     party = program.reward("birthday")
     if party is not None and birthday is not None:
         occurrence = birthday_occurrence(birthday, on, party.days)
-        if occurrence is not None and not _birthday_given(
-                session.connection(), card.lineage_id, occurrence):
-            birthday_bonus = party.amount
+        if occurrence is not None:
+            with Driver(session.connection()) as raw:
+                if not _birthday_given(raw, card.lineage_id, occurrence):
+                    birthday_bonus = party.amount
     next_expiry, locked = None, 0
     if card.balance and (program.expiry.days or program.expiry.lock_days):
         lots = expiry.lots_now(session, card.lineage_id, program, on)
