@@ -10,6 +10,7 @@ balance and both spending it. Other databases get row locks from the services'
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
@@ -87,8 +89,12 @@ def _make_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("loyaltypos_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        conn.info[_CHANGES_AT_BEGIN] = conn.connection.dbapi_connection.total_changes
+        driver = conn.connection.dbapi_connection  # a statement without Core's overhead
+        try:
+            driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except driver.Error as error:  # busy past the timeout, disk full: as Core says it
+            raise DBAPIError.instance("BEGIN", (), error, sqlite3.Error) from error
+        conn.info[_CHANGES_AT_BEGIN] = driver.total_changes
 
     return engine
 

@@ -49,6 +49,7 @@ class Driver:
 
     def __init__(self, conn: Connection) -> None:
         dialect = conn.dialect
+        self.conn = conn
         self.dialect = dialect.name
         self.server = dialect.name != "sqlite"
         self._dbapi_error = dialect.loaded_dbapi.Error

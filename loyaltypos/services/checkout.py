@@ -270,7 +270,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
     # The till's hottest path: SQL on the driver's own cursor (loyaltypos.db.raw), one
     # round trip per table.
     with db.write() as s, Driver(s.connection()) as raw:
-        conn = s.connection()
+        conn = raw.conn
         existing, day_id, opened_at, business_date, last_receipt, version = raw.execute(
             _CONTEXT, {"sale_id": sale_id}).one()
         if existing is not None:
