@@ -25,11 +25,12 @@ from loyaltypos.db.models import AuditEntry, LedgerEntry
 from loyaltypos.documents.z_report import figures
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import NotAllowed, Refused
-from loyaltypos.domain.lots import Entry, replay, replay_rows
+from loyaltypos.domain.lots import Entry, Replay, replay, replay_rows
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, days, expiry, store
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
+from loyaltypos.services.expiry import _DayOrdinals
 from loyaltypos.services.verify import verify
 
 D = dt.date
@@ -272,6 +273,28 @@ def test_any_history_leaves_lots_that_add_up_to_the_balance_and_none_below_zero(
                    lock_days=lock_days) if lapsed else lots
     assert after.expired(last) == 0 and after.total == lots.total - lapsed
     assert after.shortfalls == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories(), st.data())
+def test_a_replay_carried_on_in_batches_answers_as_one_replayed_whole(history, data):
+    """The till's cached replay: fed in batches, asked what is spendable between them
+    (its answer kept up to date by each batch), it agrees with a replay of everything."""
+    entries, days, lock_days, last = history
+    ordinals = _DayOrdinals()
+    carried = Replay(days=days, lock_days=lock_days, ordinal=ordinals)
+    asked = [last - dt.timedelta(days=3), last, last + dt.timedelta(days=40)]
+    at = 0
+    while at < len(entries):
+        step = data.draw(st.integers(1, 5))
+        carried.feed((None, *entry) for entry in entries[at:at + step])
+        at += step
+        carried.spendable(data.draw(st.sampled_from(asked)))
+    whole = replay(entries, days=days, lock_days=lock_days)
+    for on in asked:
+        assert carried.spendable(on) == whole.spendable(on)
+    assert carried.lots().copy().lots == whole.copy().lots
+    assert carried.count == len(entries)
 
 
 # ---------------------------------------------------------------- the shop

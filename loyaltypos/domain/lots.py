@@ -187,6 +187,19 @@ class Replay:
         self._source: dict[tuple[str, str], list] = {}  # (kind, sale id) -> its lot
         self._taken: dict[str, list[list]] = {}  # sale id -> [[lot, amount], ...] it took
         self._shortfalls: list[Shortfall] = []
+        # What spendable() last answered, for which day: kept up to date by every batch
+        # fed since (a lot's dates never change, only its amount), so a till asking at
+        # every sale does not sum every lot again.
+        self._spend_day: int | None = None
+        self._spend_value = 0
+
+    def spendable(self, on: dt.date) -> int:
+        """What a sale on business date ``on`` may spend (as :meth:`Lots.spendable`)."""
+        day = on.toordinal()
+        if self._spend_day != day:
+            self._spend_value = self.lots().spendable(on)
+            self._spend_day = day
+        return self._spend_value
 
     def lots(self) -> Lots:
         """The lots now, as a view that later batches change."""
@@ -199,6 +212,8 @@ class Replay:
         source, taken, shortfalls = self._source, self._taken, self._shortfalls
         days, lock_days, ordinal = self.days, self.lock_days, self.ordinal
         count, last_id = self.count, self.last_id
+        track, value = self._spend_day, self._spend_value  # track: None, or a day ordinal
+        moved: list | None = None
         for _key, entry_id, kind, amount, sale_id, day in rows:
             count += 1
             last_id = entry_id
@@ -215,6 +230,8 @@ class Replay:
                             record[1] = part - back
                             amount -= back
                             head = min(head, lot[_SEQ])
+                            if track is not None and lot[_UNLOCK] <= track <= lot[_LAST]:
+                                value += back
                             if not amount:
                                 break
                     if not amount:
@@ -222,6 +239,8 @@ class Replay:
                 lot = [amount, on + days if days else NEVER,
                        on + lock_days if kind == "earn" else on, len(lots), kind, sale_id, on]
                 lots.append(lot)
+                if track is not None and lot[_UNLOCK] <= track <= lot[_LAST]:
+                    value += amount
                 if on < latest:
                     in_order = False
                 else:
@@ -236,8 +255,11 @@ class Replay:
             while head < len(lots) and not lots[head][_AMOUNT]:
                 head += 1
             live = islice(lots, head, None) if in_order else sorted(lots[head:], key=_by_expiry)
+            if track is not None:
+                moved = []
             if kind == "redeem":
-                record = taken.setdefault(sale_id, []) if sale_id is not None else None
+                record = taken.setdefault(sale_id, []) if sale_id is not None else moved
+                before = len(record) if record is not None else 0
                 spendable = []
                 for lot in live:
                     if lot[_AMOUNT] and lot[_UNLOCK] <= on <= lot[_LAST]:
@@ -248,26 +270,33 @@ class Replay:
                 need = _take(spendable, -amount, record)
                 if need:
                     need = _fifo(_ordered(lots, head, in_order), on, need, record)
+                if track is not None and record is not moved:
+                    moved = record[before:]
             else:
                 if kind == "refund_reverse":
                     own = source.get(("earn", sale_id)) if sale_id is not None else None
                     if own is not None:
-                        need = _take((own,), need)
+                        need = _take((own,), need, moved)
                     if need:
                         locked = [lot for lot in live if lot[_AMOUNT] and lot[_UNLOCK] > on]
-                        need = _take(reversed(locked), need)  # newest first
+                        need = _take(reversed(locked), need, moved)  # newest first
                 elif kind in REVERSALS:
                     own = source.get((REVERSALS[kind], sale_id)) if sale_id is not None else None
                     if own is not None:
-                        need = _take((own,), need)
+                        need = _take((own,), need, moved)
                 elif kind == "expire":
-                    need = _take((lot for lot in live if lot[_LAST] <= on), need)
+                    need = _take((lot for lot in live if lot[_LAST] <= on), need, moved)
                 if need:
-                    need = _fifo(_ordered(lots, head, in_order), on, need)
+                    need = _fifo(_ordered(lots, head, in_order), on, need, moved)
+            if moved:
+                for lot, part in moved:
+                    if lot[_UNLOCK] <= track <= lot[_LAST]:
+                        value -= part
             if need:
                 shortfalls.append(Shortfall(entry_id, kind, need))
         self._head, self._in_order, self._latest = head, in_order, latest
         self.count, self.last_id = count, last_id
+        self._spend_value = value
         return self
 
 

@@ -150,9 +150,9 @@ class _Replays:
         self._by_db: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @contextlib.contextmanager
-    def lots(self, session: Session, lineage_id: int, program: Program) -> Iterator[Lots]:
-        """The lineage's lots, as a view to read inside the ``with`` (no copy): while it is
-        read, the replay is out of the cache, so no other thread carries it on."""
+    def replay(self, session: Session, lineage_id: int, program: Program) -> Iterator[Replay]:
+        """The lineage's replay, brought up to date, to read inside the ``with`` (no copy):
+        while it is read, it is out of the cache, so no other thread carries it on."""
         engine = session.get_bind()
         pool = engine.pool  # one for the reading and the writing sessions of a database
         key = (lineage_id, program.expiry.days, program.expiry.lock_days)
@@ -183,7 +183,7 @@ class _Replays:
                 replay.feed(_entries(cursor, mark, lineage_id))
         finally:
             cursor.close()
-        yield replay.lots()
+        yield replay
         if not keep:
             return
         with self._lock:
@@ -213,8 +213,8 @@ def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
     """The lots of one card lineage (``Card.lineage_id``), replayed from its ledger
     entries with the program's ``[expiry]``: the entries since the till last replayed
     it, or all of them. A copy: the caller may keep it."""
-    with _REPLAYS.lots(session, lineage_id, program) as lots:
-        return lots.copy()
+    with _REPLAYS.replay(session, lineage_id, program) as replay:
+        return replay.lots().copy()
 
 
 def _lineage_balance(session: Session, lineage_id: int) -> int:
@@ -230,8 +230,8 @@ def spendable_balance(session: Session, lineage_id: int, program: Program,
     yet. Without ``[expiry]`` it is the balance itself, read without a replay."""
     if not program.expiry.days and not program.expiry.lock_days:
         return _lineage_balance(session, lineage_id)
-    with _REPLAYS.lots(session, lineage_id, program) as lots:
-        return lots.spendable(on)
+    with _REPLAYS.replay(session, lineage_id, program) as replay:
+        return replay.spendable(on)
 
 
 def next_expiry(session: Session, lineage_id: int, program: Program,
@@ -241,8 +241,8 @@ def next_expiry(session: Session, lineage_id: int, program: Program,
     when the program lets nothing expire or the lineage holds nothing that will."""
     if not program.expiry.days:
         return None
-    with _REPLAYS.lots(session, lineage_id, program) as lots:
-        return lots.next_expiry(on)
+    with _REPLAYS.replay(session, lineage_id, program) as replay:
+        return replay.lots().next_expiry(on)
 
 
 def lots_now(session: Session, lineage_id: int, program: Program, on: dt.date) -> LotsNow:
@@ -250,8 +250,9 @@ def lots_now(session: Session, lineage_id: int, program: Program, on: dt.date) -
     replay (for a balance shown as "available + locked")."""
     if not program.expiry.days and not program.expiry.lock_days:
         return LotsNow(_lineage_balance(session, lineage_id), 0, None)
-    with _REPLAYS.lots(session, lineage_id, program) as lots:
-        return LotsNow(lots.spendable(on), lots.locked(on),
+    with _REPLAYS.replay(session, lineage_id, program) as replay:
+        lots = replay.lots()
+        return LotsNow(replay.spendable(on), lots.locked(on),
                        lots.next_expiry(on) if program.expiry.days else None)
 
 
