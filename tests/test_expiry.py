@@ -29,8 +29,8 @@ from loyaltypos.domain.lots import Entry, Replay, replay, replay_rows
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, days, expiry, store
 from loyaltypos.services.checkout import checkout, new_sale_id
-from loyaltypos.services.refunds import refund
 from loyaltypos.services.expiry import _DayOrdinals
+from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
 
 D = dt.date

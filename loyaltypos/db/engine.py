@@ -108,9 +108,9 @@ class Database:
 
     def __post_init__(self) -> None:
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(loyaltypos_write=True), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(loyaltypos_write=True)
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False,
+                                    join_transaction_mode="rollback_only")
         for maker in (self._reader, self._writer):
             event.listen(maker, "before_flush", refuse_changed_facts)
         self._guards_whole = False
@@ -134,6 +134,16 @@ class Database:
         """One write transaction: commits at the end, rolls back on any error."""
         with self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[tuple[Connection, Session]]:
+        """One write transaction on a Core connection, for a sale: no ORM session to set up
+        unless the work asks for one. Yields the connection and a session bound to it (the
+        session joins the connection's transaction on its first use; it commits nothing
+        itself). Commits at the end, rolls back on any error."""
+        with self._write_engine.begin() as conn, self._writer(bind=conn) as session:
+            yield conn, session
+            session.flush()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
@@ -150,14 +150,16 @@ class _Replays:
         self._by_db: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @contextlib.contextmanager
-    def replay(self, session: Session, lineage_id: int, program: Program) -> Iterator[Replay]:
+    def replay(self, db: Session | Connection, lineage_id: int,
+               program: Program) -> Iterator[Replay]:
         """The lineage's replay, brought up to date, to read inside the ``with`` (no copy):
-        while it is read, it is out of the cache, so no other thread carries it on."""
-        engine = session.get_bind()
+        while it is read, it is out of the cache, so no other thread carries it on. ``db``
+        is a session, or the connection of a sale's transaction."""
+        conn = db.connection() if isinstance(db, Session) else db
+        engine = conn.engine
         pool = engine.pool  # one for the reading and the writing sessions of a database
         key = (lineage_id, program.expiry.days, program.expiry.lock_days)
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        conn = session.connection()
         keep = not transaction_wrote(conn)
         cursor = conn.connection.cursor()
         try:
@@ -217,13 +219,13 @@ def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
         return replay.lots().copy()
 
 
-def _lineage_balance(session: Session, lineage_id: int) -> int:
+def _lineage_balance(session: Session | Connection, lineage_id: int) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(Card.balance), 0)).where(
         or_(Card.lineage_id == lineage_id, and_(Card.lineage_id.is_(None),
                                                 Card.id == lineage_id)))))
 
 
-def spendable_balance(session: Session, lineage_id: int, program: Program,
+def spendable_balance(session: Session | Connection, lineage_id: int, program: Program,
                       on: dt.date) -> int:
     """What a sale on business date ``on`` may spend of a lineage's cashback (minor units):
     the balance less what is locked and what lapsed before ``on`` and is not written off

@@ -59,7 +59,7 @@ def program_version(session: Session, version: int | None) -> Program:
     """The program of one stored version, parsed once per database and version."""
     if version is None:
         raise NotInitialised(_("this database has no shop yet; run 'loyaltypos init' first"))
-    key = (str(session.get_bind().url), version)
+    key = (str(session.get_bind().engine.url), version)  # bound to an engine or a connection
     program = _program_cache.get(key)
     if program is None:
         text = session.connection().execute(_PROGRAM_TEXT, {"version": version}).scalar_one()
