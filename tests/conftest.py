@@ -7,6 +7,8 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -115,11 +117,91 @@ def migrated_file(tmp_path_factory) -> Path:
     return path
 
 
+# -- PostgreSQL ---------------------------------------------------------------------------
+# A module marked ``pytestmark = pytest.mark.postgresql_too`` runs each test that uses
+# ``db`` twice: on a SQLite file and on a fresh PostgreSQL database. The server is named
+# by LOYALTYPOS_TEST_PG (run-tests starts one when the binaries are installed); without
+# it those runs are skipped, unless LOYALTYPOS_REQUIRE_PG=1 (CI) makes that a failure.
+PG_ENV, PG_REQUIRED_ENV = "LOYALTYPOS_TEST_PG", "LOYALTYPOS_REQUIRE_PG"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql_too: run the db tests on PostgreSQL too")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and \
+            metafunc.definition.get_closest_marker("postgresql_too") is not None:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db(db_path: Path, migrated_file: Path):
-    """A fresh database file per test: a copy of the migrated empty one (test_migrations.py
-    runs the migrations themselves)."""
-    shutil.copyfile(migrated_file, db_path)
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+def _server_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get(PG_REQUIRED_ENV) == "1":
+            pytest.fail(f"{PG_ENV} names no PostgreSQL server, and {PG_REQUIRED_ENV}=1")
+        pytest.skip(f"no PostgreSQL server ({PG_ENV} not set)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_template(tmp_path_factory) -> str:
+    """A database at the newest schema on the test server, made once per test process
+    through the migrations; each test's database is a copy of it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_server_url())
+    name = f"lp_template_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    open_database(url.set(database=name).render_as_string(hide_password=False)).dispose()
+    admin.dispose()
+    return name
+
+
+_pg_counter = iter(range(1, 1 << 30))
+
+
+@contextmanager
+def pg_database(template: str | None) -> Iterator[str]:
+    """The URL of a new database copied from ``template`` (None: an empty one), dropped
+    afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_server_url())
+    name = f"lp_{os.getpid()}_{next(_pg_counter)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'
+                          + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(backend: str, db_path: Path, request):
+    """A fresh database per test: a copy of the migrated empty one (test_migrations.py
+    runs the migrations themselves): a SQLite file, or on PostgreSQL a new database."""
+    if backend == "postgresql":
+        with pg_database(request.getfixturevalue("pg_template")) as url:
+            database = open_database(url)
+            yield database
+            database.dispose()
+        return
+    shutil.copyfile(request.getfixturevalue("migrated_file"), db_path)
     database = open_database(str(db_path))
     yield database
     database.dispose()

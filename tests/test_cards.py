@@ -20,6 +20,8 @@ from loyaltypos.services import cards
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 
 def test_personal_card_needs_a_name_and_starts_on_the_first_tier(db, cashier):
     card = personal(db, cashier, phone="+7 (912) 000-11-22", email="olga@example.org",

@@ -20,6 +20,8 @@ from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id, quote
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 
 def sell(db, actor, card=None, lines=None, **kw):
     return checkout(db, actor=actor, sale_id=new_sale_id(), card_number=card,

@@ -15,6 +15,8 @@ from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.refunds import preview_refund, recent_sales, refund, sale_lines
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 TEN_FIVE = """
 [program]
 name = "Refund shop"

@@ -68,10 +68,32 @@ def transaction_wrote(conn: Connection) -> bool:
     return conn.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar()
 
 
+# PostgreSQL: every write transaction takes this transaction-level advisory lock first,
+# as SQLite's BEGIN IMMEDIATE takes the file's write lock: the writes of all tills are
+# serialised, so receipt, refund and Z numbers (max + 1 under the lock), what is left of a
+# sale to refund, the day a sale goes into and the day being closed are each decided by
+# one transaction at a time. Reads never wait for it. (docs/RULES-DECISIONS.md, "Several
+# tills on one server")
+WRITE_LOCK_KEY = 0x4C6F79616C7479  # "Loyalty"
+LOCK_TIMEOUT = "15s"  # a write that waits longer for a lock fails, and says so
+
+
+def _make_server_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("loyaltypos_write", False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    return engine
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return _make_server_engine(url)
 
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -164,10 +186,29 @@ def schema_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+MIGRATE_LOCK_KEY = WRITE_LOCK_KEY + 1
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to date; a shop's database is upgraded, never recreated."""
+    """Bring the schema up to date; a shop's database is upgraded, never recreated.
+
+    On a server, under a session-level advisory lock: tills started at once on a new or
+    older database wait while the first one migrates, then find the schema up to date."""
     if schema_revision(engine) == SCHEMA_HEAD:
         return
+    if engine.dialect.name == "sqlite":
+        _upgrade(engine)
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATE_LOCK_KEY})")
+        try:
+            if schema_revision(engine) != SCHEMA_HEAD:
+                _upgrade(engine)
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATE_LOCK_KEY})")
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 

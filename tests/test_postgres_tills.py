@@ -1,0 +1,150 @@
+"""Several tills on one PostgreSQL server at once (each till: its own Database, its own
+connections, in its own thread): nothing lost, nothing doubled, numbers unique and
+gapless. Runs only on PostgreSQL (a SQLite file has one writer by construction)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from conftest import line, personal, pg_database
+from sqlalchemy import func, select
+
+from loyaltypos.db import SCHEMA_HEAD, open_database
+from loyaltypos.db.engine import schema_revision
+from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
+from loyaltypos.domain.errors import Refused
+from loyaltypos.services import cards, days
+from loyaltypos.services.checkout import checkout, new_sale_id
+from loyaltypos.services.refunds import refund
+from loyaltypos.services.verify import verify
+
+TILLS = 8
+
+
+@pytest.fixture
+def backend() -> str:
+    return "postgresql"
+
+
+def at_once(db, work: Callable[[object, int], object], tills: int = TILLS) -> list:
+    """Run ``work(till_db, n)`` on ``tills`` tills, released together; each result or
+    exception, in till order."""
+    gate = threading.Barrier(tills)
+    results: list = [None] * tills
+
+    def till(n: int) -> None:
+        own = open_database(db.url)
+        try:
+            gate.wait()
+            results[n] = work(own, n)
+        except Exception as exc:  # reported to the test, which says what it expected
+            results[n] = exc
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=till, args=(n,)) for n in range(tills)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_eight_tills_selling_at_once_record_every_sale_with_gapless_receipt_numbers(
+        db, manager):
+    numbers = [personal(db, manager, name=f"Customer {n}").number for n in range(TILLS)]
+    per_till = 25
+
+    def sell(till_db, n):
+        return [checkout(till_db, actor=manager, sale_id=new_sale_id(),
+                         card_number=numbers[n], lines=[line("goods", 1, 10_000)]).receipt_no
+                for _ in range(per_till)]
+
+    results = at_once(db, sell)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    receipts = sorted(no for till in results for no in till)
+    assert receipts == list(range(1, TILLS * per_till + 1))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Sale)) == TILLS * per_till
+    assert verify(db) == []
+
+
+def test_eight_tills_refunding_one_sale_at_once_pay_it_back_once(db, manager):
+    card = personal(db, manager)
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("goods", 2, 10_000)])
+
+    def give_back(till_db, _n):
+        return refund(till_db, actor=manager, sale_id=sale.sale_id,
+                      items={1: Decimal(2)}).money_back
+
+    results = at_once(db, give_back)
+    paid = [r for r in results if isinstance(r, int)]
+    refused = [r for r in results if isinstance(r, Refused)]
+    assert paid == [sale.paid] and len(refused) == TILLS - 1, results
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Refund)) == 1
+        assert s.scalar(select(func.sum(Payment.amount)).where(Payment.amount < 0)) \
+            == -sale.paid
+    assert verify(db) == []
+
+
+def test_a_sale_never_enters_a_day_while_it_is_being_closed(db, manager):
+    """Tills sell while another closes the day: every sale is in the Z report of the day
+    it went into, or in the next day."""
+    numbers = [personal(db, manager, name=f"Customer {n}").number for n in range(TILLS - 1)]
+
+    def work(till_db, n):
+        if n == TILLS - 1:
+            return days.close_day(till_db, actor=manager, refresh=False)
+        return [checkout(till_db, actor=manager, sale_id=new_sale_id(),
+                         card_number=numbers[n], lines=[line("goods", 1, 10_000)]).receipt_no
+                for _ in range(10)]
+
+    results = at_once(db, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    closed = results[-1]
+    with db.read() as s:
+        day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == closed.z_number))
+        in_day = s.scalar(select(func.count()).select_from(Sale)
+                          .where(Sale.day_id == day.id))
+        later = s.scalar(select(func.count()).select_from(Sale)
+                         .where(Sale.day_id != day.id))
+    assert closed.sales == in_day  # the Z report counts every sale of its day
+    assert in_day + later == (TILLS - 1) * 10
+    assert days.z_report(db, z_number=closed.z_number).sales == in_day
+    assert verify(db) == []
+
+
+def test_tills_opening_the_next_day_at_the_same_moment_share_it(db, manager):
+    numbers = [personal(db, manager, name=f"Customer {n}").number for n in range(TILLS)]
+    days.close_day(db, actor=manager, refresh=False)
+
+    def first_sale(till_db, n):
+        return checkout(till_db, actor=manager, sale_id=new_sale_id(),
+                        card_number=numbers[n], lines=[line("goods", 1, 10_000)])
+
+    results = at_once(db, first_sale)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    with db.read() as s:
+        open_days = s.scalars(select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)))
+        assert len(list(open_days)) == 1
+        assert len(set(s.scalars(select(Sale.day_id)))) == 1
+    assert cards.scan_card(db, number=numbers[0]).balance > 0
+
+
+def test_tills_started_at_once_on_a_new_database_wait_for_one_to_build_it():
+    with pg_database(None) as url:
+        results = at_once(_Url(url), lambda till_db, _n: till_db.describe(), tills=4)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        assert schema_revision(open_database(url).engine) == SCHEMA_HEAD
+
+
+class _Url:
+    """What at_once needs of a database: its URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
