@@ -162,7 +162,8 @@ def pg_template(tmp_path_factory) -> str:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    open_database(url.set(database=name).render_as_string(hide_password=False)).dispose()
+    open_database(url.set(database=name).render_as_string(hide_password=False),
+                  admin=True).dispose()
     admin.dispose()
     return name
 

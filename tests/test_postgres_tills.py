@@ -10,12 +10,11 @@ from decimal import Decimal
 
 import pytest
 from conftest import line, personal, pg_database
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from loyaltypos.db import SCHEMA_HEAD, open_database
-from loyaltypos.db.engine import schema_revision
 from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
-from loyaltypos.domain.errors import Refused
+from loyaltypos.domain.errors import NeedsUpgrade, Refused
 from loyaltypos.services import cards, days
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
@@ -29,21 +28,25 @@ def backend() -> str:
     return "postgresql"
 
 
-def at_once(db, work: Callable[[object, int], object], tills: int = TILLS) -> list:
+def at_once(db, work: Callable[[object, int], object], tills: int = TILLS,
+            open_each: bool = True) -> list:
     """Run ``work(till_db, n)`` on ``tills`` tills, released together; each result or
-    exception, in till order."""
+    exception, in till order. ``open_each``: each till opens the database after the
+    start (None is passed otherwise)."""
     gate = threading.Barrier(tills)
     results: list = [None] * tills
 
     def till(n: int) -> None:
-        own = open_database(db.url)
+        own = None
         try:
             gate.wait()
+            own = open_database(db.url) if open_each else None
             results[n] = work(own, n)
         except Exception as exc:  # reported to the test, which says what it expected
             results[n] = exc
         finally:
-            own.dispose()
+            if own is not None:
+                own.dispose()
 
     threads = [threading.Thread(target=till, args=(n,)) for n in range(tills)]
     for t in threads:
@@ -136,11 +139,28 @@ def test_tills_opening_the_next_day_at_the_same_moment_share_it(db, manager):
     assert cards.scan_card(db, number=numbers[0]).balance > 0
 
 
-def test_tills_started_at_once_on_a_new_database_wait_for_one_to_build_it():
+def test_tills_never_migrate_a_server_and_admins_upgrading_at_once_wait_for_one(cli):
     with pg_database(None) as url:
+        # four tills started at once on a new database: each is told what to run
         results = at_once(_Url(url), lambda till_db, _n: till_db.describe(), tills=4)
-        assert not [r for r in results if isinstance(r, Exception)], results
-        assert schema_revision(open_database(url).engine) == SCHEMA_HEAD
+        assert all(isinstance(r, NeedsUpgrade) and "loyaltypos init" in str(r)
+                   for r in results), results
+        # four admins upgrading at once (what 'db upgrade' opens the database with): one
+        # migrates, the others wait for its lock and find the schema up to date
+        results = at_once(_Url(url), lambda _db, _n: open_database(url, admin=True).dispose(),
+                          tills=4, open_each=False)
+        assert results == [None] * 4, results
+        done = cli("--json", "db", "upgrade", "--db", url)
+        assert (done.returncode, done.stdout.strip()) == (0, f'{{"schema": "{SCHEMA_HEAD}"}}')
+        # a till on an older schema is refused, and does not try itself
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+        engine.dispose()
+        refused = cli("verify", "--db", url)
+        assert refused.returncode == 1
+        assert "needs an upgrade (schema 0009" in refused.stderr
+        assert "run 'loyaltypos db upgrade --db URL'" in refused.stderr
 
 
 class _Url:

@@ -87,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Out(getattr(args, "json", False))
     try:
         # Only init makes a database: any other command on a mistyped path is refused.
-        db = dbmod.open_database(getattr(args, "db", None), create=args.command == "init")
+        # init and db upgrade may bring a server's schema up to date; a till may not.
+        db = dbmod.open_database(getattr(args, "db", None), create=args.command == "init",
+                                 admin=args.command in ("init", "db"))
     except Exception as exc:  # a bad URL, an unreadable file, a locked or newer database
         return failures.cannot_open(exc, label)
     try:

@@ -132,7 +132,23 @@ def run_backup(db: Database, args: argparse.Namespace, out: Out) -> None:
     out({"backup": str(target)}, _("Backup written to {path}").format(path=target))
 
 
+def _db_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    actions = p.add_subparsers(dest="action", required=True)
+    actions.add_parser("upgrade", parents=[common],
+                       help=_("bring the database's schema up to date (an admin's step on a"
+                              " server; tills never do it themselves)"))
+
+
+def run_db(db: Database, args: argparse.Namespace, out: Out) -> None:
+    # Opening the database for this command ran the migrations, under the server's lock.
+    revision = store.schema(db)
+    out({"schema": revision}, _("{database} is at schema {schema}, the newest").format(
+        database=db.describe(), schema=revision))
+
+
 COMMANDS = (
+    Command("db", N_("the database itself: 'db upgrade' brings its schema up to date"),
+            _db_arguments, run_db, needs_shop=False),
     Command("init", N_("set up a new shop database"), _init_arguments, run_init,
             needs_shop=False),
     Command("program", N_("show or load the loyalty program"), _program_arguments,

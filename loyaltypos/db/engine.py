@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
-from loyaltypos.domain.errors import NoDatabase
+from loyaltypos.domain.errors import NeedsUpgrade, NoDatabase
 from loyaltypos.domain.i18n import _
 
 ENV_DB = "LOYALTYPOS_DB"
@@ -219,11 +219,31 @@ def _upgrade(engine: Engine) -> None:
 
 
 def open_database(db: str | None = None, *, upgrade: bool = True,
-                  create: bool = True) -> Database:
-    """Open (with ``create``, make if need be) a shop's database, its schema brought up to
-    date."""
+                  create: bool = True, admin: bool = False) -> Database:
+    """Open (with ``create``, make if need be) a shop's database.
+
+    A SQLite file is brought up to date as it opens. A server's database is upgraded only
+    by an admin (``admin``: ``loyaltypos init`` and ``loyaltypos db upgrade``); a till
+    opening one at an older schema is refused with what to run, and never migrates it
+    itself, so tills started together cannot race each other's migrations."""
     url = database_url(db, create=create)
     engine = _make_engine(url)
     if upgrade:
-        migrate(engine)
+        if admin or engine.dialect.name == "sqlite":
+            migrate(engine)
+        else:
+            _refuse_older(engine)
     return Database(engine=engine, url=url)
+
+
+def _refuse_older(engine: Engine) -> None:
+    revision = schema_revision(engine)
+    if revision == SCHEMA_HEAD:
+        return
+    engine.dispose()
+    if revision is None:
+        raise NeedsUpgrade(_("the database has no LoyaltyPOS tables yet: set it up with"
+                             " 'loyaltypos init --db URL' (or 'loyaltypos db upgrade --db URL')"))
+    raise NeedsUpgrade(_("the database needs an upgrade (schema {old}, this LoyaltyPOS needs"
+                         " {new}): run 'loyaltypos db upgrade --db URL'").format(
+        old=revision, new=SCHEMA_HEAD))

@@ -126,3 +126,7 @@ class GuardsMissing(Refused):
 
 class NoDatabase(Refused):
     """There is no shop's database where one was named, and none is to be made there."""
+
+
+class NeedsUpgrade(Refused):
+    """A server's database is at an older schema (or none): an admin upgrades it, not a till."""

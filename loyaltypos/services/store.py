@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
+from loyaltypos.db.engine import schema_revision
 from loyaltypos.db.models import (
     AuditEntry,
     BusinessDay,
@@ -332,3 +333,8 @@ def set_receipt_header(db: Database, *, actor: Actor, lines: list[str]) -> tuple
     with db.write() as s:
         set_setting(s, actor, "receipt_header", "\n".join(clean))
     return tuple(clean)
+
+
+def schema(db: Database) -> str | None:
+    """The schema revision the database is at (None: no LoyaltyPOS tables)."""
+    return schema_revision(db.engine)
