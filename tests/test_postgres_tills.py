@@ -9,8 +9,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from conftest import line, personal, pg_database
+from conftest import MANAGER_PIN, line, personal, pg_database
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from loyaltypos.db import SCHEMA_HEAD, open_database
 from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
@@ -168,3 +169,29 @@ class _Url:
 
     def __init__(self, url: str) -> None:
         self.url = url
+
+
+@pytest.mark.parametrize("table", ["ledger_entries", "sales", "business_days", "cards"])
+def test_truncate_is_refused_on_the_append_only_tables(db, manager, table):
+    personal(db, manager)
+    with pytest.raises(DBAPIError, match="append-only"), db.write() as s:
+        s.execute(text(f"TRUNCATE {table} CASCADE"))
+    assert verify(db) == []
+
+
+def test_a_till_that_waits_too_long_for_the_lock_is_told_the_database_is_busy(
+        db, manager, cli, monkeypatch):
+    card = personal(db, manager)
+    holder = open_database(db.url)
+    try:
+        with holder.write() as s:  # another till in the middle of a long write
+            s.execute(text("SELECT 1"))
+            done = cli("card", "adjust", card.number, "10", "--reason", "goodwill",
+                       "--db", db.url, "--user", "Maria", LOYALTYPOS_PIN=MANAGER_PIN,
+                       LOYALTYPOS_LOCK_TIMEOUT_S="0.5")
+    finally:
+        holder.dispose()
+    assert done.returncode == 3
+    assert "the database is busy" in done.stderr and "Nothing was saved" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert cards.scan_card(db, number=card.number).balance == 0

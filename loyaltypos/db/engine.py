@@ -31,7 +31,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 # The newest migration. Checked against Alembic's own idea of the head by a test, so
 # opening an up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def default_db_path() -> Path:
@@ -75,16 +75,29 @@ def transaction_wrote(conn: Connection) -> bool:
 # one transaction at a time. Reads never wait for it. (docs/RULES-DECISIONS.md, "Several
 # tills on one server")
 WRITE_LOCK_KEY = 0x4C6F79616C7479  # "Loyalty"
-LOCK_TIMEOUT = "15s"  # a write that waits longer for a lock fails, and says so
+# A write that waits longer than this for the lock fails, and the person is told the
+# database is busy (nothing saved, try again); LOYALTYPOS_LOCK_TIMEOUT_S sets it.
+ENV_LOCK_TIMEOUT = "LOYALTYPOS_LOCK_TIMEOUT_S"
+DEFAULT_LOCK_TIMEOUT_S = 15
+
+
+def _lock_timeout_ms() -> int:
+    raw = os.environ.get(ENV_LOCK_TIMEOUT, "")
+    try:
+        seconds = float(raw) if raw else DEFAULT_LOCK_TIMEOUT_S
+    except ValueError:
+        seconds = DEFAULT_LOCK_TIMEOUT_S
+    return max(1, int(seconds * 1000)) if seconds > 0 else DEFAULT_LOCK_TIMEOUT_S * 1000
 
 
 def _make_server_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
+    timeout_ms = _lock_timeout_ms()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("loyaltypos_write", False):
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout_ms}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     return engine

@@ -74,6 +74,10 @@ def expected_triggers(dialect: str) -> set[str]:
     names |= {f"{t}_open_day" for t in DAY_TABLES}
     names |= {f"{t}_known_day" for t in DAY_TABLES}
     names.add("business_days_frozen")
+    if dialect != "sqlite":  # 0011: no TRUNCATE of any of those tables
+        names |= {f"{t}_no_truncate" for t in (
+            *FACT_TABLES, nps, "history_imports", "imported_purchases", "referrals", "gifts",
+            "business_days", *AUDITED_TABLES)}
     return names
 
 

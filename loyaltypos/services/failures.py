@@ -37,7 +37,8 @@ def explain(exc: BaseException) -> Failure | None:
         return Failure("refused", str(exc))
     if isinstance(exc, sa_exc.OperationalError):
         detail = _detail(exc)
-        if "locked" in detail or "busy" in detail:
+        if any(word in detail for word in ("locked", "busy", "lock timeout", "deadlock",
+                                               "could not serialize")):
             return Failure("database", _(
                 "the database is busy: another till or program is writing to it ({detail})."
                 " Nothing was saved; try again in a moment").format(detail=detail))
