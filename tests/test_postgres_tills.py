@@ -4,16 +4,19 @@ gapless. Runs only on PostgreSQL (a SQLite file has one writer by construction).
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from conftest import MANAGER_PIN, line, personal, pg_database
+from conftest import MANAGER_PIN, line, personal, pg_database, snapshot
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from loyaltypos.db import SCHEMA_HEAD, open_database
+from loyaltypos.db.backup import _server_tool
 from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
 from loyaltypos.domain.errors import NeedsUpgrade, Refused
 from loyaltypos.services import cards, days
@@ -195,3 +198,37 @@ def test_a_till_that_waits_too_long_for_the_lock_is_told_the_database_is_busy(
     assert "the database is busy" in done.stderr and "Nothing was saved" in done.stderr
     assert "Traceback" not in done.stderr
     assert cards.scan_card(db, number=card.number).balance == 0
+
+
+def test_a_server_backup_is_a_dump_that_restores_into_a_shop_verify_finds_whole(
+        db, manager, cli, tmp_path):
+    card = personal(db, manager)
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("goods", 2, 10_000)])
+    refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    target = tmp_path / "shop.dump"
+    done = cli("backup", str(target), "--db", db.url, "--user", "Maria",
+               LOYALTYPOS_PIN=MANAGER_PIN)
+    assert done.returncode == 0, done.stderr
+    assert (target.stat().st_mode & 0o777) == 0o600  # PIN hashes and customers inside
+    again = cli("backup", str(target), "--db", db.url, "--user", "Maria",
+                LOYALTYPOS_PIN=MANAGER_PIN)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    with pg_database(None) as copy:
+        address = make_url(copy).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        restored = subprocess.run([_server_tool("pg_restore"), "--no-owner",
+                                   f"--dbname={address}", str(target)],
+                                  capture_output=True, text=True, check=False)
+        assert restored.returncode == 0, restored.stderr
+        checked = cli("verify", "--db", copy)
+        assert checked.returncode == 0, checked.stderr
+        copy_db = open_database(copy)
+        try:
+            assert cards.scan_card(copy_db, number=card.number).balance == \
+                cards.scan_card(db, number=card.number).balance
+            # everything, but the audit line of the backup itself (written once it was made)
+            assert snapshot(copy_db) == snapshot(db) | {
+                "audit_log": snapshot(db)["audit_log"] - 1}
+        finally:
+            copy_db.dispose()

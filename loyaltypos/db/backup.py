@@ -1,4 +1,6 @@
-"""A consistent copy of a SQLite shop file, taken while the tills keep selling.
+"""A consistent copy of a shop's database, taken while the tills keep selling: a SQLite
+file with SQLite's online backup, a server's database with ``pg_dump`` (custom format,
+restored with ``pg_restore``; README, "Several tills on one PostgreSQL server").
 
 The copy is whole or it is not there: it is written to a hidden temporary file beside
 the target, checked (``PRAGMA integrity_check``, the shop's tables and schema revision),
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -29,14 +33,11 @@ _SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
 def backup(database: Database, target: str | Path) -> Path:
-    """A consistent copy of a SQLite database, taken while tills keep selling."""
-    if not database.is_sqlite:
-        raise Refused(_("backup copies SQLite files; back up a server database with its own"
-                        " tools"))
+    """A consistent copy of the database, taken while tills keep selling."""
     target = Path(target).expanduser().resolve()
     if target.exists():
         raise Refused(_("{path} already exists; choose a new file name").format(path=target))
-    source_path = make_url(database.url).database
+    source_path = make_url(database.url).database if database.is_sqlite else None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
@@ -47,11 +48,14 @@ def backup(database: Database, target: str | Path) -> Path:
             path=target, reason=exc.strerror or exc)) from None
     temporary = Path(name)
     try:
-        _copy(source_path, temporary)
-        # mkstemp makes the file private; the copy gets the shop file's own permissions.
-        with contextlib.suppress(OSError):
-            os.chmod(temporary, stat.S_IMODE(os.stat(source_path).st_mode))
-        problem = _problem(temporary)
+        if database.is_sqlite:
+            _copy(source_path, temporary)
+            # mkstemp makes the file private; the copy gets the shop file's own permissions.
+            with contextlib.suppress(OSError):
+                os.chmod(temporary, stat.S_IMODE(os.stat(source_path).st_mode))
+            problem = _problem(temporary)
+        else:  # a dump holds every PIN hash and customer: it stays private to its owner
+            problem = _dump(database.url, temporary)
         if problem:
             raise Refused(_("the backup failed its check ({problem}); nothing was written to"
                             " {path}").format(problem=problem, path=target))
@@ -76,6 +80,55 @@ def _copy(source_path: str, temporary: Path) -> None:
     with contextlib.closing(sqlite3.connect(source_path)) as src, \
             contextlib.closing(sqlite3.connect(temporary)) as dst:
         src.backup(dst)
+
+
+def _server_tool(name: str) -> str:
+    """``pg_dump`` or ``pg_restore``: on the PATH, or the newest of Debian's server folders."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                        key=lambda p: int(p.parent.parent.name)
+                        if p.parent.parent.name.isdigit() else 0)
+    if not candidates:
+        raise Refused(_("{tool} is not installed here; install PostgreSQL's client tools"
+                        " (Debian: apt-get install postgresql-client)").format(tool=name))
+    return str(candidates[-1])
+
+
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The server URL as PostgreSQL's own tools take it, and its password as their
+    environment (so it never shows in the list of running programs)."""
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    plain = parsed.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def _dump(url: str, temporary: Path) -> str | None:
+    """Dump the server's database into ``temporary``; what is wrong, or None."""
+    address, env = _libpq(url)
+    done = subprocess.run([_server_tool("pg_dump"), "--format=custom", "--no-owner",
+                           f"--file={temporary}", f"--dbname={address}"],
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return _("pg_dump: {error}").format(error=_first_line(done.stderr))
+    listed = subprocess.run([_server_tool("pg_restore"), "--list", str(temporary)],
+                            env=env, capture_output=True, text=True, check=False)
+    if listed.returncode != 0:
+        return _("pg_restore cannot read it: {error}").format(error=_first_line(listed.stderr))
+    missing = [t for t in SHOP_TABLES if f"TABLE DATA public {t} " not in listed.stdout]
+    if missing:
+        return _("it lacks the shop's tables {tables}; is the database a shop?").format(
+            tables=", ".join(missing))
+    return None
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "?"
 
 
 def _problem(path: Path) -> str | None:
