@@ -9,13 +9,15 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal
 
+import psycopg
 import pytest
 from conftest import MANAGER_PIN, line, personal, pg_database, snapshot
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from loyaltypos.db import SCHEMA_HEAD, open_database
+from loyaltypos.db import engine as engine_module
 from loyaltypos.db.backup import _server_tool
 from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
 from loyaltypos.domain.errors import NeedsUpgrade, Refused
@@ -232,3 +234,57 @@ def test_a_server_backup_is_a_dump_that_restores_into_a_shop_verify_finds_whole(
                 "audit_log": snapshot(db)["audit_log"] - 1}
         finally:
             copy_db.dispose()
+
+
+def test_a_sale_whose_commit_answer_was_lost_is_tried_again_and_recorded_once(
+        db, manager, monkeypatch):
+    """The server committed, then the connection broke before the till heard it: the
+    retry with the same sale id finds the sale and returns it; nothing is doubled."""
+    card = personal(db, manager)
+    dialect = db.engine.dialect
+    real_commit = dialect.do_commit
+    lost = []
+
+    def commit_then_lose_the_answer(dbapi_connection):
+        real_commit(dbapi_connection)
+        sold = dbapi_connection.execute("SELECT count(*) FROM sales").fetchone()[0]
+        dbapi_connection.rollback()
+        if sold and not lost:  # the sale's own commit
+            lost.append(True)
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dialect, "do_commit", commit_then_lose_the_answer)
+    monkeypatch.setattr(engine_module, "RETRY_DELAYS_S", (0.0, 0.0))
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("goods", 1, 10_000)])
+    assert lost == [True] and sale.replayed  # the first recording, found again
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Sale)) == 1
+    assert verify(db) == []
+
+
+def test_a_refund_on_a_connection_that_breaks_midway_is_tried_again_and_paid_once(
+        db, manager):
+    card = personal(db, manager)
+    sale = checkout(db, actor=manager, sale_id=new_sale_id(), card_number=card.number,
+                    lines=[line("goods", 2, 10_000)])
+    killed = []
+
+    def kill_own_backend(conn, *_args):
+        # the server drops this till's connection in the middle of the refund
+        if not killed and conn.get_execution_options().get("loyaltypos_write"):
+            killed.append(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+            admin = create_engine(db.url)
+            with admin.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed[0]})
+            admin.dispose()
+
+    event.listen(db.engine, "begin", kill_own_backend)
+    try:
+        done = refund(db, actor=manager, sale_id=sale.sale_id, items={1: Decimal(1)})
+    finally:
+        event.remove(db.engine, "begin", kill_own_backend)
+    assert killed and done.money_back == sale.paid // 2
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Refund)) == 1
+    assert verify(db) == []

@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+import psycopg
 import pytest
 from conftest import CASHIER_PIN
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from uitools import TEA, press, signed_in
 
 from loyaltypos.db import engine as engine_module
@@ -127,3 +129,34 @@ def test_a_failed_ledger_check_says_so_instead_of_checking_forever(qtbot, quick_
     qtbot.waitUntil(lambda: "Checking" not in window.health.text())
     assert "Ledger not checked" in window.health.text()
     assert "disk I/O error" in window.health.text()
+
+
+def test_a_server_that_does_not_answer_is_said_with_f10_and_the_cart_stays(
+        qtbot, quick_db, monkeypatch, capfd):
+    """After the services' own retries: the cashier reads that nothing was recorded and
+    that F10 tries again; the sale is still on the screen and is paid once F10 works."""
+    window = signed_in(qtbot, quick_db, "Kolya", CASHIER_PIN)
+    t = window.till
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClicks(QApplication.focusWidget(), TEA + "\r")  # where a scanner would type
+    real = checkout.checkout
+
+    def server_gone(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO sales", {}, _NoAnswer(
+            "connection failed: Connection refused"))
+
+    monkeypatch.setattr(checkout, "checkout", server_gone)
+    press(qtbot, window, Qt.Key.Key_F10)
+    assert t.message.text() == \
+        "Not recorded: the server does not answer, press F10 to try again.", t.message.text()
+    assert t.cart.rowCount() == 1 and t.last_paid.text() == ""
+    assert recent_sales(quick_db) == []
+    monkeypatch.setattr(checkout, "checkout", real)
+    press(qtbot, window, Qt.Key.Key_F10)
+    assert "Receipt 1 paid" in t.last_paid.text()
+    assert len(recent_sales(quick_db)) == 1
+    assert "Traceback" not in capfd.readouterr().err
+
+
+class _NoAnswer(psycopg.OperationalError):
+    """What psycopg raises when the server cannot be reached: no SQL state."""

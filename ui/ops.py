@@ -29,7 +29,7 @@ from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import Actor
 from loyaltypos.services import days
-from loyaltypos.services.failures import explain
+from loyaltypos.services.failures import Failure, explain
 
 T = TypeVar("T")
 log = logging.getLogger("loyaltypos.ui")
@@ -73,6 +73,9 @@ class Ops(QObject):
         self.actor: Actor | None = None
         self.log_file = log_file
         self.jobs: list[_Job] = []
+        # What the last failure reported was (None: a fault of the program), for a screen
+        # whose words depend on it (the till: "the server does not answer, press F10").
+        self.last_failure: Failure | None = None
         # Tests replace these to answer the manager PIN dialog and a yes/no question; the
         # UI asks a person.
         self.ask_manager: Callable[[QWidget, str], Actor | None] = self._ask_manager_dialog
@@ -182,6 +185,7 @@ class Ops(QObject):
                show: Callable[[str], None] | None = None) -> str:
         """Show what went wrong in the person's words; log a fault. Returns the text shown."""
         failure = explain(exc)
+        self.last_failure = failure
         if failure is None:
             log.error("unexpected error", exc_info=exc)
             where = _(" The details are in {file}.").format(file=self.log_file) \

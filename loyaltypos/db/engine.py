@@ -9,22 +9,28 @@ balance and both spending it. Other databases get row locks from the services'
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
 from loyaltypos.domain.errors import NeedsUpgrade, NoDatabase
 from loyaltypos.domain.i18n import _
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENV_DB = "LOYALTYPOS_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -88,6 +94,42 @@ def _lock_timeout_ms() -> int:
     except ValueError:
         seconds = DEFAULT_LOCK_TIMEOUT_S
     return max(1, int(seconds * 1000)) if seconds > 0 else DEFAULT_LOCK_TIMEOUT_S * 1000
+
+
+# Failures worth trying again with the same ids: the server went away or restarted, a
+# serialisation failure or a deadlock. A lock timeout is not among them (the write
+# waited its time already) and neither is anything SQLite says (its busy timeout waits).
+_TRANSIENT_STATES = ("40001", "40P01", "57P01", "57P02", "57P03")
+RETRY_DELAYS_S = (0.3, 0.7, 1.5, 3.0)  # about 5.5 s in all before the person is told
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error may pass if the same transaction is tried again."""
+    if not isinstance(exc, DBAPIError) or isinstance(exc.orig, sqlite3.Error):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is None:  # no answer from the server at all: the connection failed or broke
+        return isinstance(exc, OperationalError)
+    return state in _TRANSIENT_STATES or state.startswith("08")
+
+
+def retrying(work: Callable[[], T], *, delays: Sequence[float] = RETRY_DELAYS_S,
+             sleep: Callable[[float], None] = time.sleep) -> T:
+    """``work()``, tried again after each delay while it fails transiently. ``work`` must
+    be safe to repeat: a sale or refund whose id makes a second recording return the
+    first (a commit whose answer was lost is found, not written twice)."""
+    for delay in delays:
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("the database failed for a moment (%s); trying again in %.1f s",
+                        str(exc.orig).strip().splitlines()[0] if exc.orig else exc, delay)
+            sleep(delay)
+    return work()
 
 
 def _make_server_engine(url: str) -> Engine:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
+from loyaltypos.db.engine import retrying
 from loyaltypos.db.ledger import entry_row
 from loyaltypos.db.models import (
     BusinessDay,
@@ -230,7 +231,10 @@ def checkout(
     sale_id = ids.sale_id(sale_id)
     refuse_without_guards(db)
     try:
-        return _checkout(db, actor, sale_id, lines, card_number, redeem, payments)
+        # A server that goes away for a moment: the same sale is tried again (its id makes
+        # a commit whose answer was lost come back as the first result, not a second sale).
+        return retrying(lambda: _checkout(db, actor, sale_id, lines, card_number, redeem,
+                                          payments))
     except IntegrityError:
         # Another till recorded the same id between our look-up and our insert.
         with db.read() as s:

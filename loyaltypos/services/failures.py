@@ -14,10 +14,11 @@ from typing import Literal
 
 from sqlalchemy import exc as sa_exc
 
+from loyaltypos.db.engine import is_transient
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 
-Kind = Literal["refused", "database", "file"]
+Kind = Literal["refused", "database", "unreachable", "file"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ def explain(exc: BaseException) -> Failure | None:
     """One sentence for an expected failure; None for a fault of the program."""
     if isinstance(exc, Refused):
         return Failure("refused", str(exc))
+    if isinstance(exc, sa_exc.DBAPIError) and is_transient(exc):
+        # still failing after the services tried again for a few seconds
+        return Failure("unreachable", _(
+            "the server does not answer ({detail}). Nothing was saved; try again, and check"
+            " the network and the server if it goes on").format(detail=_detail(exc)))
     if isinstance(exc, sa_exc.OperationalError):
         detail = _detail(exc)
         if any(word in detail for word in ("locked", "busy", "lock timeout", "deadlock",

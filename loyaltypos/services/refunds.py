@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loyaltypos.db import Database
+from loyaltypos.db.engine import retrying
 from loyaltypos.db.ledger import entry_row, post
 from loyaltypos.db.models import Card, LedgerEntry, Payment, Refund, RefundLine, Sale, SaleLine
 from loyaltypos.db.numbering import next_number, storable
@@ -314,6 +315,13 @@ def refund(
     require_manager(actor, _("a refund"))
     refund_id = str(uuid.uuid4()) if refund_id is None else ids.refund_id(refund_id)
     sale_id = _sale_key(sale_id)
+    # A server that goes away for a moment: the same refund id is tried again, so a
+    # commit whose answer was lost comes back as the first result, never a second payout.
+    return retrying(lambda: _refund(db, actor, sale_id, items, refund_id))
+
+
+def _refund(db: Database, actor: Actor, sale_id: str, items: Mapping[int, Decimal] | None,
+            refund_id: str) -> RefundResult:
     with db.write() as s:
         recorded = s.get(Refund, refund_id)
         if recorded is not None:  # a retry: the first result, nothing given back twice

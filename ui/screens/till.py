@@ -488,13 +488,21 @@ class TillScreen(QWidget):
             return False
         return True
 
+    def _not_paid(self, why: str) -> None:
+        """The sale was not recorded; it stays on the screen to be paid again."""
+        failure = self.ops.last_failure
+        if failure is not None and failure.kind == "unreachable":
+            # what the server said is in the log; the cashier needs what to do
+            self.fail(_("not recorded: the server does not answer, press F10 to try again"))
+        else:
+            self.fail(_("not paid: {why}").format(why=why))
+
     def _pay(self, payments: list[checkout.PaymentInput]) -> None:
         sale = self.sale
         result = self.ops.run(self, lambda: checkout.checkout(
             self.db, actor=self.ops.actor, sale_id=sale.sale_id, card_number=sale.card_number,
             lines=list(sale.lines), redeem=sale.redeem, payments=payments),
-            changes=Change.SALES, show=lambda why: self.fail(_("not paid: {why}").format(
-                why=why)))
+            changes=Change.SALES, show=self._not_paid)
         if result is None:
             self.idle()
             return
