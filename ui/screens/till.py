@@ -488,12 +488,14 @@ class TillScreen(QWidget):
             return False
         return True
 
-    def _not_paid(self, why: str) -> None:
-        """The sale was not recorded; it stays on the screen to be paid again."""
+    def _not_paid(self, why: str, key: str) -> None:
+        """The sale was not recorded; it stays on the screen to be paid again with ``key``
+        (the pay key pressed: F9 cash, F10 bank card)."""
         failure = self.ops.last_failure
         if failure is not None and failure.kind == "unreachable":
             # what the server said is in the log; the cashier needs what to do
-            self.fail(_("not recorded: the server does not answer, press F10 to try again"))
+            self.fail(_("not recorded: the server does not answer, press {key} to try"
+                        " again").format(key=key))
         else:
             self.fail(_("not paid: {why}").format(why=why))
 
@@ -502,7 +504,8 @@ class TillScreen(QWidget):
         result = self.ops.run(self, lambda: checkout.checkout(
             self.db, actor=self.ops.actor, sale_id=sale.sale_id, card_number=sale.card_number,
             lines=list(sale.lines), redeem=sale.redeem, payments=payments),
-            changes=Change.SALES, show=self._not_paid)
+            changes=Change.SALES, show=lambda why: self._not_paid(
+                why, "F9" if any(p.method == "cash" for p in payments) else "F10"))
         if result is None:
             self.idle()
             return
