@@ -74,3 +74,11 @@ def test_other_failures_are_not_tried_again_and_the_last_one_is_said():
     assert len(calls) == 3
     said = explain(failed.value)
     assert said.kind == "unreachable" and said.text.startswith("the server does not answer")
+
+
+def test_a_server_that_cannot_be_reached_is_said_as_such_on_the_command_line(cli):
+    done = cli("verify", "--db", "postgresql://till@127.0.0.1:1/shop")
+    assert done.returncode == 3
+    assert done.stderr.startswith("loyaltypos: cannot open the database (connection failed:")
+    assert "the server is running and can be reached from here" in done.stderr
+    assert "Traceback" not in done.stderr

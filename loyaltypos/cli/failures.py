@@ -82,10 +82,20 @@ def cannot_open(exc: Exception, command: str) -> int:
     elif "locked" in detail or "busy" in detail:
         say(_("cannot open the database: it is busy ({detail}); try again in a moment, and"
               " check that no other program holds it").format(detail=detail))
+    elif _server_unreachable(exc):
+        say(_("cannot open the database ({detail}); check --db or LOYALTYPOS_DB, and that the"
+              " server is running and can be reached from here").format(detail=detail))
     else:
         say(_("cannot open the database ({detail}); check --db or LOYALTYPOS_DB, and that the"
               " file can be read and written").format(detail=detail))
     return DATABASE
+
+
+def _server_unreachable(exc: BaseException) -> bool:
+    """A PostgreSQL server that did not answer (no SQL state: no conversation at all)."""
+    orig = getattr(exc, "orig", None)
+    return orig is not None and type(orig).__module__.startswith("psycopg") \
+        and getattr(orig, "sqlstate", None) is None
 
 
 def failed(exc: Exception, command: str) -> int:
