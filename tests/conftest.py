@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import exc as sa_exc
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -123,15 +124,20 @@ def migrated_file(tmp_path_factory) -> Path:
 # by LOYALTYPOS_TEST_PG (run-tests starts one when the binaries are installed); without
 # it those runs are skipped, unless LOYALTYPOS_REQUIRE_PG=1 (CI) makes that a failure.
 PG_ENV, PG_REQUIRED_ENV = "LOYALTYPOS_TEST_PG", "LOYALTYPOS_REQUIRE_PG"
+# What a guard trigger's refusal comes out as: SQLite's RAISE(ABORT) is a constraint
+# error, PostgreSQL's RAISE EXCEPTION a raise_exception (P0001). Tests match its words.
+GUARD_REFUSAL = (sa_exc.IntegrityError, sa_exc.ProgrammingError)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql_too: run the db tests on PostgreSQL too")
+    config.addinivalue_line("markers", "sqlite_only(why): a test of the SQLite file itself")
 
 
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames and \
-            metafunc.definition.get_closest_marker("postgresql_too") is not None:
+            metafunc.definition.get_closest_marker("postgresql_too") is not None and \
+            metafunc.definition.get_closest_marker("sqlite_only") is None:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

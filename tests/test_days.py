@@ -4,9 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import card_now, line, snapshot
+from conftest import GUARD_REFUSAL, card_now, line, snapshot
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 
 from loyaltypos.db.models import BusinessDay, Sale
 from loyaltypos.domain import clock
@@ -15,6 +14,8 @@ from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary
 from loyaltypos.services.refunds import refund
+
+pytestmark = pytest.mark.postgresql_too
 
 
 def _day_of_sales(db, cashier, manager):
@@ -91,13 +92,13 @@ def test_refund_of_a_closed_days_sale_goes_to_the_open_day(db, cashier, manager)
 def test_the_database_refuses_changes_to_a_closed_day(db, cashier, manager):
     checkout(db, actor=cashier, sale_id=new_sale_id(), lines=[line("x", 1, 100)])
     close_day(db, actor=manager)
-    with pytest.raises(IntegrityError, match="a closed business day cannot change"), \
+    with pytest.raises(GUARD_REFUSAL, match="a closed business day cannot change"), \
             db.write() as s:
         s.execute(text("UPDATE business_days SET z_number = 99"))
     with db.read() as s:
         day_id = s.scalar(select(BusinessDay.id))
         user_id = s.scalar(select(Sale.user_id))
-    with pytest.raises(IntegrityError, match="that business day is closed"), db.write() as s:
+    with pytest.raises(GUARD_REFUSAL, match="that business day is closed"), db.write() as s:
         s.execute(text(
             "INSERT INTO sales (id, receipt_no, day_id, user_id, created_at, discount_bp, "
             "cashback_bp, subtotal, discount, redeemed, paid, cashback, change_given) VALUES "

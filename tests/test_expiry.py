@@ -33,6 +33,8 @@ from loyaltypos.services.expiry import _DayOrdinals
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 D = dt.date
 PROGRAM = """
 [program]
@@ -338,24 +340,24 @@ def test_worked_example_expiry_across_a_redemption_its_refund_a_close_and_a_star
         # B's last day was 02-19: a sale today cannot spend it, before any run
         assert now_of(db, olga, D(2027, 2, 20)) == expiry.LotsNow(2_700, 0,
                                                                  (D(2027, 3, 3), 2_700))
-        done = cli("--db", str(db_path), "--json", "--user", "Kolya", "expire",
+        done = cli("--db", db.url, "--json", "--user", "Kolya", "expire",
                    LOYALTYPOS_PIN=CASHIER_PIN)
         assert json.loads(done.stdout) == {"cards": 1, "amount": "50.00",
                                            "as_of": "2027-02-20"}, done.stderr
-        again = cli("--db", str(db_path), "--json", "--user", "Kolya", "expire",
+        again = cli("--db", db.url, "--json", "--user", "Kolya", "expire",
                     LOYALTYPOS_PIN=CASHIER_PIN)
         assert json.loads(again.stdout)["cards"] == 0
-        text = cli("--db", str(db_path), "--user", "Kolya", "expire",
+        text = cli("--db", db.url, "--user", "Kolya", "expire",
                    LOYALTYPOS_PIN=CASHIER_PIN).stdout
         assert text.strip() == "Nothing has expired (as of 2027-02-20)"
         assert balance(db, olga) == 2_700
         assert [amount for _card, amount in expire_entries(db)] == [-4_000, -5_000]
         z = days.close_day(db, actor=manager, refresh=False)
     assert (z.expired, z.liability_total) == (5_000, 2_700)
-    report = cli("--db", str(db_path), "--json", "report", "z", str(z.z_number))
+    report = cli("--db", db.url, "--json", "report", "z", str(z.z_number))
     data = json.loads(report.stdout)
     assert (data["expired"], data["gifts"], data["gifts_value"]) == ("50.00", 0, "0.00")
-    assert "cashback expired     50.00" in cli("--db", str(db_path), "report", "z",
+    assert "cashback expired     50.00" in cli("--db", db.url, "report", "z",
                                                str(z.z_number)).stdout
     assert verify(db) == []
 
@@ -537,7 +539,7 @@ def test_the_reminder_lists_consenting_customers_whose_cashback_lapses_soon(
 
 def test_the_reminder_from_the_command_line(db, manager, cashier, cli, db_path, tmp_path):
     olga, _petr = _consenting_shop(db, manager, cashier)
-    base = ("--db", str(db_path), "--json", "--user", "Maria", "expire", "reminders")
+    base = ("--db", db.url, "--json", "--user", "Maria", "expire", "reminders")
     with clock.frozen_at(dt.datetime(2027, 2, 1, 9)):
         done = cli(*base, "--days", "10", LOYALTYPOS_PIN=MANAGER_PIN)
         assert json.loads(done.stdout) == {"days": 10, "customers": [
@@ -547,7 +549,7 @@ def test_the_reminder_from_the_command_line(db, manager, cashier, cli, db_path, 
         done = cli(*base, "--days", "30", "--csv", str(path), LOYALTYPOS_PIN=MANAGER_PIN)
         assert json.loads(done.stdout) == {"days": 30, "customers": 2, "file": str(path)}
         assert cli(*base, "--days", "١٠", LOYALTYPOS_PIN=MANAGER_PIN).returncode == 2
-        refused = cli("--db", str(db_path), "--user", "Kolya", "expire", "reminders",
+        refused = cli("--db", db.url, "--user", "Kolya", "expire", "reminders",
                       "--days", "10", LOYALTYPOS_PIN=CASHIER_PIN)
         assert refused.returncode == 1 and "needs a manager" in refused.stderr
 

@@ -17,6 +17,8 @@ from loyaltypos.services.days import close_day, day_summary
 from loyaltypos.services.export import FILES
 from loyaltypos.services.refunds import refund
 
+pytestmark = pytest.mark.postgresql_too
+
 CUR = "RUB"
 AMOUNT = re.compile(r"^-?\d+\.\d\d$")
 AMOUNT_COLUMNS = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from loyaltypos.analytics.insight import (
     rfm,
     xyz,
 )
+
+pytestmark = pytest.mark.postgresql_too
 
 D = dt.date
 TO = D(2026, 6, 30)

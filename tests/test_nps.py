@@ -14,6 +14,8 @@ from loyaltypos.services.insight import insight_report
 from loyaltypos.services.nps import record_response
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 
 @pytest.mark.parametrize("score", [-1, 11, "1e1", "²", "", None, 7.5, True, "ten"])
 def test_a_score_is_a_whole_number_from_0_to_10(db, cashier, score):
@@ -43,6 +45,7 @@ def test_answers_count_in_the_report_each_customers_latest_once(db, manager, cas
     assert verify(db) == []
 
 
+@pytest.mark.sqlite_only("writes the file around the app with sqlite3")
 def test_an_answer_is_a_fact(db, db_path, cashier):
     record_response(db, actor=cashier, score=9)
     con = sqlite3.connect(db_path)
@@ -60,10 +63,10 @@ def test_an_answer_is_a_fact(db, db_path, cashier):
 
 def test_the_command_line_records_an_answer(cli, db_path, db, manager, cashier):
     card = personal(db, manager, name="Olga").number
-    done = cli("--db", str(db_path), "--json", "nps", "record", "--card", card, "--score",
+    done = cli("--db", db.url, "--json", "nps", "record", "--card", card, "--score",
                "10", "--user", cashier.name, LOYALTYPOS_PIN=CASHIER_PIN)
     assert done.returncode == 0, done.stderr
     assert '"score": 10' in done.stdout
-    refused = cli("--db", str(db_path), "nps", "record", "--score", "11", "--user",
+    refused = cli("--db", db.url, "nps", "record", "--score", "11", "--user",
                   cashier.name, LOYALTYPOS_PIN=CASHIER_PIN)
     assert refused.returncode == 1 and "from 0 to 10" in refused.stderr

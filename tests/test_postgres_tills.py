@@ -23,6 +23,7 @@ from loyaltypos.db.models import BusinessDay, Payment, Refund, Sale
 from loyaltypos.domain.errors import NeedsUpgrade, Refused
 from loyaltypos.services import cards, days
 from loyaltypos.services.checkout import checkout, new_sale_id
+from loyaltypos.services.failures import explain
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
 
@@ -288,3 +289,14 @@ def test_a_refund_on_a_connection_that_breaks_midway_is_tried_again_and_paid_onc
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Refund)) == 1
     assert verify(db) == []
+
+
+def test_a_guard_refusal_on_the_server_is_said_as_the_database_refusing_the_change(
+        db, manager):
+    personal(db, manager)
+    with pytest.raises(DBAPIError) as refused, db.write() as s:
+        s.execute(text("UPDATE audit_log SET action = 'nothing'"))
+    said = explain(refused.value)
+    assert said.kind == "database"
+    assert said.text.startswith("the database refused the change (audit_log rows are"
+                                " append-only). Nothing was saved")

@@ -17,6 +17,8 @@ from loyaltypos.domain.errors import BadAmount, NotAllowed
 from loyaltypos.services import products
 from loyaltypos.services.products import ImportResult, ProductFileWrong
 
+pytestmark = pytest.mark.postgresql_too
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "resources" / "products.csv"
 HEADER = "code,name,price,eligible\n"
@@ -242,7 +244,7 @@ def test_the_products_table_matches_the_model(db):
 def test_import_and_list_from_the_command_line(db, db_path, manager, tmp_path, cli):
     # In this process (conftest.py's ``cli``): the real processes are tests/test_cli.py's.
     def run(*args: str):
-        return cli("--json", *args, LOYALTYPOS_DB=str(db_path), LOYALTYPOS_PIN=MANAGER_PIN)
+        return cli("--json", *args, LOYALTYPOS_DB=db.url, LOYALTYPOS_PIN=MANAGER_PIN)
 
     done = run("product", "import", str(SAMPLE), "--user", manager.name)
     assert done.returncode == 0, done.stderr

@@ -25,6 +25,8 @@ from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 
 def card_row(db, number: str) -> tuple[int, int]:
     """(id, lineage id) of a card."""
@@ -284,7 +286,7 @@ def test_an_imported_purchase_counts_as_buying_by_its_date(db, cashier, manager)
 def test_the_command_line_issues_and_registers_with_referred_by(db_path, db, cashier, cli):
     olga = personal(db, cashier, name="Olga", phone="+7 900 123 45 67")
     bearer = cards.issue_cards(db, actor=cashier, kind="bearer")[0]
-    base = ("--db", str(db_path), "--json")
+    base = ("--db", db.url, "--json")
     done = cli(*base, "card", "issue", "--personal", "--name", "Ivan", "--referred-by",
                "+7 900 123 45 67", "--user", cashier.name, LOYALTYPOS_PIN=CASHIER_PIN)
     assert done.returncode == 0, done.stderr
@@ -295,7 +297,7 @@ def test_the_command_line_issues_and_registers_with_referred_by(db_path, db, cas
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["referred_by"] == ivan["number"]
     before = snapshot(db)
-    refused = cli("--db", str(db_path), "card", "issue", "--personal", "--name", "Petr",
+    refused = cli("--db", db.url, "card", "issue", "--personal", "--name", "Petr",
                   "--referred-by", "+7 999 000 00 00", "--user", cashier.name,
                   LOYALTYPOS_PIN=CASHIER_PIN)
     assert refused.returncode != 0

@@ -24,6 +24,8 @@ from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import preview_refund, refund
 from loyaltypos.services.verify import verify
 
+pytestmark = pytest.mark.postgresql_too
+
 COFFEE = "4600000000015"
 
 
@@ -422,7 +424,7 @@ def test_the_command_line_tells_stamps_gifts_and_bonuses(db, manager, cashier, c
     olga = personal(db, cashier, name="Olga", birthday=born(1)).number
 
     def run(*args):
-        done = cli("--db", str(db_path), "--json", *args, "--user", "Maria",
+        done = cli("--db", db.url, "--json", *args, "--user", "Maria",
                    LOYALTYPOS_PIN=MANAGER_PIN)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
@@ -439,7 +441,7 @@ def test_the_command_line_tells_stamps_gifts_and_bonuses(db, manager, cashier, c
     gift = run("sale", "--card", olga, "--gift", "--item", "Pen", "1", "50")
     assert (gift["subtotal"], gift["stamps"]) == ("50.00", None)  # 50.00 < min_check 100
     assert run("card", "show", olga)["gifts_ready"] == []
-    refused = cli("--db", str(db_path), "sale", "--card", olga, "--gift", "--item", "Pen",
+    refused = cli("--db", db.url, "sale", "--card", olga, "--gift", "--item", "Pen",
                   "1", "50", "--user", "Maria", LOYALTYPOS_PIN=MANAGER_PIN)
     assert refused.returncode == 1 and "has no gift ready" in refused.stderr
     back = run("refund", str(second["receipt_no"]))

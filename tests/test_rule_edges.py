@@ -5,9 +5,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from conftest import card_now, line, personal, snapshot
+from conftest import GUARD_REFUSAL, card_now, line, personal, snapshot
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 
 from loyaltypos.db.models import AuditEntry, BusinessDay, Payment, User
 from loyaltypos.domain import clock
@@ -27,6 +26,8 @@ from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary
 from loyaltypos.services.refunds import refund
 from loyaltypos.services.verify import verify
+
+pytestmark = pytest.mark.postgresql_too
 
 CUR = "RUB"
 
@@ -193,8 +194,9 @@ def test_verify_catches_ledger_entries_that_do_not_match_their_sale(db, cashier)
                     lines=[line("x", 1, 100_000)])
     with db.write() as s:
         s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, sale_id, created_at,"
-                       " day_id) SELECT id, 'earn', 1, :sid, '2999-01-01',"
-                       " (SELECT day_id FROM sales WHERE id = :sid) FROM cards WHERE number = :n"),
+                       " day_id) SELECT id, 'earn', 1, CAST(:sid AS VARCHAR(36)), '2999-01-01',"
+                       " (SELECT day_id FROM sales WHERE id = CAST(:sid AS VARCHAR(36)))"
+                       " FROM cards WHERE number = :n"),
                   {"sid": sale.sale_id, "n": card.number})
         s.execute(text("UPDATE cards SET balance = balance + 1 WHERE number = :n"),
                   {"n": card.number})
@@ -208,7 +210,7 @@ def test_a_closed_day_refuses_new_ledger_entries(db, cashier, manager):
     close_day(db, actor=manager)
     with db.read() as s:
         day_id = s.scalar(select(BusinessDay.id))
-    with pytest.raises(IntegrityError, match="closed"), db.write() as s:
+    with pytest.raises(GUARD_REFUSAL, match="closed"), db.write() as s:
         s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, day_id, created_at) "
                        "SELECT id, 'adjust', 1, :d, '2999-01-01' FROM cards"), {"d": day_id})
 

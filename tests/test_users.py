@@ -11,6 +11,8 @@ from loyaltypos.domain import clock, people
 from loyaltypos.domain.errors import NotAllowed, PinWrong, Refused, UserLocked
 from loyaltypos.services.users import add_user, sign_in
 
+pytestmark = pytest.mark.postgresql_too
+
 
 def stored_hash(db, name: str) -> str:
     with db.read() as s:

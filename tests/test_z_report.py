@@ -16,6 +16,8 @@ from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary, liability_history, z_report
 from loyaltypos.services.refunds import refund
 
+pytestmark = pytest.mark.postgresql_too
+
 CUR = "RUB"
 SHOP = "Лавка «У дома»"
 

@@ -59,7 +59,9 @@ def explain(exc: BaseException) -> Failure | None:
         return Failure("database", _(
             "the database cannot be reached ({detail}). Nothing was saved; check the"
             " connection or the disk, then try again").format(detail=detail))
-    if isinstance(exc, sa_exc.IntegrityError | sa_exc.DataError):
+    guard = getattr(getattr(exc, "orig", None), "sqlstate", None) == "P0001"
+    if isinstance(exc, sa_exc.IntegrityError | sa_exc.DataError) or guard:
+        # a constraint, or one of the server's guard triggers (RAISE EXCEPTION: P0001)
         return Failure("database", _(
             "the database refused the change ({detail}). Nothing was saved").format(
             detail=_detail(exc)))
