@@ -1,10 +1,12 @@
-"""The one place that sets up the database engine; the only SQLite-aware module.
+"""The one place that sets up the database engine, and says what a database failure is.
 
 SQLite gets WAL, ``synchronous=FULL`` (a committed sale survives a power cut),
 foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every write
 transaction, so two tills on one file queue up instead of both reading a
-balance and both spending it. Other databases get row locks from the services'
-``SELECT ... FOR UPDATE``.
+balance and both spending it. PostgreSQL gets the same queue from a
+transaction-level advisory lock that every write transaction takes first, a lock
+timeout, and migrations run by an admin under a session-level advisory lock.
+Transient server failures are tried again with the same work (:func:`retrying`).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.engine import transaction_wrote
 from loyaltypos.db.ledger import entry_row
 from loyaltypos.db.models import BusinessDay, Card, Customer, LedgerEntry
+from loyaltypos.db.raw import Driver
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
@@ -106,7 +107,8 @@ _LINEAGE_ENTRIES = (
     "SELECT e.created_at, e.id, e.kind, e.amount, e.sale_id, b.business_date"
     " FROM ledger_entries e JOIN cards c ON c.id = e.card_id"
     " LEFT JOIN business_days b ON b.id = e.day_id"
-    " WHERE (c.lineage_id = {p} OR (c.lineage_id IS NULL AND c.id = {p})) ORDER BY e.id")
+    " WHERE (c.lineage_id = :lineage OR (c.lineage_id IS NULL AND c.id = :lineage))"
+    " ORDER BY e.id")
 
 
 class _DayOrdinals(dict):
@@ -121,14 +123,15 @@ class _DayOrdinals(dict):
 # What tells whether a lineage's cached replay still holds: its last entry's id and the
 # balance of its cards (kept with every entry, in its transaction); on a server, where
 # another till's entry can commit after one with a higher id, its count of entries too.
-_LINEAGE_CARDS = "SELECT id FROM cards WHERE lineage_id = {p} OR (lineage_id IS NULL AND id = {p})"
+_LINEAGE_CARDS = ("SELECT id FROM cards WHERE lineage_id = :lineage"
+                  " OR (lineage_id IS NULL AND id = :lineage)")
 _LINEAGE_BALANCE = "(SELECT COALESCE(SUM(balance), 0) FROM cards WHERE id IN (" + _LINEAGE_CARDS \
     + "))"
 _MARK_SQLITE = ("SELECT NULL, (SELECT max(id) FROM ledger_entries WHERE card_id IN ("
                 + _LINEAGE_CARDS + ")), " + _LINEAGE_BALANCE)
 _MARK_SERVER = ("SELECT count(*), max(id), " + _LINEAGE_BALANCE
                 + " FROM ledger_entries WHERE card_id IN (" + _LINEAGE_CARDS + ")")
-_AFTER = " AND e.id > {p} ORDER BY"
+_AFTER = " AND e.id > :after ORDER BY"
 CACHED_LINEAGES = 512
 
 
@@ -159,13 +162,11 @@ class _Replays:
         engine = conn.engine
         pool = engine.pool  # one for the reading and the writing sessions of a database
         key = (lineage_id, program.expiry.days, program.expiry.lock_days)
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         keep = not transaction_wrote(conn)
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute((_MARK_SQLITE if engine.dialect.name == "sqlite" else _MARK_SERVER)
-                           .format(p=mark), (lineage_id,) * 4)
-            count, last_id, balance = cursor.fetchone()
+        with Driver(conn) as raw:  # its errors are SQLAlchemy's: a sale's retry sees them
+            count, last_id, balance = raw.execute(
+                _MARK_SQLITE if engine.dialect.name == "sqlite" else _MARK_SERVER,
+                {"lineage": lineage_id}).one()
             with self._lock:
                 cache = self._by_db.setdefault(pool, collections.OrderedDict())
                 cached = cache.pop(key, None)
@@ -174,7 +175,7 @@ class _Replays:
                     and last_id is not None and last_id >= cached[0].last_id:
                 replay, seen_balance = cached
                 if last_id > replay.last_id:
-                    rows = _entries(cursor, mark, lineage_id, after=replay.last_id)
+                    rows = _entries(raw, lineage_id, after=replay.last_id)
                     replay.feed(rows)
                     seen_balance += sum(row[3] for row in rows)
                 if seen_balance != balance or count not in (None, replay.count):
@@ -182,9 +183,7 @@ class _Replays:
             if replay is None:
                 replay = Replay(days=program.expiry.days, lock_days=program.expiry.lock_days,
                                 ordinal=_DayOrdinals())
-                replay.feed(_entries(cursor, mark, lineage_id))
-        finally:
-            cursor.close()
+                replay.feed(_entries(raw, lineage_id))
         yield replay
         if not keep:
             return
@@ -195,14 +194,12 @@ class _Replays:
                 cache.popitem(last=False)
 
 
-def _entries(cursor, mark: str, lineage_id: int, *, after: int | None = None) -> list[tuple]:
-    query = _LINEAGE_ENTRIES.format(p=mark)
+def _entries(raw: Driver, lineage_id: int, *, after: int | None = None) -> list[tuple]:
     if after is None:
-        cursor.execute(query, (lineage_id, lineage_id))
+        rows = raw.execute(_LINEAGE_ENTRIES, {"lineage": lineage_id}).all()
     else:
-        cursor.execute(query.replace(" ORDER BY", _AFTER.format(p=mark)),
-                       (lineage_id, lineage_id, after))
-    rows = cursor.fetchall()
+        rows = raw.execute(_LINEAGE_ENTRIES.replace(" ORDER BY", _AFTER),
+                           {"lineage": lineage_id, "after": after}).all()
     if any(row[5] is None for row in rows):
         rows = [row if row[5] is not None else (*row[:5], _local_date(row[0])) for row in rows]
     return rows
