@@ -104,10 +104,10 @@ def _terms(program: Program, card: AnyCard | None, session: Session) -> tuple[st
 def _price(session: Session, program: Program, card: AnyCard | None,
            lines: Sequence[CartLine], redeem: RedeemRequest,
            on: dt.date | None = None, *, recording: bool = False,
-           conn: Connection | None = None) -> tuple[str | None, Pricing]:
+           raw: Driver | None = None) -> tuple[str | None, Pricing]:
     """Price ``lines`` for ``card`` on business date ``on`` (the date a sale now goes into
-    when None): with ``[expiry]``, only cashback spendable that day can pay. ``conn``: the
-    connection of a sale's transaction, which ``session`` is bound to."""
+    when None): with ``[expiry]``, only cashback spendable that day can pay. ``raw``: the
+    driver-level cursor of a sale's transaction, which ``session`` is bound to."""
     if card is None and redeem not in (None, 0):
         raise RedeemRefused(_("cashback can only be redeemed with a loyalty card; scan the card"))
     tier, terms = _terms(program, card, session)
@@ -116,7 +116,7 @@ def _price(session: Session, program: Program, card: AnyCard | None,
     # ledger); a sale that redeems nothing records without it.
     if card is not None and balance and (program.expiry.days or program.expiry.lock_days) \
             and (redeem not in (None, 0) or not recording):
-        balance = expiry.spendable_balance(conn or session, card.lineage_id, program,
+        balance = expiry.spendable_balance(raw or session, card.lineage_id, program,
                                            on or selling_date(session))
     pricing = price_sale(lines, terms=terms, balance=balance, redeem=redeem,
                          currency=program.currency)
@@ -284,7 +284,7 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         card = usable_card_state(s, card_number, lock=True, raw=raw) if card_number else None
         rewards.check_gift_lines(conn, card, lines)
         tier, pricing = _price(s, program, card, lines, redeem, business_date, recording=True,
-                               conn=conn)
+                               raw=raw)
         settled = _settle(pricing.paid, payments, program.currency)
         if day_id is None:
             day_id = open_day(s)

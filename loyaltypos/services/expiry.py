@@ -153,17 +153,20 @@ class _Replays:
         self._by_db: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @contextlib.contextmanager
-    def replay(self, db: Session | Connection, lineage_id: int,
+    def replay(self, db: Session | Connection | Driver, lineage_id: int,
                program: Program) -> Iterator[Replay]:
         """The lineage's replay, brought up to date, to read inside the ``with`` (no copy):
         while it is read, it is out of the cache, so no other thread carries it on. ``db``
-        is a session, or the connection of a sale's transaction."""
-        conn = db.connection() if isinstance(db, Session) else db
+        is a session, or a sale's connection or its driver-level cursor."""
+        given = db if isinstance(db, Driver) else None
+        conn = given.conn if given is not None else \
+            db.connection() if isinstance(db, Session) else db
         engine = conn.engine
         pool = engine.pool  # one for the reading and the writing sessions of a database
         key = (lineage_id, program.expiry.days, program.expiry.lock_days)
         keep = not transaction_wrote(conn)
-        with Driver(conn) as raw:  # its errors are SQLAlchemy's: a sale's retry sees them
+        # the driver-level cursor: its errors are SQLAlchemy's, so a sale's retry sees them
+        with contextlib.nullcontext(given) if given is not None else Driver(conn) as raw:
             count, last_id, balance = raw.execute(
                 _MARK_SQLITE if engine.dialect.name == "sqlite" else _MARK_SERVER,
                 {"lineage": lineage_id}).one()
@@ -216,14 +219,16 @@ def lineage_lots(session: Session, lineage_id: int, program: Program) -> Lots:
         return replay.lots().copy()
 
 
-def _lineage_balance(session: Session | Connection, lineage_id: int) -> int:
+def _lineage_balance(session: Session | Connection | Driver, lineage_id: int) -> int:
+    if isinstance(session, Driver):
+        session = session.conn
     return int(session.scalar(select(func.coalesce(func.sum(Card.balance), 0)).where(
         or_(Card.lineage_id == lineage_id, and_(Card.lineage_id.is_(None),
                                                 Card.id == lineage_id)))))
 
 
-def spendable_balance(session: Session | Connection, lineage_id: int, program: Program,
-                      on: dt.date) -> int:
+def spendable_balance(session: Session | Connection | Driver, lineage_id: int,
+                      program: Program, on: dt.date) -> int:
     """What a sale on business date ``on`` may spend of a lineage's cashback (minor units):
     the balance less what is locked and what lapsed before ``on`` and is not written off
     yet. Without ``[expiry]`` it is the balance itself, read without a replay."""
