@@ -201,26 +201,18 @@ _CARD_STATE = (
     " FROM cards c WHERE c.number = :number")
 
 
-def usable_card_state(session: Session, number: str, *, lock: bool = False,
-                      raw: Driver | None = None) -> CardState:
-    """Like :func:`usable_card`, for the checkout's hot path (on the driver's cursor
-    ``raw``, or a new one); ``lock`` locks the card's row on a server (SQLite's write
-    transaction holds the whole database already)."""
+def usable_card_state(session: Session, number: str, *, raw: Driver,
+                      lock: bool = False) -> CardState:
+    """Like :func:`usable_card`, for the checkout's hot path, on the sale's driver-level
+    cursor ``raw``; ``lock`` locks the card's row on a server (SQLite's write transaction
+    holds the whole database already)."""
     clean = cardnumbers.normalize(number)
-    own = raw is None
-    if own:
-        raw = Driver(session.connection())
-    try:
-        row = raw.execute(_CARD_STATE + (" FOR UPDATE" if lock and raw.server else ""),
-                          {"number": clean}).one()
-        birthday = raw.read_date(row[10]) if row is not None else None
-    finally:
-        if own:
-            raw.close()
+    row = raw.execute(_CARD_STATE + (" FOR UPDATE" if lock and raw.server else ""),
+                      {"number": clean}).one()
     if row is None:
         raise CardNotFound(_("no card {number} in this shop; check the number or issue a card"
                              ).format(number=clean))
-    card = CardState(*row[:10], birthday=birthday)
+    card = CardState(*row[:10], birthday=raw.read_date(row[10]))
     _refuse_unusable(session, card)
     return card
 

@@ -459,7 +459,8 @@ def _catch_up(session: Session, program: Program, as_of: dt.date, lapsed: dict[i
         select(chain).distinct().join(LedgerEntry, LedgerEntry.card_id == Card.id)
         .where(LedgerEntry.id > seen)).scalars().all()
     for lineage in touched:
-        amount = lineage_lots(session, lineage, program).expired(as_of)
+        with _REPLAYS.replay(session, lineage, program) as replay:
+            amount = replay.lots().expired(as_of)
         if amount > 0:
             lapsed[lineage] = amount
         else:
