@@ -86,8 +86,8 @@ def test_verify_catches_a_negative_balance_and_a_wrong_spend(db, card_with_histo
 def test_verify_catches_an_entry_written_behind_the_services_back(db, card_with_history):
     with db.write() as s:
         s.execute(text(
-            "INSERT INTO ledger_entries (card_id, kind, amount, created_at, day_id) "
-            "SELECT id, 'earn', -3, '2999-01-01', (SELECT max(id) FROM business_days) "
+            "INSERT INTO ledger_entries (card_id, kind, amount, created_at, day_id, till_id) "
+            "SELECT id, 'earn', -3, '2999-01-01', (SELECT max(id) FROM business_days), 1 "
             "FROM cards"))
     problems = verify(db)
     assert any("kind earn with amount -3" in p for p in problems)

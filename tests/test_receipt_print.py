@@ -21,6 +21,7 @@ from loyaltypos.documents.receipt_print import (
 )
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.program import parse_program
+from loyaltypos.domain.scan import ReceiptRef, receipt_code
 from loyaltypos.services import cards, products, store
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.receipts import refund_receipt, sale_receipt
@@ -65,7 +66,7 @@ def test_receipt_pdf_scans_back_to_its_number_and_shows_every_figure(db, sale, t
                      "cash given", "change", "Card", "Анна Каренина", "Cashback earned",
                      "Cashback balance", "more to reach Ten"):
         assert expected in text, expected
-    assert parse_receipt_code(codes[0][1]) == sale.receipt_no
+    assert parse_receipt_code(codes[0][1]) == ReceiptRef(sale.receipt_no, 1)
 
 
 def test_refund_receipt_says_what_was_restored_reversed_and_kept_back(db, manager, sale,
@@ -103,10 +104,15 @@ def test_printer_settings_that_cannot_work_are_refused():
 
 
 def test_scanned_or_typed_receipt_codes():
-    assert parse_receipt_code("R42") == 42
-    assert parse_receipt_code(" r42 ") == 42
-    assert parse_receipt_code("42") == 42
+    # A barcode says its shop ("R42" is the first shop's); typed digits mean this shop's.
+    assert parse_receipt_code("R42") == ReceiptRef(42, 1)
+    assert parse_receipt_code(" r42 ") == ReceiptRef(42, 1)
+    assert parse_receipt_code("R3-42") == ReceiptRef(42, 3)
+    assert parse_receipt_code("42") == ReceiptRef(42, None)
+    assert str(parse_receipt_code("R3-42")) == "R3-42" == receipt_code(42, 3)
+    assert str(parse_receipt_code("42")) == "42"
     assert parse_receipt_code("4601234567893x") is None
+    assert parse_receipt_code("R-42") is None
 
 
 def test_a_receipt_with_rewards_prints_the_bonus_the_stamp_and_the_gift(db, manager, cashier,

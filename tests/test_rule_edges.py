@@ -194,7 +194,8 @@ def test_verify_catches_ledger_entries_that_do_not_match_their_sale(db, cashier)
                     lines=[line("x", 1, 100_000)])
     with db.write() as s:
         s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, sale_id, created_at,"
-                       " day_id) SELECT id, 'earn', 1, CAST(:sid AS VARCHAR(36)), '2999-01-01',"
+                       " till_id, day_id) SELECT id, 'earn', 1, CAST(:sid AS VARCHAR(36)),"
+                       " '2999-01-01', 1,"
                        " (SELECT day_id FROM sales WHERE id = CAST(:sid AS VARCHAR(36)))"
                        " FROM cards WHERE number = :n"),
                   {"sid": sale.sale_id, "n": card.number})
@@ -211,8 +212,9 @@ def test_a_closed_day_refuses_new_ledger_entries(db, cashier, manager):
     with db.read() as s:
         day_id = s.scalar(select(BusinessDay.id))
     with pytest.raises(GUARD_REFUSAL, match="closed"), db.write() as s:
-        s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, day_id, created_at) "
-                       "SELECT id, 'adjust', 1, :d, '2999-01-01' FROM cards"), {"d": day_id})
+        s.execute(text("INSERT INTO ledger_entries (card_id, kind, amount, day_id, till_id,"
+                       " created_at) SELECT id, 'adjust', 1, :d, 1, '2999-01-01' FROM cards"),
+                  {"d": day_id})
 
 
 def test_z_numbers_rise_with_each_close(db, cashier, manager):

@@ -173,7 +173,7 @@ def run_receipt(db: Database, args: argparse.Namespace, out: Out) -> None:
     if args.refund:
         if number is None:
             raise UsageError(_("with --refund, give the refund number"))
-        doc = receipts.refund_receipt(db, refund_no=number)
+        doc = receipts.refund_receipt(db, refund_no=number.number)
     else:
         sale_id = (refunds.find_sale_id(db, receipt_no=number) if number is not None
                    else args.number)

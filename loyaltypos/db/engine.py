@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyaltypos.db.guards import missing_triggers, refuse_changed_facts
+from loyaltypos.db.places import ENV_TILL, Place, find_place
 from loyaltypos.domain.errors import NeedsUpgrade, NoDatabase
 from loyaltypos.domain.i18n import _
 
@@ -39,7 +40,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 # The newest migration. Checked against Alembic's own idea of the head by a test, so
 # opening an up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 
 
 def default_db_path() -> Path:
@@ -117,12 +118,13 @@ def is_transient(exc: BaseException) -> bool:
     return state in _TRANSIENT_STATES or state.startswith("08")
 
 
-def retrying(work: Callable[[], T], *, delays: Sequence[float] = RETRY_DELAYS_S,
+def retrying(work: Callable[[], T], *, delays: Sequence[float] | None = None,
              sleep: Callable[[float], None] = time.sleep) -> T:
-    """``work()``, tried again after each delay while it fails transiently. ``work`` must
-    be safe to repeat: a sale or refund whose id makes a second recording return the
-    first (a commit whose answer was lost is found, not written twice)."""
-    for delay in delays:
+    """``work()``, tried again after each delay (:data:`RETRY_DELAYS_S` unless given)
+    while it fails transiently. ``work`` must be safe to repeat: a sale or refund whose id
+    makes a second recording return the first (a commit whose answer was lost is found,
+    not written twice)."""
+    for delay in RETRY_DELAYS_S if delays is None else delays:
         try:
             return work()
         except DBAPIError as exc:
@@ -184,12 +186,15 @@ class Database:
 
     engine: Engine
     url: str
+    till: str | None = None  # the name this till was given; None: the program's only till
 
     def __post_init__(self) -> None:
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        info = {"database": self}  # loyaltypos.db.places.place_of finds the till from it
+        self._reader = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._write_engine = self.engine.execution_options(loyaltypos_write=True)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False,
-                                    join_transaction_mode="rollback_only")
+                                    join_transaction_mode="rollback_only", info=info)
+        self._place: Place | None = None
         for maker in (self._reader, self._writer):
             event.listen(maker, "before_flush", refuse_changed_facts)
         self._guards_whole = False
@@ -203,6 +208,14 @@ class Database:
             missing = missing_triggers(s)
         self._guards_whole = not missing
         return missing
+
+    @property
+    def place(self) -> Place:
+        """This till's shop and till, looked up once."""
+        if self._place is None:
+            with self.read() as s:
+                self._place = find_place(s, self.till)
+        return self._place
 
     @property
     def is_sqlite(self) -> bool:
@@ -276,7 +289,8 @@ def _upgrade(engine: Engine) -> None:
 
 
 def open_database(db: str | None = None, *, upgrade: bool = True,
-                  create: bool = True, admin: bool = False) -> Database:
+                  create: bool = True, admin: bool = False,
+                  till: str | None = None) -> Database:
     """Open (with ``create``, make if need be) a shop's database.
 
     A SQLite file is brought up to date as it opens. A server's database is upgraded only
@@ -290,7 +304,8 @@ def open_database(db: str | None = None, *, upgrade: bool = True,
             migrate(engine)
         else:
             _refuse_older(engine)
-    return Database(engine=engine, url=url)
+    till = till if till is not None else os.environ.get(ENV_TILL) or None
+    return Database(engine=engine, url=url, till=till)
 
 
 def _refuse_older(engine: Engine) -> None:

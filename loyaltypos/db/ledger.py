@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from loyaltypos.db.models import LEDGER_KINDS, Card, LedgerEntry
+from loyaltypos.db.places import place_of
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import NotEnoughBalance
 from loyaltypos.domain.i18n import _
@@ -31,6 +32,7 @@ def entry_row(
     amount: int,
     *,
     day_id: int,
+    till_id: int,
     user_id: int | None,
     sale_id: str | None = None,
     refund_id: str | None = None,
@@ -54,17 +56,20 @@ def entry_row(
     return {
         "card_id": card_id, "kind": kind, "amount": amount, "sale_id": sale_id,
         "refund_id": refund_id, "user_id": user_id, "day_id": day_id,
-        "created_at": at or clock.now(), "note": note, "corrects_id": corrects_id,
+        "till_id": till_id, "created_at": at or clock.now(), "note": note,
+        "corrects_id": corrects_id,
     }
 
 
 def post(session: Session, card: Card, kind: str, amount: int, **where) -> LedgerEntry | None:
     """Append one entry and move the card's cached balance; a zero amount writes nothing.
 
-    ``where`` takes the keyword arguments of :func:`entry_row` (day_id, user_id, ...).
+    ``where`` takes the keyword arguments of :func:`entry_row` (day_id, user_id, ...);
+    the till is the session's own (:func:`loyaltypos.db.places.place_of`).
     """
     if amount == 0:
         return None
+    where.setdefault("till_id", place_of(session).till_id)
     entry = LedgerEntry(**entry_row(card.id, card.number, card.balance, kind, amount, **where))
     session.add(entry)
     card.balance += amount

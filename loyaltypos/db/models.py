@@ -132,14 +132,43 @@ class Customer(Base):
         return name
 
 
-class BusinessDay(Base):
-    __tablename__ = "business_days"
+class Shop(Base):
+    """A shop of the program. NULL name and address: the program's own (settings);
+    NULL time zone: the till computer's."""
+
+    __tablename__ = "shops"
     id: Mapped[int] = mapped_column(primary_key=True)
-    business_date: Mapped[dt.date] = mapped_column(Date(), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)  # lines printed under the name
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[Stamp]
+
+
+class Till(Base):
+    """A till of a shop, by a name unique in the program."""
+
+    __tablename__ = "tills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[Stamp]
+
+
+class BusinessDay(Base):
+    """A shop's business day, shared by its tills; dates and Z numbers are per shop."""
+
+    __tablename__ = "business_days"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "business_date", name="uq_business_days_shop_date"),
+        UniqueConstraint("shop_id", "z_number", name="uq_business_days_shop_z"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    business_date: Mapped[dt.date] = mapped_column(Date())
     opened_at: Mapped[Stamp]
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    z_number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    z_number: Mapped[int | None] = mapped_column(Integer)
     z_report: Mapped[str | None] = mapped_column(Text)
 
 
@@ -166,7 +195,9 @@ class Card(Base):
 class Sale(Base):
     __tablename__ = "sales"
     id: Mapped[Uuid36] = mapped_column(primary_key=True)
-    receipt_no: Mapped[int] = mapped_column(Integer, unique=True)
+    receipt_no: Mapped[int] = mapped_column(Integer)  # per shop
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -191,7 +222,10 @@ class Sale(Base):
         primaryjoin="Payment.sale_id == Sale.id", viewonly=True
     )
 
-    __table_args__ = (Index("ix_sales_card_created", "card_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_sales_card_created", "card_id", "created_at"),
+        UniqueConstraint("shop_id", "receipt_no", name="uq_sales_shop_receipt"),
+    )
 
 
 class SaleLine(Base):
@@ -216,7 +250,12 @@ class SaleLine(Base):
 class Refund(Base):
     __tablename__ = "refunds"
     id: Mapped[Uuid36] = mapped_column(primary_key=True)
-    refund_no: Mapped[int] = mapped_column(Integer, unique=True)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "refund_no", name="uq_refunds_shop_refund"),
+    )
+    refund_no: Mapped[int] = mapped_column(Integer)  # per shop
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
@@ -259,6 +298,7 @@ class Payment(Base):
     sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
     refund_id: Mapped[str | None] = mapped_column(ForeignKey("refunds.id"), index=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("business_days.id"), index=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))  # cash | card
     amount: Mapped[Cents]
     tendered: Mapped[Cents | None] = mapped_column(BigInteger)
@@ -275,6 +315,7 @@ class LedgerEntry(Base):
     refund_id: Mapped[str | None] = mapped_column(ForeignKey("refunds.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     day_id: Mapped[int | None] = mapped_column(ForeignKey("business_days.id"), index=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
     created_at: Mapped[Stamp]
     note: Mapped[str | None] = mapped_column(Text)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))

@@ -1,4 +1,9 @@
-"""Receipt, refund and Z numbers: gapless, in the order they were written."""
+"""Receipt, refund and Z numbers: each shop's own, gapless, in the order they were written.
+
+Numbered per shop, not per till: a shop's receipts, refunds and Z reports make one run
+of numbers, as its books and an inspector expect, whatever till printed them; the
+receipt's barcode says the shop too, so it is unique in the program
+(:mod:`loyaltypos.domain.scan`)."""
 
 from __future__ import annotations
 
@@ -6,9 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 
-def next_number(session: Session, column) -> int:
-    """The next number of ``column``; write transactions are serialised, so max + 1 is safe."""
-    return (session.connection().execute(select(func.max(column))).scalar() or 0) + 1
+def next_number(session: Session, column, *where) -> int:
+    """The next number of ``column`` among the rows ``where`` picks (a shop's); write
+    transactions are serialised (SQLite's write lock, the advisory lock on a server), so
+    max + 1 read inside one is safe."""
+    query = select(func.max(column)).where(*where)
+    return (session.connection().execute(query).scalar() or 0) + 1
 
 
 def storable(number: int) -> bool:

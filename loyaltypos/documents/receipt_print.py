@@ -53,7 +53,7 @@ def _bold_starts() -> tuple[str, ...]:
 
 def printable(doc: Receipt | RefundReceipt, columns: int) -> Printable:
     if isinstance(doc, Receipt):
-        text, code = render_text(doc, width=columns), receipt_code(doc.receipt_no)
+        text, code = render_text(doc, width=columns), receipt_code(doc.receipt_no, doc.shop_id)
     else:
         text, code = render_refund_text(doc, width=columns), None
     lines = text.splitlines()

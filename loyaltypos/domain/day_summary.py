@@ -25,6 +25,19 @@ class TierLine:
 
 
 @dataclass(frozen=True)
+class TillLine:
+    """What one till of the shop did in the day: its line of the Z report."""
+
+    till: str
+    sales: int
+    paid: int  # what its sales' customers paid
+    refunds: int
+    money_back: int
+    cash: int  # cash taken less cash paid back: what its drawer should hold more
+    card: int
+
+
+@dataclass(frozen=True)
 class TopCustomer:
     card: str
     name: str | None
@@ -73,3 +86,6 @@ class DaySummary:
     gifts_value: int = 0
     # Bonuses and used gifts refunds took back that day (positive; issue 11's reversals).
     rewards_taken_back: int = 0
+    # One line per till that sold or refunded that day; a Z report frozen before a shop
+    # had tills has none.
+    tills: list[TillLine] = field(default_factory=list)

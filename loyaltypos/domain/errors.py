@@ -130,3 +130,7 @@ class NoDatabase(Refused):
 
 class NeedsUpgrade(Refused):
     """A server's database is at an older schema (or none): an admin upgrades it, not a till."""
+
+
+class TillUnknown(Refused):
+    """This computer was not told which till it is, or was told a till the program lacks."""

@@ -44,6 +44,9 @@ class Receipt:
     balance: int | None
     next_tier: str | None
     to_next_tier: int | None
+    # The shop the receipt is from (its number and barcode are that shop's) and the till.
+    shop_id: int = 1
+    till: str = ""
     # The rewards, from what the sale stored: the bonuses it credited to this card (kind,
     # amount), the stamp it earned (the count after it) out of the program's `every`, and
     # the gift that stamp earned; the next expiry is the card's as the receipt is made.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from loyaltypos.domain import cardnumbers
 from loyaltypos.domain.i18n import _
@@ -21,7 +21,7 @@ from loyaltypos.domain.pricing import parse_quantity
 
 RECEIPT_PREFIX = "R"
 _QTY_PREFIX = re.compile(r"^(\d+(?:[.,]\d+)?)\*(.+)$", re.ASCII)  # "3*4601234567893": three of them
-_RECEIPT = re.compile(r"^[Rr]\d+$", re.ASCII)
+_RECEIPT = re.compile(r"^[Rr](?:(\d{1,9})-)?(\d{1,12})$", re.ASCII)
 
 Kind = Literal["receipt", "ean13", "code"]
 
@@ -34,7 +34,7 @@ class Scan:
     text: str
     code: str
     qty: Decimal = Decimal(1)
-    receipt_no: int | None = None
+    receipt_no: ReceiptRef | None = None
 
     @property
     def looks_like_card(self) -> bool:
@@ -42,17 +42,35 @@ class Scan:
         return self.code.isascii() and self.code.isdigit() and len(self.code) == cardnumbers.LENGTH
 
 
-def receipt_code(receipt_no: int) -> str:
-    """The text of a receipt's barcode."""
-    return f"{RECEIPT_PREFIX}{receipt_no}"
+class ReceiptRef(NamedTuple):
+    """A receipt as a person or a scanner names it: its number, and its shop when a
+    barcode says it (None: typed digits, which mean a receipt of this till's shop)."""
+
+    number: int
+    shop: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.number) if self.shop is None else receipt_code(self.number, self.shop)
 
 
-def parse_receipt_code(text: str) -> int | None:
-    """The receipt number of a scanned receipt barcode ("R123"), or of typed digits."""
-    text = text.strip().upper()
-    if text.startswith(RECEIPT_PREFIX):
-        text = text[len(RECEIPT_PREFIX):]
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+def receipt_code(receipt_no: int, shop_id: int = 1) -> str:
+    """The text of a receipt's barcode: "R123" in the program's first shop, "R2-123" in
+    shop 2. Receipt numbers are per shop; the code is unique in the whole program, so a
+    receipt scanned in any shop finds its sale."""
+    if shop_id == 1:
+        return f"{RECEIPT_PREFIX}{receipt_no}"
+    return f"{RECEIPT_PREFIX}{shop_id}-{receipt_no}"
+
+
+def parse_receipt_code(text: str) -> ReceiptRef | None:
+    """The receipt a scanned barcode ("R123", "R2-123") or typed digits name."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 12:
+        return ReceiptRef(int(text))
+    match = _RECEIPT.match(text)
+    if match is None:
+        return None
+    return ReceiptRef(int(match.group(2)), int(match.group(1) or 1))
 
 
 def read_scan(text: str) -> Scan | None:

@@ -229,12 +229,15 @@ def checkout(
     """
     # One UUID, one spelling: "{3F2B...}", "urn:uuid:3f2b..." and "3f2b..." are one sale.
     sale_id = ids.sale_id(sale_id)
-    refuse_without_guards(db)
+
+    def attempt() -> SaleResult:
+        refuse_without_guards(db)  # the first look at a server may fail for a moment too
+        return _checkout(db, actor, sale_id, lines, card_number, redeem, payments)
+
     try:
         # A server that goes away for a moment: the same sale is tried again (its id makes
         # a commit whose answer was lost come back as the first result, not a second sale).
-        return retrying(lambda: _checkout(db, actor, sale_id, lines, card_number, redeem,
-                                          payments))
+        return retrying(attempt)
     except IntegrityError:
         # Another till recorded the same id between our look-up and our insert.
         with db.read() as s:
@@ -245,23 +248,30 @@ def checkout(
 
 
 # What a sale needs to know before it writes, in one round trip.
+# Receipt numbers are the shop's own: max + 1 is read inside the write transaction, which
+# holds the database's write lock (SQLite's, or the advisory lock on a server).
 _CONTEXT = (
     "SELECT (SELECT id FROM sales WHERE id = :sale_id),"
-    " (SELECT id FROM business_days WHERE closed_at IS NULL LIMIT 1),"
-    " (SELECT opened_at FROM business_days WHERE closed_at IS NULL LIMIT 1),"
-    " (SELECT business_date FROM business_days WHERE closed_at IS NULL LIMIT 1),"
-    " (SELECT max(receipt_no) FROM sales), (SELECT max(id) FROM programs)")
+    " (SELECT id FROM business_days WHERE closed_at IS NULL AND shop_id = :shop LIMIT 1),"
+    " (SELECT opened_at FROM business_days WHERE closed_at IS NULL AND shop_id = :shop"
+    " LIMIT 1),"
+    " (SELECT business_date FROM business_days WHERE closed_at IS NULL AND shop_id = :shop"
+    " LIMIT 1),"
+    " (SELECT max(receipt_no) FROM sales WHERE shop_id = :shop),"
+    " (SELECT max(id) FROM programs)")
 _INSERT_SALE = insert_sql("sales", (
-    "id", "receipt_no", "day_id", "card_id", "user_id", "created_at", "tier", "discount_bp",
-    "cashback_bp", "subtotal", "discount", "redeemed", "paid", "cashback", "change_given",
+    "id", "receipt_no", "shop_id", "till_id", "day_id", "card_id", "user_id", "created_at",
+    "tier", "discount_bp", "cashback_bp", "subtotal", "discount", "redeemed", "paid", "cashback",
+    "change_given",
     "balance_after", "stamp", "stamp_min"))
 _INSERT_LINES = insert_sql("sale_lines", (
     "sale_id", "line_no", "description", "qty_milli", "unit_price", "eligible", "amount",
     "discount", "redeemed", "paid", "cashback", "gift_id"))
 _INSERT_PAYMENTS = insert_sql("payments", (
-    "sale_id", "refund_id", "day_id", "method", "amount", "tendered"))
+    "sale_id", "refund_id", "day_id", "till_id", "method", "amount", "tendered"))
 _INSERT_ENTRIES = insert_sql("ledger_entries", (
-    "card_id", "kind", "amount", "sale_id", "refund_id", "user_id", "day_id", "created_at",
+    "card_id", "kind", "amount", "sale_id", "refund_id", "user_id", "day_id", "till_id",
+    "created_at",
     "note", "corrects_id"))
 _INSERT_GIFT = insert_sql("gifts", (
     "sale_id", "card_id", "lineage_id", "kind", "product", "description", "value", "day_id",
@@ -275,8 +285,9 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
     # The till's hottest path: SQL on the driver's own cursor (loyaltypos.db.raw), one
     # round trip per table.
     with db.write_connection() as (conn, s), Driver(conn) as raw:
+        place = db.place
         existing, day_id, opened_at, business_date, last_receipt, version = raw.execute(
-            _CONTEXT, {"sale_id": sale_id}).one()
+            _CONTEXT, {"sale_id": sale_id, "shop": place.shop_id}).one()
         if existing is not None:
             return _recorded(conn, sale_id)
         opened_at, business_date = raw.read_stamp(opened_at), raw.read_date(business_date)
@@ -307,12 +318,14 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             for kind, amount, note in credits:
                 if amount:
                     ledger_rows.append(entry_row(card.id, card.number, balance, kind, amount,
-                                                 day_id=day_id, user_id=actor.user_id,
+                                                 day_id=day_id, till_id=place.till_id,
+                                                 user_id=actor.user_id,
                                                  sale_id=sale_id, note=note, at=stamp))
                     balance += amount
         receipt_no = (last_receipt or 0) + 1
         raw.execute(_INSERT_SALE, {
-            "id": sale_id, "receipt_no": receipt_no, "day_id": day_id,
+            "id": sale_id, "receipt_no": receipt_no, "shop_id": place.shop_id,
+            "till_id": place.till_id, "day_id": day_id,
             "card_id": card.id if card else None, "user_id": actor.user_id,
             "created_at": stored_stamp, "tier": tier,
             "discount_bp": pct_to_bp(tier_obj.discount_pct) if tier_obj else 0,
@@ -333,8 +346,9 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
         ])
         if settled:
             raw.executemany(_INSERT_PAYMENTS, [
-                {"sale_id": sale_id, "refund_id": None, "day_id": day_id, "method": p.method,
-                 "amount": p.amount, "tendered": p.tendered}
+                {"sale_id": sale_id, "refund_id": None, "day_id": day_id,
+                 "till_id": place.till_id, "method": p.method, "amount": p.amount,
+                 "tendered": p.tendered}
                 for p in settled
             ])
         if card is not None:
@@ -349,7 +363,8 @@ def _checkout(db, actor, sale_id, lines, card_number, redeem, payments) -> SaleR
             if referrer is not None:
                 ledger_rows.append(entry_row(
                     referrer.id, referrer.number, referrer.balance, "bonus_referral",
-                    earned.referral_amount, day_id=day_id, user_id=actor.user_id,
+                    earned.referral_amount, day_id=day_id, till_id=place.till_id,
+                    user_id=actor.user_id,
                     sale_id=sale_id, note=f"referral {card.number}", at=stamp))
                 raw.execute(_CREDIT_REFERRER, {
                     "card": referrer.id,

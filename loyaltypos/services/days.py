@@ -25,14 +25,17 @@ from loyaltypos.db.models import (
     Payment,
     Refund,
     Sale,
+    Till,
 )
 from loyaltypos.db.numbering import next_number, storable
+from loyaltypos.db.places import place_of
 from loyaltypos.domain import clock
 
 # The types of these calls' results, named here for their callers.
 from loyaltypos.domain.day_summary import NO_CARD
 from loyaltypos.domain.day_summary import DaySummary as DaySummary
 from loyaltypos.domain.day_summary import TierLine as TierLine
+from loyaltypos.domain.day_summary import TillLine as TillLine
 from loyaltypos.domain.day_summary import TopCustomer as TopCustomer
 from loyaltypos.domain.errors import DayClosed, Refused
 from loyaltypos.domain.i18n import _
@@ -109,7 +112,7 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
     for created_at, net in session.execute(
         select(Sale.created_at, Sale.subtotal - Sale.discount).where(Sale.day_id == day.id)
     ):
-        hour = f"{clock.to_local(created_at).hour:02d}"
+        hour = f"{place_of(session).local(created_at).hour:02d}"
         hours[hour] = hours.get(hour, 0) + int(net)
     top = [
         TopCustomer(card=number, name=name, paid=int(total_paid))
@@ -128,6 +131,7 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
         .where(Gift.day_id == day.id)).one())
     net_sales = subtotal - discount
     return DaySummary(
+        tills=_till_lines(session, day.id),
         date=day.business_date,
         day_id=day.id,
         closed=day.closed_at is not None,
@@ -164,6 +168,32 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
     )
 
 
+def _till_lines(session: Session, day_id: int) -> list[TillLine]:
+    """A line per till that sold or refunded in the day, in the order the tills were made."""
+    figures: dict[int, dict[str, int]] = {}
+
+    def add(till: int, **amounts: int) -> None:
+        line = figures.setdefault(till, dict.fromkeys(
+            ("sales", "paid", "refunds", "money_back", "cash", "card"), 0))
+        for key, amount in amounts.items():
+            line[key] += int(amount)
+
+    for till, count, paid in session.execute(
+            select(Sale.till_id, func.count(Sale.id), func.sum(Sale.paid))
+            .where(Sale.day_id == day_id).group_by(Sale.till_id)):
+        add(till, sales=count, paid=paid)
+    for till, count, back in session.execute(
+            select(Refund.till_id, func.count(Refund.id), func.sum(Refund.money_back))
+            .where(Refund.day_id == day_id).group_by(Refund.till_id)):
+        add(till, refunds=count, money_back=back)
+    for till, method, amount in session.execute(
+            select(Payment.till_id, Payment.method, func.sum(Payment.amount))
+            .where(Payment.day_id == day_id).group_by(Payment.till_id, Payment.method)):
+        add(till, **{method: amount})
+    names = dict(session.execute(select(Till.id, Till.name).where(Till.id.in_(figures))).all())
+    return [TillLine(till=names[till], **figures[till]) for till in sorted(figures)]
+
+
 def round_half_up_div(numerator: int, denominator: int) -> int:
     return round_half_up(Decimal(numerator) / denominator) if denominator else 0
 
@@ -179,16 +209,19 @@ def _from_json(text: str) -> DaySummary:
         raw[key] = dt.datetime.fromisoformat(raw[key]) if raw.get(key) else None
     raw["tiers"] = {k: TierLine(**v) for k, v in raw["tiers"].items()}
     raw["top_customers"] = [TopCustomer(**t) for t in raw["top_customers"]]
+    raw["tills"] = [TillLine(**t) for t in raw.get("tills", [])]
     return DaySummary(**raw)
 
 
 def _day_for(session: Session, date: dt.date | None) -> BusinessDay | None:
+    """This till's shop's day of ``date``; without a date its open day, or its last."""
+    days = select(BusinessDay).where(BusinessDay.shop_id == place_of(session).shop_id)
     if date is None:
-        open_day_ = session.scalar(select(BusinessDay).where(BusinessDay.closed_at.is_(None)))
+        open_day_ = session.scalar(days.where(BusinessDay.closed_at.is_(None)))
         if open_day_ is not None:
             return open_day_
-        return session.scalar(select(BusinessDay).order_by(BusinessDay.business_date.desc()))
-    return session.scalar(select(BusinessDay).where(BusinessDay.business_date == date))
+        return session.scalar(days.order_by(BusinessDay.business_date.desc()).limit(1))
+    return session.scalar(days.where(BusinessDay.business_date == date))
 
 
 def day_summary(db: Database, *, date: dt.date | None = None) -> DaySummary:
@@ -210,7 +243,8 @@ def day_summary(db: Database, *, date: dt.date | None = None) -> DaySummary:
 
 def _empty_summary(session: Session) -> DaySummary:
     return DaySummary(
-        date=clock.local_today(), day_id=None, closed=False, z_number=None, sales=0, refunds=0,
+        date=place_of(session).today(), day_id=None, closed=False, z_number=None, sales=0,
+        refunds=0,
         subtotal=0, discount=0, redeemed=0, paid=0, money_back=0,
         paid_by={"cash": 0, "card": 0}, cashback_earned=0, cashback_restored=0,
         cashback_reversed=0, adjustments=0, liability_change=0,
@@ -232,7 +266,7 @@ def day_status(db: Database) -> DayStatus:
     with db.read() as s:
         day = _day_for(s, None)
         if day is None:
-            return DayStatus(clock.local_today(), False, 0)
+            return DayStatus(place_of(s).today(), False, 0)
         count = s.scalar(select(func.count(Sale.id)).where(Sale.day_id == day.id))
         return DayStatus(day.business_date, day.closed_at is None, int(count))
 
@@ -260,11 +294,11 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
     if counted_cash is not None and counted_cash < 0:
         raise Refused(_("counted cash cannot be negative"))
     with db.write() as s:
-        day = s.scalar(
-            select(BusinessDay).where(BusinessDay.closed_at.is_(None)).with_for_update()
-        )
+        shop = place_of(s).shop_id
+        days = select(BusinessDay).where(BusinessDay.shop_id == shop)
+        day = s.scalar(days.where(BusinessDay.closed_at.is_(None)).with_for_update())
         if day is None:
-            last = s.scalar(select(BusinessDay).order_by(BusinessDay.business_date.desc()))
+            last = s.scalar(days.order_by(BusinessDay.business_date.desc()).limit(1))
             if last is None:
                 raise DayClosed(_("the business day is already closed; nothing to close"))
             raise DayClosed(_("the business day is already closed ({date}, Z {z_number}); nothing"
@@ -274,7 +308,7 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
         # transaction, so the Z report counts it (docs/RULES-DECISIONS.md, "Cashback expiry").
         expiry.run_expiry(s, as_of=day.business_date, day_id=day.id, user_id=actor.user_id,
                           inclusive=True)
-        z_number = next_number(s, BusinessDay.z_number)
+        z_number = next_number(s, BusinessDay.z_number, BusinessDay.shop_id == shop)
         closed_at = max(clock.now(), day.opened_at)  # a clock set back: not before opening
         summary = replace(_summarise(s, day), closed=True, z_number=z_number,
                           closed_at=closed_at)
@@ -306,12 +340,13 @@ def _refresh_insight(db: Database, date: dt.date) -> None:
 
 
 def z_report(db: Database, *, z_number: int) -> DaySummary:
-    """The frozen Z report of the closed day numbered ``z_number``."""
+    """The frozen Z report of this till's shop's closed day numbered ``z_number``."""
     with db.read() as s:
-        day = s.scalar(select(BusinessDay).where(BusinessDay.z_number == z_number)) \
+        shop = BusinessDay.shop_id == place_of(s).shop_id
+        day = s.scalar(select(BusinessDay).where(shop, BusinessDay.z_number == z_number)) \
             if storable(z_number) else None
         if day is None:
-            last = s.scalar(select(func.max(BusinessDay.z_number)))
+            last = s.scalar(select(func.max(BusinessDay.z_number)).where(shop))
             if last:
                 raise Refused(_("there is no Z report {z_number}; the last is Z {last}").format(
                     z_number=z_number, last=last))
@@ -335,6 +370,7 @@ def liability_history(db: Database, *, days: int = 30) -> list[tuple[dt.date, in
         rows = s.execute(
             select(BusinessDay.id, BusinessDay.business_date, BusinessDay.closed_at,
                    BusinessDay.z_report)
+            .where(BusinessDay.shop_id == place_of(s).shop_id)
             .order_by(BusinessDay.business_date.desc())
             .limit(days)
         ).all()

@@ -40,6 +40,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.engine import transaction_wrote
 from loyaltypos.db.ledger import entry_row
 from loyaltypos.db.models import BusinessDay, Card, Customer, LedgerEntry
+from loyaltypos.db.places import place_of
 from loyaltypos.db.raw import Driver
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
@@ -357,6 +358,7 @@ def _write_off(session: Session, lapsed: dict[int, int], *, day_id: int,
     if not lapsed:
         return 0, 0
     at = store.day_stamp(session, day_id)
+    till = place_of(session).till_id
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(_LIVE_CARDS)
@@ -371,7 +373,7 @@ def _write_off(session: Session, lapsed: dict[int, int], *, day_id: int,
         card, number, balance = live[lineage]
         amount = min(amount, balance)  # a lineage's balance sits on its card in use
         rows.append(entry_row(card, number, balance, "expire", -amount, day_id=day_id,
-                              user_id=user_id, at=at))
+                              till_id=till, user_id=user_id, at=at))
     if rows:
         conn = session.connection()
         entries, cards = LedgerEntry.__table__, Card.__table__

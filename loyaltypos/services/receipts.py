@@ -26,6 +26,8 @@ from loyaltypos.db.models import (
     RefundLine,
     Sale,
     SaleLine,
+    Shop,
+    Till,
     User,
     bp_to_pct,
 )
@@ -112,11 +114,14 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             next_tier, to_next = info.next_tier, info.to_next_tier
             next_expiry = info.rewards.next_expiry
             earned = _sale_rewards(s, sale)
+        shop, header, till = _where(s, program, sale.till_id)
         return Receipt(
-            shop=program.name,
-            header=receipt_header(s),
+            shop=shop,
+            header=header,
             currency=program.currency,
             receipt_no=sale.receipt_no,
+            shop_id=sale.shop_id,
+            till=till,
             sale_id=sale.id,
             when=clock.to_local(sale.created_at),
             cashier=cashier or "",
@@ -150,10 +155,22 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
         )
 
 
+def _where(session: Session, program, till_id: int) -> tuple[str, tuple[str, ...], str]:
+    """The shop's name and header lines for a receipt made at ``till_id``, and the till's
+    name: a shop's own, else the program's name and the receipt header in Settings."""
+    shop, till = session.execute(select(Shop, Till.name).join(Till, Till.shop_id == Shop.id)
+                                 .where(Till.id == till_id)).one()
+    header = tuple(line for line in (shop.address or "").splitlines() if line.strip())
+    return shop.name or program.name, header or receipt_header(session), till
+
+
 def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
-    """The receipt of a recorded refund: what came back, and what the card got and gave."""
+    """The receipt of a recorded refund of this till's shop: what came back, and what the
+    card got and gave."""
+    shop_id = db.place.shop_id
     with db.read() as s:
-        refund = s.scalar(select(Refund).where(Refund.refund_no == refund_no)) \
+        refund = s.scalar(select(Refund).where(Refund.shop_id == shop_id,
+                                               Refund.refund_no == refund_no)) \
             if storable(refund_no) else None
         if refund is None:
             raise SaleNotFound(_("no refund number {refund_no}").format(refund_no=refund_no))
@@ -175,8 +192,9 @@ def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
             )
         )
         card = s.get(Card, refund.card_id) if refund.card_id else None
+        shop, header, _till = _where(s, program, refund.till_id)
         return RefundReceipt(
-            shop=program.name, header=receipt_header(s), currency=program.currency,
+            shop=shop, header=header, currency=program.currency,
             refund_no=refund.refund_no,
             sale_receipt_no=s.scalar(select(Sale.receipt_no).where(Sale.id == refund.sale_id)),
             when=clock.to_local(refund.created_at),

@@ -29,6 +29,7 @@ from loyaltypos.domain.pricing import (
     refund_shares,
     refund_totals,
 )
+from loyaltypos.domain.scan import ReceiptRef
 from loyaltypos.services import rewards
 from loyaltypos.services.audit import audit
 from loyaltypos.services.cards import find_card, live_card
@@ -122,12 +123,17 @@ def sale_lines(db: Database, *, sale_id: str) -> list[SaleLineView]:
         ]
 
 
-def find_sale_id(db: Database, *, receipt_no: int) -> str:
+def find_sale_id(db: Database, *, receipt_no: int | ReceiptRef) -> str:
+    """The sale of a receipt: typed digits are a receipt of this till's shop, a scanned
+    barcode says its shop (a sale made in one shop is refunded in any)."""
+    ref = receipt_no if isinstance(receipt_no, ReceiptRef) else ReceiptRef(receipt_no)
+    shop = ref.shop if ref.shop is not None else db.place.shop_id
     with db.read() as s:
-        sale_id = s.scalar(select(Sale.id).where(Sale.receipt_no == receipt_no)) \
-            if storable(receipt_no) else None
+        sale_id = s.scalar(select(Sale.id).where(Sale.shop_id == shop,
+                                                 Sale.receipt_no == ref.number)) \
+            if storable(ref.number) and storable(shop) else None
         if sale_id is None:
-            raise SaleNotFound(_("no receipt number {receipt_no}").format(receipt_no=receipt_no))
+            raise SaleNotFound(_("no receipt number {receipt_no}").format(receipt_no=ref))
         return sale_id
 
 
@@ -333,9 +339,12 @@ def _refund(db: Database, actor: Actor, sale_id: str, items: Mapping[int, Decima
         sale, card, totals = plan.sale, plan.card, plan.totals
         day_id = open_day(s)
         stamp = day_stamp(s, day_id)
+        place = db.place
         row = Refund(
-            id=refund_id, refund_no=next_number(s, Refund.refund_no), sale_id=sale_id,
-            day_id=day_id, card_id=card.id if card else None, user_id=actor.user_id,
+            id=refund_id, refund_no=next_number(s, Refund.refund_no,
+                                                Refund.shop_id == place.shop_id),
+            shop_id=place.shop_id, till_id=place.till_id, sale_id=sale_id, day_id=day_id,
+            card_id=card.id if card else None, user_id=actor.user_id,
             created_at=stamp, money_back=totals.money_back, restored=totals.restored,
             reversed=totals.reversed, shortfall=totals.shortfall, spend=totals.spend,
             balance_after=(card.balance + totals.restored - totals.reversed - plan.rewards_back)
@@ -355,8 +364,8 @@ def _refund(db: Database, actor: Actor, sale_id: str, items: Mapping[int, Decima
         to_card, to_cash = _payout(s, sale, totals)
         for method, amount in (("card", to_card), ("cash", to_cash)):
             if amount:
-                s.add(Payment(refund_id=refund_id, day_id=day_id, method=method,
-                              amount=-amount))
+                s.add(Payment(refund_id=refund_id, day_id=day_id, till_id=place.till_id,
+                              method=method, amount=-amount))
         result = _result(plan, refund_id, row.refund_no, to_card, to_cash)
         if card is not None:
             post(s, card, "refund_restore", totals.restored, day_id=day_id,
@@ -364,7 +373,8 @@ def _refund(db: Database, actor: Actor, sale_id: str, items: Mapping[int, Decima
             post(s, card, "refund_reverse", -totals.reversed, day_id=day_id,
                  user_id=actor.user_id, refund_id=refund_id, sale_id=sale_id, at=stamp)
             card.spend -= totals.spend
-            where = {"day_id": day_id, "user_id": actor.user_id, "refund_id": refund_id,
+            where = {"day_id": day_id, "till_id": place.till_id, "user_id": actor.user_id,
+                     "refund_id": refund_id,
                      "sale_id": sale_id, "at": stamp}
             for kind, amount, note in plan.reversals:
                 _reverse(s, card, kind, amount, note, where)

@@ -28,6 +28,7 @@ from loyaltypos.db.models import (
     Setting,
     User,
 )
+from loyaltypos.db.places import place_of
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import DEFAULT_PREFIX
 from loyaltypos.domain.errors import (
@@ -217,24 +218,30 @@ def program_in_force(db: Database) -> Program:
 
 # A day opens by itself at most this many days after the last one; further needs a manager.
 MAX_DAYS_AHEAD = 1
-_OPEN_DAY = select(BusinessDay.id).where(BusinessDay.closed_at.is_(None)).limit(1)
+_SHOP = bindparam("shop")
+_OPEN_DAY = select(BusinessDay.id).where(BusinessDay.closed_at.is_(None),
+                                         BusinessDay.shop_id == _SHOP).limit(1)
+_LAST_DATE = select(func.max(BusinessDay.business_date)).where(BusinessDay.shop_id == _SHOP)
 
 
 def open_day(session: Session) -> int:
-    """The id of the open business day, opening a new one if the last was closed.
+    """The id of this till's shop's open business day, opening a new one if the last was
+    closed. The tills of a shop share its day.
 
-    A new day's date is today, or the day after the last closed one if that is
-    later, so a sale made after closing belongs to the next day.
+    A new day's date is today in the shop's time zone, or the day after the last closed
+    one if that is later, so a sale made after closing belongs to the next day.
     """
     conn = session.connection()
-    day_id = conn.execute(_OPEN_DAY).scalar()
+    shop = place_of(session).shop_id
+    day_id = conn.execute(_OPEN_DAY, {"shop": shop}).scalar()
     return day_id if day_id is not None else _open_new_day(session)
 
 
 def _open_new_day(session: Session) -> int:
     conn = session.connection()
-    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
-    date = clock.local_today()
+    place = place_of(session)
+    last = conn.execute(_LAST_DATE, {"shop": place.shop_id}).scalar()
+    date = place.today()
     if last is not None and last >= date:
         date = last + dt.timedelta(days=1)
     if last is not None and (date - last).days > MAX_DAYS_AHEAD:
@@ -245,7 +252,8 @@ def _open_new_day(session: Session) -> int:
                 last=last.isoformat(), date=date.isoformat()),
             date=date, last=last)
     return conn.execute(
-        insert(BusinessDay).values(business_date=date, opened_at=clock.now())
+        insert(BusinessDay).values(shop_id=place.shop_id, business_date=date,
+                                   opened_at=clock.now())
         .returning(BusinessDay.id)
     ).scalar_one()
 
@@ -254,12 +262,14 @@ def selling_date(session: Session) -> dt.date:
     """The business date a sale made now goes into: the open day's, or the date the next
     day would open on (today, or the day after the last closed day if that is later)."""
     conn = session.connection()
+    place = place_of(session)
     date = conn.execute(select(BusinessDay.business_date)
-                        .where(BusinessDay.closed_at.is_(None)).limit(1)).scalar()
+                        .where(BusinessDay.closed_at.is_(None),
+                               BusinessDay.shop_id == place.shop_id).limit(1)).scalar()
     if date is not None:
         return date
-    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
-    today = clock.local_today()
+    last = conn.execute(_LAST_DATE, {"shop": place.shop_id}).scalar()
+    today = place.today()
     return last + dt.timedelta(days=1) if last is not None and last >= today else today
 
 
@@ -277,13 +287,14 @@ def open_day_on(session: Session, *, actor: Actor, date: dt.date) -> int:
     and be within a day of the clock's date, so a typo cannot open 2031 either."""
     require_manager(actor, _("opening a business day"))
     conn = session.connection()
-    if conn.execute(_OPEN_DAY).scalar() is not None:
+    place = place_of(session)
+    if conn.execute(_OPEN_DAY, {"shop": place.shop_id}).scalar() is not None:
         raise Refused(_("a business day is open already; close it before opening another"))
-    last = conn.execute(select(func.max(BusinessDay.business_date))).scalar()
+    last = conn.execute(_LAST_DATE, {"shop": place.shop_id}).scalar()
     if last is not None and date <= last:
         raise Refused(_("{date} is not after the last business day, {last}").format(
             date=date.isoformat(), last=last.isoformat()))
-    today = clock.local_today()
+    today = place.today()
     if abs((date - today).days) > MAX_DAYS_AHEAD:
         raise Refused(_("the clock says {today}; a business day {date} cannot be opened now."
                         " Check the date, or the till's clock").format(
@@ -291,7 +302,8 @@ def open_day_on(session: Session, *, actor: Actor, date: dt.date) -> int:
     audit(session, actor, "day_open_confirmed", date.isoformat(),
           last=last.isoformat() if last else None, clock=today.isoformat())
     return conn.execute(
-        insert(BusinessDay).values(business_date=date, opened_at=clock.now())
+        insert(BusinessDay).values(shop_id=place.shop_id, business_date=date,
+                                   opened_at=clock.now())
         .returning(BusinessDay.id)
     ).scalar_one()
 
