@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -40,6 +42,7 @@ SIZES: dict[str, dict[str, dict]] = {
         "insight": {"reps": 3, "profiles_n": 50, "scans": 500},
         "expiry-load": {"n_cards": 100_000, "n_entries": 1_000_000, "n_days": 730},
         "expiry": {},
+        "tills": {"sales": 300, "warmup": 20, "counts": [1, 2, 4, 8]},
     },
     "quick": {
         "checkout": {"n_sales": 100, "warmup": 10, "block": 25},
@@ -55,10 +58,11 @@ SIZES: dict[str, dict[str, dict]] = {
         "insight": {"reps": 2, "profiles_n": 20, "scans": 100},
         "expiry-load": {"n_cards": 10_000, "n_entries": 100_000, "n_days": 730},
         "expiry": {},
+        "tills": {"sales": 50, "warmup": 5, "counts": [1, 2, 4, 8]},
     },
 }
 PARTS = ("checkout", "scan", "till", "summary", "insight", "cards", "receipts", "catalog",
-         "expiry")
+         "expiry", "tills")
 SEED = 20261122
 
 TARGET_RATIO = 1 / 3
@@ -72,6 +76,10 @@ TARGET_CATALOG_MB = 200.0  # peak RSS of a 250,000-row (20 MB) catalog import
 TARGET_INSIGHT_S = 3.0  # the whole report on a year of 700,000 sales and 100,000 cards
 TARGET_PROFILE_MS = 20.0
 TARGET_EXPIRY_S = 10.0  # one expiry run over 100,000 cards and 1,000,000 entries
+# The tills part's PostgreSQL server: --pg URL, this variable, or a throwaway server
+# started with scripts/postgres (and stopped at the end).
+ENV_PG = "LOYALTYPOS_BENCH_PG"
+PG_SCRIPT = ROOT / "scripts" / "postgres"
 
 
 # ---------------------------------------------------------------- child side
@@ -101,7 +109,8 @@ def _verify(path: Path, *, skip: tuple[str, ...] = ()) -> list[str]:
     return problems
 
 
-def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) -> None:
+def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool,
+              pg: str | None = None) -> None:
     from bench import data, measure
 
     size = SIZES[mode][task]
@@ -147,6 +156,10 @@ def run_child(task: str, mode: str, out: Path, result_file: Path, verify: bool) 
         from bench import expiry
 
         result = expiry.measure_expiry(expiry_db, **size)
+    elif task == "tills":
+        from bench import tills
+
+        result = tills.measure_tills(out, server=pg, **size)
     else:
         raise SystemExit(f"unknown task {task}")
     result["seconds"] = time.perf_counter() - start
@@ -187,7 +200,7 @@ def filesystem_of(path: Path) -> str:
     return kind
 
 
-def spawn(task: str, args: argparse.Namespace, out: Path) -> dict:
+def spawn(task: str, args: argparse.Namespace, out: Path, extra: tuple[str, ...] = ()) -> dict:
     result_file = out / f"result-{task}.json"
     cmd = [sys.executable, "-m", "bench.run", "--child", task, "--out", str(out),
            "--result", str(result_file)]
@@ -195,6 +208,7 @@ def spawn(task: str, args: argparse.Namespace, out: Path) -> dict:
         cmd.append("--quick")
     if args.verify:
         cmd.append("--verify")
+    cmd += extra
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, check=False)
     if proc.returncode != 0:
@@ -487,6 +501,108 @@ def part_expiry(args, out: Path) -> tuple[dict, list[dict]]:
     return {"load": load, **r}, rows
 
 
+@contextmanager
+def pg_server(args) -> Iterator[tuple[str | None, str]]:
+    """The tills part's server and where it came from: ``--pg``, ``$LOYALTYPOS_BENCH_PG``,
+    or a throwaway server from ``scripts/postgres`` (stopped and removed at the end);
+    None and why when there is none."""
+    if args.pg or os.environ.get(ENV_PG):
+        yield args.pg or os.environ[ENV_PG], "--pg" if args.pg else f"${ENV_PG}"
+        return
+    if not os.access(PG_SCRIPT, os.X_OK):
+        yield None, f"{PG_SCRIPT} is not there (or cannot be run)"
+        return
+    # A new folder of its own, not the run's: the server may run as another user, who
+    # must be able to reach it (mkdtemp's folder is handed over by the script).
+    folder = Path(tempfile.mkdtemp(prefix="loyaltypos-bench-pg-"))
+    try:
+        # --no-install: a benchmark installs nothing; exit 3 says the binaries are missing
+        started = subprocess.run([str(PG_SCRIPT), "start", "--no-install", str(folder)],
+                                 capture_output=True, text=True, cwd=ROOT, check=False)
+        urls = [word for word in started.stdout.split() if "://" in word]
+        if started.returncode != 0 or not urls:
+            why = (started.stderr.strip().splitlines() or ["no URL printed"])[-1]
+            yield None, f"scripts/postgres start failed (exit {started.returncode}: {why})"
+            return
+        yield urls[-1], f"a throwaway server from scripts/postgres in {folder}"
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop", "--remove", str(folder)],
+                       capture_output=True, cwd=ROOT, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def part_tills(args, out: Path) -> tuple[dict, list[dict]]:
+    size = SIZES[args.mode]["tills"]
+    counts = ", ".join(map(str, size["counts"]))
+    say(f"[tills] checkout.checkout from {counts} tills at once on one PostgreSQL server, each"
+        f" till a process on its own card, {size['sales']} sales each after {size['warmup']}"
+        " warm-up sales, released together; beside one till on a SQLite file and plain sqlite3")
+    # The tills, the server and anything else on the machine share its cores: a busy
+    # machine moves these rates, and their ratios, more than any other part's.
+    load = os.getloadavg()[0]
+    with pg_server(args) as (url, source):
+        r = spawn("tills", args, out, ("--pg", url) if url else ())
+    r["server_from"], r["load_before"] = source, load
+    say(f"    load average before the part: {load:.1f} on {os.cpu_count()} CPUs"
+        + (" (the machine is busy: these figures move with it)"
+           if load > 0.5 * (os.cpu_count() or 1) else ""))
+    lite = r["sqlite"]
+    one = lite["till"]
+    say(f"    SQLite file, 1 till:  {one['sales_per_s']:7.1f} sales/s (median"
+        f" {one['latency']['median_ms']:.2f} ms), {one['failed']} failures"
+        + (f" ({one['first_error']})" if one["first_error"] else ""))
+    say(f"    plain sqlite3:        {lite['plain_sales_per_s']:7.1f} sales/s (median"
+        f" {lite['plain_latency']['median_ms']:.2f} ms)")
+
+    def none_failed(part: str, figure: str, rd: dict, *, exact: bool = True) -> dict:
+        return {"part": part, "figure": figure, "target": "0 failures",
+                "met": rd["failed"] == 0 and exact, "peak_mb": rd["peak_rss_mb"]}
+
+    rows = [
+        none_failed("1 till (SQLite file)",
+                    f"{one['sales_per_s']:.0f} sales/s, {one['failed']} failures", one),
+        row("1 till (plain sqlite3)", f"{lite['plain_sales_per_s']:.0f} sales/s",
+            r["peak_rss_mb"]),
+    ]
+    pg = r["postgresql"]
+    if pg is None:
+        why = f"no server (give --pg URL or {ENV_PG}); {source}" if url is None \
+            else r["skipped"]
+        say(f"    PostgreSQL part skipped: {why}")
+        rows.append({"part": "tills (PostgreSQL)", "figure": "skipped", "target": "-",
+                     "met": None, "peak_mb": 0.0})
+        return r, rows
+    settings = pg["settings"]
+    say(f"    server: {pg['server']} ({source}), PostgreSQL {settings['server_version']},"
+        f" fsync={settings['fsync']}, synchronous_commit={settings['synchronous_commit']};"
+        f" database {pg['database']} set up in {pg['setup_s']:.1f} s, dropped at the end")
+    if settings["fsync"] != "on":
+        say("    note: the server runs with fsync off, so a commit costs no disk flush and the"
+            " rates are higher than on a real server")
+    for rd in pg["rounds"]:
+        lat = rd["latency"] or {"median_ms": 0.0, "p99_ms": 0.0}
+        per_till = rd["till_sales_per_s"]
+        label = f"{rd['tills']} till{'s' if rd['tills'] > 1 else ''}:"
+        say(f"    {label:8} {rd['sales_per_s']:7.1f}"
+            f" sales/s, {rd['vs_one']:.2f}x of 1 till, {rd['failed']} failures; {rd['sold']}"
+            f" sales in {rd['wall_s']:.2f} s, per till {min(per_till):.0f}-{max(per_till):.0f}"
+            f"/s, sale median {lat['median_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms;"
+            f" {rd['recorded_total']} sales in the database (expected {rd['expected_total']})")
+        if rd["first_error"]:
+            say(f"      first failure: {rd['first_error']}")
+    say(f"    verify on the server's database: {len(pg['verify_problems'])} problems")
+    for problem in pg["verify_problems"][:10]:
+        say(f"      {problem}")
+    for rd in pg["rounds"]:
+        exact = rd["recorded_total"] == rd["expected_total"]
+        rows.append(none_failed(f"tills {rd['tills']} (PostgreSQL)",
+                                f"{rd['sales_per_s']:.0f} sales/s, {rd['vs_one']:.2f}x of 1"
+                                f" till, {rd['failed']} failures"
+                                + ("" if exact else ", sales lost or doubled"), rd,
+                                exact=exact))
+    return r, rows
+
+
 def table(rows: list[dict]) -> str:
     head = ("part", "figure", "target", "met", "peak MB")
     met = {True: "yes", False: "no", None: "-"}  # None: a figure with no target
@@ -510,6 +626,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of {','.join(PARTS)}")
     parser.add_argument("--verify", action="store_true",
                         help="run the core's ledger checks on each loaded database")
+    parser.add_argument("--pg", metavar="URL",
+                        help=f"the PostgreSQL server of the tills part (default: ${ENV_PG}, or"
+                             " a throwaway server started with scripts/postgres)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -517,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     args.loaded = {}  # the databases loaded in this run, by load task
 
     if args.child:
-        run_child(args.child, args.mode, args.out, args.result, args.verify)
+        run_child(args.child, args.mode, args.out, args.result, args.verify, args.pg)
         return 0
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -543,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     runners = {"checkout": part_checkout, "scan": part_scan, "till": part_till,
                "summary": part_summary, "insight": part_insight, "cards": part_cards,
-               "receipts": part_receipts, "catalog": part_catalog, "expiry": part_expiry}
+               "receipts": part_receipts, "catalog": part_catalog, "expiry": part_expiry,
+               "tills": part_tills}
     try:
         for part in PARTS:
             if part in parts:

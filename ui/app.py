@@ -19,11 +19,13 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from platformdirs import user_log_dir
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from loyaltypos.db import Database, open_database
+from loyaltypos.domain.errors import TillUnknown
 from loyaltypos.domain.i18n import _
+from loyaltypos.services import shops
 from loyaltypos.services.demo import build_demo
 from loyaltypos.services.failures import explain
 from ui.main_window import MainWindow
@@ -35,10 +37,38 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description=_("LoyaltyPOS front counter"))
     parser.add_argument("--db", help=_("database file or SQLAlchemy URL "
                                        "(default: LOYALTYPOS_DB, or the user's data folder)"))
+    parser.add_argument("--till", help=_("which till this is, by name (default: Settings,"
+                                         " LOYALTYPOS_TILL, or the program's only till)"))
     parser.add_argument("--demo", action="store_true",
                         help=_("open a throwaway demo shop with cards, goods and a few days "
                                "of sales (deleted when the app closes)"))
     return parser.parse_args(list(argv))
+
+
+TILL_KEY = "till/name"
+
+
+def saved_till() -> str | None:
+    """The till name chosen in Settings on this computer (None: not chosen; then
+    LOYALTYPOS_TILL, or the program's only till)."""
+    return QSettings().value(TILL_KEY) or None
+
+
+def choose_till(database: Database) -> None:
+    """Make sure this computer knows which till it is: when the program has several and
+    none was named, the person starting the app picks one, and this computer keeps it."""
+    try:
+        shops.this_till(database)
+        return
+    except TillUnknown:
+        names = [t.name for t in shops.tills(database)]
+    name, ok = QInputDialog.getItem(None, "LoyaltyPOS", _(
+        "This program has several tills. Which till is this computer?"), names, 0, False)
+    if not ok:
+        raise TillUnknown(_("no till chosen: start the app with --till NAME, or choose one"))
+    database.till = name
+    shops.this_till(database)
+    QSettings().setValue(TILL_KEY, name)
 
 
 def make_app() -> QApplication:
@@ -96,7 +126,8 @@ def run(argv: Sequence[str]) -> int:
         if args.demo:
             database, demo_folder = open_demo()
         else:
-            database = open_database(args.db)
+            database = open_database(args.db, till=args.till or saved_till())
+            choose_till(database)
     except Exception as exc:  # shown to the person who started the app, then exit
         failure = explain(exc)
         if failure is None:

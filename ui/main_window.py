@@ -34,7 +34,7 @@ from loyaltypos.db import Database
 from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.scan import parse_receipt_code
-from loyaltypos.services import days, display, expiry, store, verify
+from loyaltypos.services import days, display, expiry, shops, store, verify
 from ui.actions import ACTIONS, SHORTCUT_CONTEXT
 from ui.customer_display import CustomerDisplay
 from ui.dialogs.card_batch import CardBatchDialog
@@ -265,7 +265,8 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.day_label, self.db_label, self.health):
             label.setTextFormat(Qt.TextFormat.PlainText)
             self.statusBar().addPermanentWidget(label)
-        self.db_label.setText(self.database.describe())
+        self.db_label.setText(_("{database} · {till}").format(
+            database=self.database.describe(), till=shops.this_till(self.database).till_name))
 
     def _refresh_status(self) -> None:
         actor = self.ops.actor

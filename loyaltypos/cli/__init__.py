@@ -31,6 +31,7 @@ from loyaltypos.cli import (
     history,
     insight,
     nps,
+    places,
     products,
     sales,
     shop,
@@ -40,7 +41,7 @@ from loyaltypos.domain.errors import NotInitialised
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import store
 
-GROUPS = (shop, cards, products, sales, days, expiry, insight, nps, history)
+GROUPS = (shop, places, cards, products, sales, days, expiry, insight, nps, history)
 # The order of ``loyaltypos --help``; a command missing here is listed after these.
 HELP_ORDER = ("init", "program", "user", "card", "product", "sale", "refund", "day", "report",
               "export", "receipt-header", "receipt", "verify", "backup")
@@ -89,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Only init makes a database: any other command on a mistyped path is refused.
         # init and db upgrade may bring a server's schema up to date; a till may not.
         db = dbmod.open_database(getattr(args, "db", None), create=args.command == "init",
-                                 admin=args.command in ("init", "db"))
+                                 admin=args.command in ("init", "db"),
+                                 till=getattr(args, "till", None))
     except Exception as exc:  # a bad URL, an unreadable file, a locked or newer database
         return failures.cannot_open(exc, label)
     try:

@@ -65,13 +65,16 @@ def no_arguments(parser: argparse.ArgumentParser, common: argparse.ArgumentParse
 
 
 def common_options() -> argparse.ArgumentParser:
-    """``--db``, ``--json`` and ``--user``, accepted before or after any command."""
+    """``--db``, ``--till``, ``--json`` and ``--user``, accepted before or after any command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help=_("database file or SQLAlchemy URL (default: LOYALTYPOS_DB, "
                                "or the user's data folder)"))
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help=_("print one JSON document"))
+    common.add_argument("--till", default=argparse.SUPPRESS,
+                        help=_("which till this is, by name (default: LOYALTYPOS_TILL, or"
+                               " the program's only till)"))
     common.add_argument("--user", default=argparse.SUPPRESS,
                         help=_("who does this (PIN from LOYALTYPOS_PIN or a prompt)"))
     return common

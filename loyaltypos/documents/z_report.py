@@ -166,6 +166,13 @@ def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list
             Figure(_("Counted cash"), counted),
             Figure(_("Difference"), difference, strong=True),
         )),
+        *([Section(_("By till (money net of refunds)"), tuple(
+            figure for t in s.tills for figure in (
+                Figure(_("{till}: sales {sales}, refunds {refunds}").format(
+                    till=t.till, sales=t.sales, refunds=t.refunds), m(t.cash + t.card),
+                    strong=True),
+                Figure(_("  in cash (its drawer)"), m(t.cash)),
+            )))] if s.tills else []),
     ]
 
 

@@ -30,9 +30,11 @@ from loyaltypos.db.models import (
     Sale,
     SaleLine,
     Setting,
+    Shop,
+    Till,
     User,
 )
-from loyaltypos.domain import clock
+from loyaltypos.db.places import Place
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import pin_fingerprint
 from loyaltypos.services import expiry, rewards
@@ -279,18 +281,40 @@ def guards_are_in_place(s: Session) -> list[str]:
 
 
 def numbers_have_no_gaps(s: Session) -> list[str]:
-    """Receipt, refund and Z numbers run 1, 2, 3...: a gap is a deleted sale, refund or day."""
+    """Each shop's receipt, refund and Z numbers run 1, 2, 3...: a gap is a deleted sale,
+    refund or day."""
     problems = []
-    for column, what in ((Sale.receipt_no, _("receipt")), (Refund.refund_no, _("refund")),
-                         (BusinessDay.z_number, _("Z report"))):
-        count, low, high = s.execute(
-            select(func.count(column), func.min(column), func.max(column))).one()
-        if count and (low != 1 or high != count):
-            problems.append(_("{what} numbers run from {low} to {high} but there are {count}:"
-                              " {missing} missing").format(what=what, low=low, high=high,
-                                                           count=count,
-                                                           missing=high - count))
+    several = (s.scalar(select(func.count(Shop.id))) or 0) > 1
+    for table, column, what in ((Sale, Sale.receipt_no, _("receipt")),
+                                (Refund, Refund.refund_no, _("refund")),
+                                (BusinessDay, BusinessDay.z_number, _("Z report"))):
+        for shop, count, low, high in s.execute(
+                select(table.shop_id, func.count(column), func.min(column), func.max(column))
+                .group_by(table.shop_id)):
+            if count and (low != 1 or high != count):
+                text = _("{what} numbers run from {low} to {high} but there are {count}:"
+                         " {missing} missing").format(what=what, low=low, high=high,
+                                                      count=count, missing=high - count)
+                problems.append(_("shop {shop}: {problem}").format(shop=shop, problem=text)
+                                if several else text)
     return problems
+
+
+def rows_are_at_their_shop(s: Session) -> list[str]:
+    """A sale, refund, payment or ledger entry was made at a till of the shop whose day it
+    is in (and a sale or refund says that shop)."""
+    problems = []
+    for table, what in ((Sale, _("sale")), (Refund, _("refund")), (Payment, _("payment")),
+                        (LedgerEntry, _("ledger entry"))):
+        wrong = (select(table.id).join(BusinessDay, BusinessDay.id == table.day_id)
+                 .join(Till, Till.id == table.till_id)
+                 .where(Till.shop_id != BusinessDay.shop_id))
+        if table in (Sale, Refund):
+            wrong = wrong.union(select(table.id).join(BusinessDay, BusinessDay.id == table.day_id)
+                                .where(table.shop_id != BusinessDay.shop_id))
+        problems += [_("{what} {key} was made at a till of another shop than its day's").format(
+            what=what, key=key) for key in s.scalars(wrong.limit(LIMIT))]
+    return problems[:LIMIT]
 
 
 def _audited(s: Session, action: str, column, key, *where) -> list[tuple]:
@@ -416,20 +440,23 @@ def days_are_dated_when_they_opened(s: Session) -> list[str]:
     """A business day is dated by the clock when it opened (a day either side, for the
     zone), or the day after the day before it (several closings in one calendar day)."""
     problems = []
-    previous = None
-    for date, opened_at in s.execute(select(BusinessDay.business_date, BusinessDay.opened_at)
-                                     .order_by(BusinessDay.id)):
-        clock_date = clock.to_local(opened_at).date()
-        after_previous = previous is not None and date == previous + dt.timedelta(days=1)
+    previous: dict[int, dt.date] = {}
+    zones = dict(s.execute(select(Shop.id, Shop.timezone)).all())
+    for shop, date, opened_at in s.execute(
+            select(BusinessDay.shop_id, BusinessDay.business_date, BusinessDay.opened_at)
+            .order_by(BusinessDay.id)):
+        clock_date = Place(shop, 0, "", zones.get(shop)).local(opened_at).date()
+        before = previous.get(shop)
+        after_previous = before is not None and date == before + dt.timedelta(days=1)
         if not (abs((date - clock_date).days) <= 1 or after_previous):
             problems.append(_("business day {date} is dated {days} days away from the clock when"
                               " it opened ({opened})").format(
                 date=date.isoformat(), days=(date - clock_date).days,
                 opened=clock_date.isoformat()))
-        if previous is not None and date <= previous:
+        if before is not None and date <= before:
             problems.append(_("business day {date} comes after {previous} but is not later"
-                              ).format(date=date.isoformat(), previous=previous.isoformat()))
-        previous = date
+                              ).format(date=date.isoformat(), previous=before.isoformat()))
+        previous[shop] = date
     return problems[:LIMIT]
 
 
@@ -503,6 +530,7 @@ def reward_reversals_match_refunds(s: Session) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     guards_are_in_place,
     numbers_have_no_gaps,
+    rows_are_at_their_shop,
     manager_actions_are_audited,
     users_match_their_audit,
     cards_match_their_audit,
