@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.day_label, self.db_label, self.health):
             label.setTextFormat(Qt.TextFormat.PlainText)
             self.statusBar().addPermanentWidget(label)
-        self.db_label.setText(_("{database} · {till}").format(
+        self.db_label.setText(_("{till} · {database}").format(
             database=self.database.describe(), till=shops.this_till(self.database).till_name))
 
     def _refresh_status(self) -> None:
