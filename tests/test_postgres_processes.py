@@ -2,10 +2,11 @@
 database connections, as in a shop: nothing lost, nothing doubled, numbers gapless, and
 a server that stops in the middle of the day loses and doubles no sale.
 
-Each till is this file run as a program (``python test_postgres_processes.py JOB``): it
-opens the database, says "ready", waits for "go" so that all tills start together, calls
-the services and prints what came back as JSON. A till that hangs or dies fails the test
-with its stderr; none outlives it. (tests/test_postgres_tills.py: the same with threads.)
+Each till is this file run as a program, taking jobs on its stdin, one a line: for each it
+opens the job's database, says "ready", waits for "go" so that all tills start together,
+calls the services and prints what came back as JSON. The module starts its eight tills
+once (a start is most of a job's time). A till that hangs or dies fails the test with
+its stderr; none outlives the module. (tests/test_postgres_tills.py: tills as threads.)
 """
 
 from __future__ import annotations
