@@ -10,7 +10,17 @@ import pytest
 from conftest import CASHIER_PIN, MANAGER_PIN, card_now, personal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
-from uitools import BOOK, TEA, field, on_dialog, press, text, type_into_dialog
+from uitools import (
+    BOOK,
+    TEA,
+    field,
+    on_dialog,
+    press,
+    shown,
+    text,
+    type_here,
+    type_into_dialog,
+)
 
 from loyaltypos.db.engine import retrying
 from loyaltypos.services import cards, checkout, days
@@ -34,20 +44,9 @@ def backend() -> str:
     return "postgresql"
 
 
-def type_here(qtbot, keys: str) -> None:
-    """Type where the keyboard focus is, as a person (or a scanner) does."""
-    focus = QApplication.focusWidget()
-    assert focus is not None, "nothing has the keyboard focus"
-    qtbot.keyClicks(focus, keys)
-
-
 def open_and_sign_in(qtbot, db, name: str, pin: str) -> MainWindow:
     """The app's window as it starts; ``name`` chosen, the PIN typed where the focus is."""
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
+    window = shown(qtbot, db)
     assert window.stack.currentWidget() is window.signin
     window.signin.user.setCurrentText(name)
     # a person types once the window is in front of them

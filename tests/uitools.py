@@ -25,13 +25,19 @@ def goods(db, manager):
                           eligible=False)
 
 
-def signed_in(qtbot, db, name: str, pin: str) -> MainWindow:
-    """The main window shown and active, ``name`` signed in with ``pin``, on the till."""
+def shown(qtbot, db) -> MainWindow:
+    """The app's window as it starts: shown and active, on the sign-in screen."""
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)
+    return window
+
+
+def signed_in(qtbot, db, name: str, pin: str) -> MainWindow:
+    """The main window shown and active, ``name`` signed in with ``pin``, on the till."""
+    window = shown(qtbot, db)
     window.signin.user.setCurrentText(name)
     qtbot.keyClicks(window.signin.pin, pin + "\r")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
@@ -66,6 +72,13 @@ def press(qtbot, window, key) -> None:
     """Press a key on the till once its window is active again (as it is for a person)."""
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(QApplication.focusWidget(), key)
+
+
+def type_here(qtbot, keys: str) -> None:
+    """Type where the keyboard focus is, as a person (or a scanner) does."""
+    focus = QApplication.focusWidget()
+    assert focus is not None, "nothing has the keyboard focus"
+    qtbot.keyClicks(focus, keys)
 
 
 def field(dialog, name: str) -> QLineEdit:
