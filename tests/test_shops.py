@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from loyaltypos.db import open_database
 from loyaltypos.db.models import BusinessDay, LedgerEntry, Payment, Refund, Sale
+from loyaltypos.documents.z_report import render_z_text
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused, TillUnknown
 from loyaltypos.domain.scan import parse_receipt_code, receipt_code
@@ -136,8 +137,13 @@ def test_a_shops_days_are_dated_in_its_time_zone(db, manager, cashier):
         with clock.frozen_at(dt.datetime(2026, 11, 28, 11, 30)):
             sell(far, cashier)
             sold = days.day_summary(far)
+            closed = days.close_day(far, actor=manager, refresh=False)
         assert sold.date == dt.date(2026, 11, 29)
         assert list(sold.hours) == ["01"]  # the hour on the shop's clock
+        # the report is the shop's: its name, and its times on the shop's clock
+        text = render_z_text(closed, shop="The program", currency="RUB")
+        assert "Line Islands" in text and "The program" not in text
+        assert "2026-11-29 01:30" in text
     finally:
         far.dispose()
 

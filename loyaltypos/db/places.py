@@ -38,10 +38,7 @@ class Place:
 
     def local(self, stamp: dt.datetime) -> dt.datetime:
         """A stored UTC stamp as the shop's clock shows it."""
-        if self.timezone is None:
-            return clock.to_local(stamp)
-        zone = ZoneInfo(self.timezone)
-        return stamp.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+        return clock.to_zone(stamp, self.timezone)
 
 
 def known_zone(name: str) -> bool:

@@ -76,8 +76,9 @@ class Section:
     figures: tuple[Figure, ...]
 
 
-def _stamp(stamp: dt.datetime | None) -> str:
-    return clock.to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "-"
+def _stamp(stamp: dt.datetime | None, zone: str | None) -> str:
+    """A stored stamp on the shop's clock (its zone; None: this computer's)."""
+    return clock.to_zone(stamp, zone).strftime("%Y-%m-%d %H:%M") if stamp else "-"
 
 
 BONUS_KINDS = {"welcome": N_("Welcome bonuses"), "stamps": N_("Stamp bonuses"),
@@ -259,9 +260,10 @@ def _columns(left: list[Flowable], right: list[Flowable]) -> Table:
 
 
 def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
-    facts = [[_("Business day"), s.date.isoformat()], [_("Opened"), _stamp(s.opened_at)],
-             [_("Closed"), _stamp(s.closed_at) if s.closed else _("still open")],
-             [_("Printed"), _stamp(clock.now())]]
+    facts = [[_("Business day"), s.date.isoformat()],
+             [_("Opened"), _stamp(s.opened_at, s.timezone)],
+             [_("Closed"), _stamp(s.closed_at, s.timezone) if s.closed else _("still open")],
+             [_("Printed"), _stamp(clock.now(), s.timezone)]]
     facts_table = Table(facts, colWidths=[24 * mm, 32 * mm], hAlign="RIGHT")
     facts_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), st.regular, 9),
@@ -329,6 +331,7 @@ def _hours(s: DaySummary, currency: str, st: _Styles) -> list[Flowable]:
 
 
 def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
+    shop = summary.shop or shop  # a shop's own name; else the program's, as given
     """The day's report as an A4 PDF: the Z report of a closed day, the X report of an open one."""
     st = _Styles()
     title = report_title(summary)
@@ -389,14 +392,15 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
     The title (:func:`report_title`) is not among them: the printer prints it larger.
     """
     s = summary
+    shop = s.shop or shop  # a shop's own name; else the program's, as given
     out: list[tuple[str, bool]] = [(shop[:width].center(width), True)]
     if not s.closed:
         out.append((_(OPEN_DAY_TITLE).center(width), True))
     out += [(_row(_("Business day"), s.date.isoformat(), width), False),
-            (_row(_("Opened"), _stamp(s.opened_at), width), False),
-            (_row(_("Closed"), _stamp(s.closed_at) if s.closed else _("still open"), width),
-             False),
-            (_row(_("Printed"), _stamp(clock.now()), width), False),
+            (_row(_("Opened"), _stamp(s.opened_at, s.timezone), width), False),
+            (_row(_("Closed"), _stamp(s.closed_at, s.timezone) if s.closed
+                  else _("still open"), width), False),
+            (_row(_("Printed"), _stamp(clock.now(), s.timezone), width), False),
             (_("Amounts in {currency}").format(currency=currency), False)]
     for section in figures(s, currency, with_currency=False):
         out += [("-" * width, False), (section.title.upper()[:width], True)]

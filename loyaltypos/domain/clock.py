@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 _fixed: dt.datetime | None = None
 
@@ -23,6 +24,13 @@ def now() -> dt.datetime:
 def to_local(stamp: dt.datetime) -> dt.datetime:
     """A stored UTC stamp in the till's local zone."""
     return stamp.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def to_zone(stamp: dt.datetime, zone: str | None) -> dt.datetime:
+    """A stored UTC stamp as a clock in time zone ``zone`` shows it (None: the till's)."""
+    if zone is None:
+        return to_local(stamp)
+    return stamp.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
 def local_today() -> dt.date:

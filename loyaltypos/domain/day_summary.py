@@ -89,3 +89,7 @@ class DaySummary:
     # One line per till that sold or refunded that day; a Z report frozen before a shop
     # had tills has none.
     tills: list[TillLine] = field(default_factory=list)
+    # The shop's own name (None: the program's) and the time zone its day is dated in
+    # (None: the till computer's), so the report's times are the shop's clock.
+    shop: str | None = None
+    timezone: str | None = None

@@ -25,6 +25,7 @@ from loyaltypos.db.models import (
     Payment,
     Refund,
     Sale,
+    Shop,
     Till,
 )
 from loyaltypos.db.numbering import next_number, storable
@@ -109,10 +110,11 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
         )
     }
     hours: dict[str, int] = {}
+    zone = session.scalar(select(Shop.timezone).where(Shop.id == day.shop_id))
     for created_at, net in session.execute(
         select(Sale.created_at, Sale.subtotal - Sale.discount).where(Sale.day_id == day.id)
     ):
-        hour = f"{place_of(session).local(created_at).hour:02d}"
+        hour = f"{clock.to_zone(created_at, zone).hour:02d}"
         hours[hour] = hours.get(hour, 0) + int(net)
     top = [
         TopCustomer(card=number, name=name, paid=int(total_paid))
@@ -132,6 +134,8 @@ def _summarise(session: Session, day: BusinessDay) -> DaySummary:
     net_sales = subtotal - discount
     return DaySummary(
         tills=_till_lines(session, day.id),
+        shop=session.scalar(select(Shop.name).where(Shop.id == day.shop_id)),
+        timezone=zone,
         date=day.business_date,
         day_id=day.id,
         closed=day.closed_at is not None,

@@ -34,7 +34,7 @@ from loyaltypos.db.models import (
     Till,
     User,
 )
-from loyaltypos.db.places import Place
+from loyaltypos.domain import clock
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.people import pin_fingerprint
 from loyaltypos.services import expiry, rewards
@@ -445,7 +445,7 @@ def days_are_dated_when_they_opened(s: Session) -> list[str]:
     for shop, date, opened_at in s.execute(
             select(BusinessDay.shop_id, BusinessDay.business_date, BusinessDay.opened_at)
             .order_by(BusinessDay.id)):
-        clock_date = Place(shop, 0, "", zones.get(shop)).local(opened_at).date()
+        clock_date = clock.to_zone(opened_at, zones.get(shop)).date()
         before = previous.get(shop)
         after_previous = before is not None and date == before + dt.timedelta(days=1)
         if not (abs((date - clock_date).days) <= 1 or after_previous):
