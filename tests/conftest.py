@@ -17,6 +17,9 @@ import pytest
 from sqlalchemy import exc as sa_exc
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests speak English whatever the machine's language, unless a test asks for another
+# (the command line and the app read LANGUAGE first, as gettext does).
+os.environ["LANGUAGE"] = "en"
 
 from loyaltypos.db import open_database
 from loyaltypos.domain import people

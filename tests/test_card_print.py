@@ -134,7 +134,7 @@ def test_terms_use_the_program_figures(program):
     assert "Lost or stolen? Call the shop" in text
     windowed = replace(program, tier_window_days=90, min_redeem_balance=50_000)
     text = " ".join(terms(windowed))
-    assert "last 90 days" in text and "500.00 RUB" in text.replace("\u202f", "")
+    assert "last 90 days" in text and "RUB\u00a0500.00" in text.replace("\u202f", "")
 
 
 def test_grouped_number_reads_like_the_barcode_digits():
@@ -200,8 +200,8 @@ def test_personal_card_front_scans_as_ean13_and_qr_and_back_states_the_terms(db,
         assert name in back
     for pct in ("3%", "5%", "10%", "20%", "7.5%"):
         assert pct in back
-    spaced = " ".join(back.replace("\u202f", " ").split())  # thin spaces group thousands
-    assert "from 1 000.00 RUB" in spaced and "from 50 000.00 RUB" in spaced
+    spaced = " ".join(back.split())  # the no-break space after the code, as a space
+    assert "from RUB 1,000.00" in spaced and "from RUB 50,000.00" in spaced
     assert "up to 100% of a bill" in back and "Lost or stolen" in back
     assert f"Card {grouped(card.number)}" in back
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -480,7 +481,8 @@ class Bracketed(gettext.NullTranslations):
 def test_every_line_a_person_reads_goes_through_the_catalog(shop, monkeypatch):
     card = shop.ok("card", "issue", "--personal", "--name", "Ivan", "--user", "Anna")["number"]
     shop.ok("sale", "--card", card, "--item", "x", "1", "100", "--user", "Anna")
-    monkeypatch.setattr(i18n, "_catalog", Bracketed())
+    bracketed = i18n._Speech(Bracketed(), "qps", i18n.babel_locale())
+    monkeypatch.setattr(i18n, "_load", lambda *_args, **_kwargs: bracketed)
 
     shown = shop.run("card", "show", card, "--user", "Anna").stdout
     assert shown.startswith(f"[{card}  Ivan  [[personal], [active]]  tier Simple")
@@ -500,6 +502,25 @@ def test_every_line_a_person_reads_goes_through_the_catalog(shop, monkeypatch):
     assert "[how many bearer cards (answers with a list)]" in helped
     assert "--pdf [FILE]" in helped
     assert "[issue, look up and manage cards]" in shop.run("--help").stdout
+
+
+def test_the_command_line_speaks_the_language_of_the_environment(shop, monkeypatch):
+    card = shop.ok("card", "issue", "--personal", "--name", "Ivan", "--user", "Anna")["number"]
+    shop.ok("sale", "--card", card, "--item", "x", "1", "1234.50", "--user", "Anna")
+    monkeypatch.setenv("LANGUAGE", "ru")
+    assert shop.run("verify").stdout == "журнал операций в порядке\n"
+    report = shop.run("report", "eod").stdout
+    assert report.startswith("Смена ") and "продажи" in report
+    assert shop.refused("report", "eod", "--date", "x") == (
+        "loyaltypos: 'x' — не дата; пишите ГГГГ-ММ-ДД")
+    with i18n.speaking("ru"):
+        cards_help = i18n._("issue, look up and manage cards")
+    assert cards_help != "issue, look up and manage cards"
+    assert cards_help in shop.run("--help").stdout.replace("\n", " ").replace("  ", "")
+    # --json keeps its keys and plain amounts, whatever the language
+    assert re.fullmatch(r"\d+\.\d\d", shop.ok("card", "show", card, "--user", "Anna")["balance"])
+    monkeypatch.setenv("LANGUAGE", "en")
+    assert shop.run("verify").stdout == "ledger ok\n"
 
 
 # ---------------------------------------------------------------- end to end, real processes

@@ -170,6 +170,10 @@ def pseudo(tmp_path):
 
 
 _INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+# Dates and times are written by Babel in the locale's words (CLDR's, not the catalog's):
+# the pseudo-language writes them as English does.
+_BABEL_DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}"
+                         r"|\b\d{1,2}:\d\d\s?[AP]M\b")
 
 
 def untranslated(text: str, *data: str) -> list[str]:
@@ -181,6 +185,7 @@ def untranslated(text: str, *data: str) -> list[str]:
     rest = text
     for value in sorted(filter(None, data), key=len, reverse=True):
         rest = rest.replace(value, " ")
+    rest = _BABEL_DATE.sub(" ", rest)
     while True:
         rest, found = _INNERMOST.subn(" ", rest)
         if not found:
@@ -198,6 +203,8 @@ def test_the_check_finds_a_word_outside_the_brackets():
     # The check itself can fail: a bare word, a half-wrapped line, an unclosed bracket.
     assert untranslated("⟦Subtotal⟧   12.00\nTOTAL 12.00") == ["TOTAL 12.00"]
     assert untranslated("⟦Card⟧ holder", "Olga") == ["  holder"]
+    assert untranslated("⟦Receipt 1⟧ May 6, 2024 10:30 AM") == []
+    assert untranslated("⟦Receipt 1⟧ May 6 2024") != []
     assert untranslated("⟦Discount Gold 10%") != []
     assert untranslated("⟦⟦closing the day⟧ needs a manager⟧\n⟦Tier⟧ Gold", "Gold") == []
 

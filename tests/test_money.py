@@ -67,7 +67,9 @@ def test_format_uses_the_currency_decimals():
     assert fmt(25000, "RUB") == "250.00"
     assert fmt(-5, "EUR") == "-0.05"
     assert fmt(1234567, "KWD") == "1234.567"
-    assert fmt_display(123456789, "RUB") == "1\u202f234\u202f567.89 RUB"
+    # English (the tests' language): Babel's pattern, the code spaced from the digits
+    assert fmt_display(123456789, "RUB") == "RUB\u00a01,234,567.89"
+    assert fmt_display(1234567, "KWD") == "KWD\u00a01,234.567"
 
 
 def test_allocate_by_largest_remainder_gives_ties_to_earlier_lines():

@@ -150,7 +150,7 @@ def test_the_day_and_its_z_report_show_the_welcome_bonuses(db, manager, cashier,
     assert summary.bonuses == {"welcome": 20_000}
     assert summary.liability_change == 20_000
     cashback = next(s for s in figures(summary, "RUB") if s.title == "Cashback")
-    assert ("Welcome bonuses", "200.00 RUB") in [(f.label, f.value) for f in cashback.figures]
+    assert ("Welcome bonuses", "RUB\u00a0200.00") in [(f.label, f.value) for f in cashback.figures]
     closed = days.close_day(db, actor=manager)
     assert days.z_report(db, z_number=closed.z_number).bonuses == {"welcome": 20_000}
     done = cli("--db", str(db_path), "--json", "report", "z", str(closed.z_number))

@@ -455,10 +455,11 @@ def test_the_shop_screen_says_every_reward_in_a_sentence():
 
     program = parse_program(PROGRAM_TOML + ALL + REFERRAL + "[expiry]\ndays = 365\nlock_days = 1\n")
     assert reward_lines(program) == [
-        "A new personal card starts with a welcome bonus of 100.00 RUB.",
-        "A purchase of 300.00 RUB or more earns a stamp; 3 stamps earn a gift: 150.00 RUB.",
-        "A purchase within 7 days of the birthday earns 200.00 RUB, once a year.",
-        "A customer who brings a newcomer gets 200.00 RUB at the newcomer's first purchase.",
+        "A new personal card starts with a welcome bonus of RUB\u00a0100.00.",
+        "A purchase of RUB\u00a0300.00 or more earns a stamp; 3 stamps earn a gift: "
+        "RUB\u00a0150.00.",
+        "A purchase within 7 days of the birthday earns RUB\u00a0200.00, once a year.",
+        "A customer who brings a newcomer gets RUB\u00a0200.00 at the newcomer's first purchase.",
         "Cashback expires 365 days after it is credited.",
         "What a sale earns can be spent from the next day on.",
     ]
@@ -508,7 +509,8 @@ def test_the_day_says_what_refunds_took_back_of_the_rewards(db, manager, cashier
     assert summary.rewards_taken_back == 15_000
     assert summary.bonuses == {"birthday": 20_000, "stamps": 15_000}
     cashback = next(s for s in figures(summary, "RUB") if s.title == "Cashback")
-    assert ("Rewards taken back", "-150.00 RUB") in [(f.label, f.value) for f in cashback.figures]
+    assert ("Rewards taken back", "-RUB\u00a0150.00") in [
+        (f.label, f.value) for f in cashback.figures]
     # every line of the section adds up to the change in outstanding cashback
     assert summary.liability_change == (summary.cashback_earned - summary.redeemed
                                         + summary.cashback_restored

@@ -70,10 +70,10 @@ def test_the_display_shows_the_cart_the_total_and_the_cashback_balance(qtbot, wi
     sell(qtbot, window, card)
     assert screen.pages.currentWidget() is screen.sale_page
     row = [screen.lines.item(0, col).text() for col in range(3)]
-    assert row == ["Green tea", "2", "500.00 RUB"]
-    assert value(screen, "totalValue") == window.till.values["total"].text() == "500.00 RUB"
-    assert value(screen, "balanceValue") == "500.00 RUB"  # the card's cashback, before paying
-    assert value(screen, "cashbackValue") == "+25.00 RUB"  # 5 % of this sale
+    assert row == ["Green tea", "2", "RUB\u00a0500.00"]
+    assert value(screen, "totalValue") == window.till.values["total"].text() == "RUB\u00a0500.00"
+    assert value(screen, "balanceValue") == "RUB\u00a0500.00"  # the card's cashback, before paying
+    assert value(screen, "cashbackValue") == "+RUB\u00a025.00"  # 5 % of this sale
     assert "Simple" in value(screen, "displayCard")
     # The cashier keeps the keyboard: the display never takes it.
     assert QApplication.activeWindow() is window
@@ -95,7 +95,7 @@ def test_the_customer_touches_ten_after_a_card_sale(qtbot, db, with_display):
     sell(qtbot, window, card)
     window.till.pay_card()
     assert scores(db) == [10]
-    assert seen["asking"] and "balance is now 525.00 RUB" in seen["thanks"]
+    assert seen["asking"] and "balance is now RUB\u00a0525.00" in seen["thanks"]
     assert not watch.blocked  # the cashier's waiting dialog leaves the display touchable
     assert screen.pages.currentWidget() is screen.thanks
     assert "Thank you for your answer" in value(screen, "displayThanksNote")

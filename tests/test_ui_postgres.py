@@ -75,20 +75,21 @@ def test_a_sale_on_the_server_is_paid_refunded_and_closed_in_the_z_report(
     assert t.sale.card is not None and t.sale.card.tier == "Ten"
     assert t.cart.rowCount() == 3, t.message.text()
     # 2 x 250 + 1000 + 200; 10 % off the 1500 in the program; 5 % back on the 1350 paid
-    assert text(t, "subtotalValue") == f"1{NNBSP}700.00 RUB"
-    assert text(t, "discountValue") == "-150.00 RUB"
-    assert text(t, "totalValue") == f"1{NNBSP}550.00 RUB"
-    assert text(t, "cashbackValue") == "67.50 RUB"
+    assert text(t, "subtotalValue") == "RUB\u00a01,700.00"
+    assert text(t, "discountValue") == "-RUB\u00a0150.00"
+    assert text(t, "totalValue") == "RUB\u00a01,550.00"
+    assert text(t, "cashbackValue") == "RUB\u00a067.50"
 
     def cash(dialog):
-        assert text(dialog, "cashTotal") == f"<b>1{NNBSP}550.00 RUB</b>"
-        assert dialog.change.text() == "0.00 RUB"  # the total, selected: typing replaces it
+        assert text(dialog, "cashTotal") == "<b>RUB\u00a01,550.00</b>"
+        assert dialog.change.text() == "RUB\u00a00.00"  # the total, selected: typing replaces it
     type_into_dialog(qtbot, "2000", CashDialog, check=cash)
     press(qtbot, window, Qt.Key.Key_F9)
 
     qtbot.waitUntil(lambda: t.last_paid.text() != "")
     assert t.last_paid.text().startswith(
-        "Receipt 1 paid; change 450.00 RUB; cashback earned 67.50 RUB, balance 67.50 RUB"), \
+        "Receipt 1 paid; change RUB\u00a0450.00; cashback earned RUB\u00a067.50,"
+        " balance RUB\u00a067.50"), \
         t.last_paid.text() + "|" + t.message.text()
     assert "Receipt 1" in t.receipt.toPlainText()
     assert t.cart.rowCount() == 0 and t.sale.card is None
@@ -123,10 +124,11 @@ def test_a_sale_on_the_server_is_paid_refunded_and_closed_in_the_z_report(
     on_dialog(qtbot, give_back_the_novel, RefundDialog)
     press(qtbot, window, Qt.Key.Key_F8)
 
-    assert previews and "Money back 900.00 RUB" in previews[0], previews
-    assert "taken back 45.00 RUB" in previews[0] and "balance after: 22.50 RUB" in previews[0]
+    assert previews and "Money back RUB\u00a0900.00" in previews[0], previews
+    assert "taken back RUB\u00a045.00" in previews[0]
+    assert "balance after: RUB\u00a022.50" in previews[0]
     assert t.message.text() == \
-        "Refund 1: give back 900.00 RUB (card 0.00, cash 900.00).", t.message.text()
+        "Refund 1: give back RUB\u00a0900.00 (card 0.00, cash 900.00).", t.message.text()
     day = days.day_summary(db)
     assert (day.refunds, day.money_back, day.cashback_reversed, day.expected_cash) == (
         1, 90_000, 4_500, 65_000)
@@ -136,7 +138,7 @@ def test_a_sale_on_the_server_is_paid_refunded_and_closed_in_the_z_report(
     press(qtbot, window, Qt.Key.Key_F11)
     assert window.stack.currentWidget() is window.day
     assert "Business day" in window.day.title.text() and "open" in window.day.title.text()
-    assert text(window.day, "dayExpectedCash") == "650.00 RUB"
+    assert text(window.day, "dayExpectedCash") == "RUB\u00a0650.00"
     assert text(window.day, "daySales") == "1"
     counted = []
 
@@ -153,7 +155,7 @@ def test_a_sale_on_the_server_is_paid_refunded_and_closed_in_the_z_report(
     on_dialog(qtbot, count, CloseDayDialog)
     qtbot.mouseClick(window.day.close_button, Qt.MouseButton.LeftButton)
 
-    assert counted == ["-10.00 RUB"]
+    assert counted == ["-RUB\u00a010.00"]
     closed = window.day.summary
     assert closed.closed and closed.z_number == 1, window.day.title.text()
     assert (closed.counted_cash, closed.cash_difference, closed.expected_cash) == (
@@ -181,7 +183,7 @@ def test_a_server_that_stops_answering_at_payment_is_said_and_the_sale_waits(
 
     type_here(qtbot, TEA + "\r")
     type_here(qtbot, "CIG-1\r")
-    assert t.cart.rowCount() == 2 and text(t, "totalValue") == "450.00 RUB"
+    assert t.cart.rowCount() == 2 and text(t, "totalValue") == "RUB\u00a0450.00"
     sale_id, lines = t.sale.sale_id, list(t.sale.lines)
     boxes = []
     for kind in ("warning", "critical", "information"):
@@ -211,7 +213,7 @@ def test_a_server_that_stops_answering_at_payment_is_said_and_the_sale_waits(
     assert boxes == []  # said on the till's line, no box in the cashier's way
     # the sale waits as it was, for the same key; the last payment's note is not redrawn
     assert t.sale.sale_id == sale_id and t.sale.lines == lines
-    assert t.cart.rowCount() == 2 and text(t, "totalValue") == "450.00 RUB"
+    assert t.cart.rowCount() == 2 and text(t, "totalValue") == "RUB\u00a0450.00"
     assert t.last_paid.text() == ""
     qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
     assert [s.receipt_no for s in recent_sales(db)] == [1]
@@ -219,7 +221,7 @@ def test_a_server_that_stops_answering_at_payment_is_said_and_the_sale_waits(
     # the server answers again: the same key, the same dialog, the sale is recorded once
     type_into_dialog(qtbot, "500", CashDialog)
     press(qtbot, window, Qt.Key.Key_F9)
-    assert t.last_paid.text() == "Receipt 2 paid; change 50.00 RUB.", t.message.text()
+    assert t.last_paid.text() == "Receipt 2 paid; change RUB\u00a050.00.", t.message.text()
     assert t.message.text() == "" and t.cart.rowCount() == 0
     last = recent_sales(db)[0]
     assert (last.sale_id, last.receipt_no, last.paid) == (sale_id, 2, 45_000)

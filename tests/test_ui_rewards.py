@@ -43,7 +43,7 @@ def test_f11_tells_the_welcome_bonuses_of_the_day(qtbot, db, manager, window):
     personal(db, manager, name="Olga")
     press(qtbot, window, Qt.Key.Key_F11)
     assert window.stack.currentWidget() is window.day
-    assert "Welcome bonuses: 100.00 RUB." in window.day.details.text()
+    assert "Welcome bonuses: RUB\u00a0100.00." in window.day.details.text()
     assert value(window, "dayLiability") == fmt_display(10_000, "RUB")
 
 
@@ -54,7 +54,7 @@ def test_the_shop_screen_tells_the_welcome_bonus(qtbot, db, manager, window):
         PROGRAM_TOML + WELCOME))
     window.go_to(window.till)
     window.go_to(window.overview)
-    qtbot.waitUntil(lambda: "welcome bonus of 100.00 RUB" in window.overview.details.text())
+    qtbot.waitUntil(lambda: "welcome bonus of RUB\u00a0100.00" in window.overview.details.text())
 
 
 # -- the till: stamps, gifts, birthday (issue 11, "Where it shows") --------------------------
@@ -130,14 +130,14 @@ def test_the_panel_tells_the_birthday_bonus_this_purchase_brings(
     t = till.till
     qtbot.keyClicks(t.scan, ivan + "\r")
     assert notice(t, "birthday").text() == \
-        "Birthday this week: 200.00 RUB bonus with this purchase"
+        "Birthday this week: RUB\u00a0200.00 bonus with this purchase"
     assert t.customer.fields["stamps"].text() == "0 of 2: 2 more purchases to a gift"
     assert notice(t, "gift").isHidden()
     assert not t.buttons["add_gift"].isEnabled()  # nothing to hand out yet
     qtbot.keyClicks(t.scan, BOOK + "\r")
     press(qtbot, t.window(), Qt.Key.Key_F10)
     qtbot.waitUntil(lambda: "Receipt 1" in t.receipt.toPlainText())
-    assert "Stamp 1 of 2 · Birthday bonus 200.00 RUB" in t.last_paid.text()
+    assert "Stamp 1 of 2 · Birthday bonus RUB\u00a0200.00" in t.last_paid.text()
     # the panel shows Ivan as he stands now: one stamp, the bonus given
     assert "Ivan" in t.customer.headline.text() and "Receipt 1 paid" in t.customer.headline.text()
     assert t.customer.fields["stamps"].text() == "1 of 2: 1 more purchase to a gift"
@@ -237,13 +237,13 @@ def test_the_panel_tells_cashback_expiring_within_30_days_and_locked_cashback(qt
                                          locked=2_000))
     panel.show_card(soon, "RUB")
     expiry = panel.notices["expiry"]
-    assert expiry.text() == f"120.00 RUB expires on {(today + dt.timedelta(days=30))}"
+    assert expiry.text() == f"RUB\u00a0120.00 expires on {(today + dt.timedelta(days=30))}"
     assert not expiry.isHidden()
-    assert panel.fields["balance"].text() == "<b>150.00 RUB</b> + 20.00 RUB locked"
+    assert panel.fields["balance"].text() == "<b>RUB\u00a0150.00</b> + RUB\u00a020.00 locked"
     later = replace(card, rewards=Rewards(next_expiry=(today + dt.timedelta(days=31), 12_000)))
     panel.show_card(later, "RUB")
     assert expiry.isHidden()  # more than a month away: nothing to tell yet
-    assert panel.fields["balance"].text() == "<b>170.00 RUB</b>"
+    assert panel.fields["balance"].text() == "<b>RUB\u00a0170.00</b>"
 
 
 def test_the_customer_display_shows_the_stamps_and_the_gift_waiting(qtbot, db, manager, cashier,
@@ -258,7 +258,7 @@ def test_the_customer_display_shows_the_stamps_and_the_gift_waiting(qtbot, db, m
                                    "A gift is waiting for you: Coffee")
     ctrl_g(qtbot, window)
     assert [screen.lines.item(0, col).text() for col in range(3)] == \
-        ["Coffee  (gift)", "1", "0.00 RUB"]
+        ["Coffee  (gift)", "1", "RUB\u00a00.00"]
     assert rewards_line.text() == "Stamps 1 of 2: 1 more purchase to a gift"
     window.till.new_sale()
     ivan = personal(db, cashier, name="Ivan").number
@@ -276,9 +276,9 @@ def test_the_till_tells_locked_cashback_and_what_expires_soon(qtbot, db, manager
     buy(db, cashier, olga, 40_000)  # 20.00 earned: locked for 3 days, lapses after 20
     t = till.till
     qtbot.keyClicks(t.scan, olga + "\r")
-    assert t.customer.fields["balance"].text() == "<b>0.00 RUB</b> + 20.00 RUB locked"
+    assert t.customer.fields["balance"].text() == "<b>RUB\u00a00.00</b> + RUB\u00a020.00 locked"
     expiry = notice(t, "expiry")
-    assert not expiry.isHidden() and expiry.text().startswith("20.00 RUB expires on ")
+    assert not expiry.isHidden() and expiry.text().startswith("RUB\u00a020.00 expires on ")
     qtbot.keyClicks(t.scan, TEA + "\r")
     press(qtbot, t.window(), Qt.Key.Key_F10)
     qtbot.waitUntil(lambda: "Receipt 2" in t.receipt.toPlainText())

@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from loyaltypos.documents.z_report import render_z_text, write_z_pdf, z_escpos_bytes
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.money import fmt
+from loyaltypos.domain.i18n import date_text
+from loyaltypos.domain.money import fmt_amount
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 from loyaltypos.services.days import close_day, day_summary, liability_history, z_report
@@ -49,9 +50,10 @@ def _pdf_text(path) -> str:
 
 
 def _shown(text: str, label: str) -> str:
-    found = re.search(rf"{re.escape(label)}\s+(-?\d+\.\d\d) {CUR}", text)
+    # money as English writes it: "RUB 1,113.00", "-RUB 1.50"
+    found = re.search(rf"{re.escape(label)}\s+(-?){CUR}\s(\d[\d,]*\.\d\d)", text)
     assert found, f"'{label}' with an amount is not on the page"
-    return found.group(1)
+    return found.group(1) + found.group(2)
 
 
 def test_z_pdf_totals_are_the_days_summary(db, cashier, manager, tmp_path):
@@ -60,7 +62,7 @@ def test_z_pdf_totals_are_the_days_summary(db, cashier, manager, tmp_path):
     text = _pdf_text(path)
 
     assert "Z report 1" in text and SHOP in text
-    assert re.search(rf"Business day\s+{z.date.isoformat()}", text)
+    assert re.search(rf"Business day\s+{re.escape(date_text(z.date))}", text)
     assert "X report" not in text
     assert re.search(rf"Number of sales\s+{z.sales}\b", text)
     assert re.search(rf"Number of refunds\s+{z.refunds}\b", text)
@@ -78,18 +80,18 @@ def test_z_pdf_totals_are_the_days_summary(db, cashier, manager, tmp_path):
         "Difference": z.cash_difference,
     }
     shown = {label: _shown(text, label) for label in expected}
-    assert shown == {label: fmt(units, CUR) for label, units in expected.items()}
-    assert z.cash_difference == -150 and "-1.50 RUB short" in text
+    assert shown == {label: fmt_amount(units, CUR) for label, units in expected.items()}
+    assert z.cash_difference == -150 and "-RUB 1.50 short" in text
     assert re.search(r"Personal\s+1\b", text) and re.search(r"Bearer\s+1\b", text)
     for name, tier in z.tiers.items():
-        assert re.search(rf"{name}\s+{tier.sales}\s+{fmt(tier.subtotal, CUR)}\s+"
-                         rf"{fmt(tier.discount, CUR)}", text), name
+        assert re.search(rf"{name}\s+{tier.sales}\s+{fmt_amount(tier.subtotal, CUR)}\s+"
+                         rf"{fmt_amount(tier.discount, CUR)}", text), name
     for hour, net in z.hours.items():
-        assert re.search(rf"{hour}:00–\d\d:00\s+{fmt(net, CUR)}", text), hour
+        assert re.search(rf"{hour}:00–\d\d:00\s+{fmt_amount(net, CUR)}", text), hour
     assert sum(z.hours.values()) == z.subtotal - z.discount
     top = z.top_customers[0]
     # printed reports show only the last four digits: a bearer number is worth money
-    assert re.search(rf"•+{top.card[-4:]}\s+Иван Петров\s+{fmt(top.paid, CUR)}", text)
+    assert re.search(rf"•+{top.card[-4:]}\s+Иван Петров\s+{fmt_amount(top.paid, CUR)}", text)
     assert top.card not in text
 
 
@@ -99,7 +101,7 @@ def test_an_open_day_prints_as_an_x_report(db, cashier, tmp_path):
     text = _pdf_text(write_z_pdf(x, tmp_path / "x.pdf", shop=SHOP, currency=CUR))
     assert "X report (day still open)" in text and "Z report" not in text
     assert "not counted" in text
-    assert _shown(text, "Money taken") == fmt(x.paid, CUR)
+    assert _shown(text, "Money taken") == fmt_amount(x.paid, CUR)
 
 
 def test_z_report_by_number_is_the_frozen_copy(db, cashier, manager):
@@ -152,15 +154,15 @@ def test_escpos_report_has_the_z_number_and_a_cut(db, cashier, manager):
     out = z_escpos_bytes(z, shop=SHOP, currency=CUR)
     assert b"Z REPORT 1" in out
     assert out.endswith(b"\x1dV\x00")  # GS V 0: cut the paper
-    assert fmt(z.paid, CUR).encode() in out
+    assert fmt_amount(z.paid, CUR).encode() in out
 
 
 def test_thermal_text_fits_a_58_mm_roll(db, cashier, manager):
     z = _closed_day(db, cashier, manager)
     text = render_z_text(z, shop=SHOP, currency=CUR, width=32)
     assert all(len(row) <= 32 for row in text.splitlines())
-    assert re.search(rf"Money taken\s+{fmt(z.paid, CUR)}", text)
-    assert re.search(rf"Difference\s+{fmt(z.cash_difference, CUR)} short", text)
+    assert re.search(rf"Money taken\s+{fmt_amount(z.paid, CUR)}", text)
+    assert re.search(rf"Difference\s+{fmt_amount(z.cash_difference, CUR)} short", text)
 
 
 @pytest.mark.parametrize("where, why", [

@@ -38,7 +38,7 @@ from loyaltypos.cli import (
 )
 from loyaltypos.cli.common import PROG, Command, Out, UsageError, common_options
 from loyaltypos.domain.errors import NotInitialised
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, speaking, system_language
 from loyaltypos.services import store
 
 GROUPS = (shop, places, cards, products, sales, days, expiry, insight, nps, history)
@@ -76,7 +76,14 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command (``sys.argv[1:]`` when ``argv`` is None); returns the exit code."""
+    """Run one command (``sys.argv[1:]`` when ``argv`` is None); returns the exit code.
+    It speaks the language of the environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``); ``--json`` keys and CSV columns stay English whatever it is."""
+    with speaking(system_language()):
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -14,9 +14,9 @@ def _shops_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     actions = p.add_subparsers(dest="action", required=True)
     actions.add_parser("list", parents=[common])
     for name in ("add", "set"):
-        q = actions.add_parser(name, parents=[common], help=_(
-            "a new shop with its first till (manager)" if name == "add"
-            else "change a shop's name, address or time zone (manager)"))
+        q = actions.add_parser(name, parents=[common], help=(
+            _("a new shop with its first till (manager)") if name == "add"
+            else _("change a shop's name, address, time zone or language (manager)")))
         if name == "set":
             q.add_argument("shop", type=int, help=_("the shop's number"))
         q.add_argument("--name", required=name == "add")
@@ -24,6 +24,9 @@ def _shops_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
                        help=_("a line printed under the name on receipts (repeat for more)"))
         q.add_argument("--timezone", help=_("the zone its days are dated in, e.g."
                                             " Europe/Moscow (none: the till computer's)"))
+        q.add_argument("--language", help=_(
+            "the language of its receipts, cards and reports, e.g. ru or en (blank: the till"
+            " computer's)"))
         if name == "add":
             q.add_argument("--first-till", dest="first_till", required=True,
                            help=_("the name of its first till, unique in the program"))
@@ -31,15 +34,16 @@ def _shops_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
 
 def _shop_data(view: shops.ShopView) -> dict:
     return {"id": view.id, "name": view.name, "address": list(view.address),
-            "timezone": view.timezone, "tills": list(view.tills)}
+            "timezone": view.timezone, "language": view.language, "tills": list(view.tills)}
 
 
 def _shop_text(view: shops.ShopView) -> str:
     name = view.name or _("(the program's name)")
     zone = view.timezone or _("the till computer's zone")
     tills = ", ".join(view.tills) or _("no tills")
-    return _("Shop {number}: {name}; days in {zone}; tills: {tills}").format(
-        number=view.id, name=name, zone=zone, tills=tills)
+    language = view.language or _("the till computer's language")
+    return _("Shop {number}: {name}; days in {zone}; printouts in {language}; tills: {tills}"
+             ).format(number=view.id, name=name, zone=zone, language=language, tills=tills)
 
 
 def run_shops(db: Database, args: argparse.Namespace, out: Out) -> None:
@@ -50,10 +54,12 @@ def run_shops(db: Database, args: argparse.Namespace, out: Out) -> None:
     actor = sign_in(db, args)
     if args.action == "add":
         view = shops.add_shop(db, actor=actor, name=args.name, address=args.address,
-                              timezone=args.timezone, first_till=args.first_till)
+                              timezone=args.timezone, first_till=args.first_till,
+                              language=args.language)
     else:
         view = shops.set_shop(db, actor=actor, shop_id=args.shop, name=args.name,
-                              address=args.address, timezone=args.timezone)
+                              address=args.address, timezone=args.timezone,
+                              language=args.language)
     out(_shop_data(view), _shop_text(view))
 
 

@@ -106,6 +106,8 @@ class User(Base):
     pin_hash: Mapped[str] = mapped_column(String(255))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    # the screen's language while this user is signed in; NULL: the computer's
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[Stamp]
 
 
@@ -141,6 +143,8 @@ class Shop(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(Text)  # lines printed under the name
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # the language of its receipts, cards, reports and customer display; NULL: the computer's
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[Stamp]
 
 

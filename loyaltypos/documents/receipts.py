@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from decimal import Decimal
 
-from loyaltypos.domain.i18n import N_, _
-from loyaltypos.domain.money import fmt
+from loyaltypos.domain.i18n import N_, _, datetime_text, number_text
+from loyaltypos.domain.money import fmt_amount
 from loyaltypos.domain.receipts import Receipt, RefundReceipt
 from loyaltypos.domain.reward_texts import bonus_name, expires_on, stamp_of_sale
 
@@ -23,12 +23,19 @@ def method_label(method: str) -> str:
 
 
 def _qty(qty: Decimal) -> str:
-    return f"{qty.normalize():f}"
+    return number_text(qty.normalize())
+
+
+def roll_text(text: str) -> str:
+    """Text for a receipt roll: the no-break spaces the language writes numbers and times
+    with ("10 150,00", "9:05 AM") as plain ones, which every printer's code page has."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _writers(currency: str, width: int):
     """The two helpers every receipt text uses: an amount, and a label with an amount."""
-    return (lambda units: fmt(units, currency)), (lambda left, right: _row(left, right, width))
+    return ((lambda units: roll_text(fmt_amount(units, currency))),
+            (lambda left, right: _row(left, right, width)))
 
 
 def _row(left: str, right: str, width: int) -> str:
@@ -61,7 +68,7 @@ def render_text(r: Receipt, width: int = 42) -> str:
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            _("Receipt {receipt_no}").format(receipt_no=r.receipt_no).center(width),
-           r.when.strftime("%Y-%m-%d %H:%M").center(width),
+           roll_text(datetime_text(r.when)).center(width),
            _("Cashier: {name}").format(name=r.cashier), "-" * width]
     for ln in r.lines:
         if ln.gift:
@@ -109,7 +116,7 @@ def render_text(r: Receipt, width: int = 42) -> str:
             out.append(_("{amount} more to reach {tier}").format(amount=money(r.to_next_tier),
                                                                  tier=r.next_tier))
     out.append(_("Thank you!").center(width))
-    return "\n".join(out)
+    return roll_text("\n".join(out))
 
 
 def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
@@ -120,7 +127,7 @@ def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            _("REFUND {refund_no}").format(refund_no=r.refund_no).center(width),
            _("of receipt {receipt_no}").format(receipt_no=r.sale_receipt_no).center(width),
-           r.when.strftime("%Y-%m-%d %H:%M").center(width),
+           roll_text(datetime_text(r.when)).center(width),
            _("Manager: {name}").format(name=r.manager), "-" * width]
     for ln in r.lines:
         out.append(row(f"{ln.line_no}. {ln.description}", money(ln.money_back)))
@@ -139,4 +146,4 @@ def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
                 row(_("Cashback taken back"), money(r.reversed))]
         if r.balance is not None:
             out.append(row(_("Cashback balance"), money(r.balance)))
-    return "\n".join(out)
+    return roll_text("\n".join(out))

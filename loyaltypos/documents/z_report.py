@@ -33,13 +33,13 @@ from reportlab.platypus import (
 from loyaltypos.documents import fonts
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.documents.receipt_print import ROLLS
-from loyaltypos.documents.receipts import method_label
+from loyaltypos.documents.receipts import method_label, roll_text
 from loyaltypos.domain import clock
 from loyaltypos.domain.cardnumbers import masked
 from loyaltypos.domain.day_summary import DaySummary, tier_label
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import N_, _
-from loyaltypos.domain.money import fmt
+from loyaltypos.domain.i18n import N_, _, date_text, datetime_text
+from loyaltypos.domain.money import fmt_amount, fmt_display
 
 OPEN_DAY_TITLE = N_("X report (day still open)")  # translated where it is shown
 # The kinds of new cards, as stored, and how the report names them.
@@ -78,7 +78,7 @@ class Section:
 
 def _stamp(stamp: dt.datetime | None, zone: str | None) -> str:
     """A stored stamp on the shop's clock (its zone; None: this computer's)."""
-    return clock.to_zone(stamp, zone).strftime("%Y-%m-%d %H:%M") if stamp else "-"
+    return datetime_text(clock.to_zone(stamp, zone)) if stamp else "-"
 
 
 BONUS_KINDS = {"welcome": N_("Welcome bonuses"), "stamps": N_("Stamp bonuses"),
@@ -122,7 +122,7 @@ def figures(s: DaySummary, currency: str, *, with_currency: bool = True) -> list
     """Every figure of the summary, grouped as the report prints them (tables aside)."""
 
     def m(units: int) -> str:
-        return f"{fmt(units, currency)} {currency}" if with_currency else fmt(units, currency)
+        return fmt_display(units, currency) if with_currency else fmt_amount(units, currency)
 
     if s.counted_cash is None:
         counted, difference = _("not counted"), "-"
@@ -260,7 +260,7 @@ def _columns(left: list[Flowable], right: list[Flowable]) -> Table:
 
 
 def _header(s: DaySummary, shop: str, st: _Styles) -> list[Flowable]:
-    facts = [[_("Business day"), s.date.isoformat()],
+    facts = [[_("Business day"), date_text(s.date)],
              [_("Opened"), _stamp(s.opened_at, s.timezone)],
              [_("Closed"), _stamp(s.closed_at, s.timezone) if s.closed else _("still open")],
              [_("Printed"), _stamp(clock.now(), s.timezone)]]
@@ -297,8 +297,8 @@ def _tiers(s: DaySummary, currency: str, st: _Styles, width: float) -> list[Flow
         return [title, Paragraph(escape(_("No sales.")), st.note)]
     rows = [[_("Tier"), _("Sales"), _("Subtotal"), _("Discounts")]]
     rows += [[Paragraph(escape(tier_label(name)), st.cell), str(t.sales),
-              fmt(t.subtotal, currency),
-              fmt(t.discount, currency)] for name, t in s.tiers.items()]
+              fmt_amount(t.subtotal, currency),
+              fmt_amount(t.discount, currency)] for name, t in s.tiers.items()]
     return [title, _table(rows, [width * 0.36, width * 0.14, width * 0.25, width * 0.25], st,
                           header=True)]
 
@@ -310,7 +310,7 @@ def _top_customers(s: DaySummary, currency: str, st: _Styles, width: float) -> l
         return [title, Paragraph(escape(_("No card sales.")), st.note)]
     rows = [[_("Card"), _("Name"), _("Paid")]]
     rows += [[masked(t.card), Paragraph(escape(t.name or _("bearer card")), st.cell),
-              fmt(t.paid, currency)] for t in s.top_customers]
+              fmt_amount(t.paid, currency)] for t in s.top_customers]
     return [title, _table(rows, [width * 0.36, width * 0.38, width * 0.26], st, header=True,
                           right_from=2)]
 
@@ -322,7 +322,7 @@ def _hours(s: DaySummary, currency: str, st: _Styles) -> list[Flowable]:
     best = max(s.hours.values()) or 1
     bar_w = BODY_W - 30 * mm - 32 * mm - 6 * mm
     rows: list[list] = [[_("Hour"), _("Net sales, {currency}").format(currency=currency), ""]]
-    rows += [[_hour_span(hour), fmt(net, currency), _Bar(net / best, bar_w)]
+    rows += [[_hour_span(hour), fmt_amount(net, currency), _Bar(net / best, bar_w)]
              for hour, net in s.hours.items()]
     table = _table(rows, [30 * mm, 32 * mm, bar_w + 6 * mm], st, header=True)
     table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "LEFT"),
@@ -352,12 +352,12 @@ def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
         canvas.saveState()
         canvas.setFont(st.regular, 7.5)
         canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, 9 * mm, f"{shop} · {title} · {summary.date.isoformat()}")
+        canvas.drawString(MARGIN, 9 * mm, f"{shop} · {title} · {date_text(summary.date)}")
         canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, _("Page {page}").format(page=doc.page))
         canvas.restoreState()
 
     out = io.BytesIO()
-    doc = BaseDocTemplate(out, pagesize=A4, title=f"{title} — {summary.date.isoformat()}",
+    doc = BaseDocTemplate(out, pagesize=A4, title=f"{title} — {date_text(summary.date)}",
                           author=shop, creator="LoyaltyPOS", pageCompression=1)
     # No frame padding: the body is exactly BODY_W wide, so every table lines up.
     frame = Frame(MARGIN, MARGIN + 4 * mm, BODY_W, PAGE_H - 2 * MARGIN - 4 * mm,
@@ -396,7 +396,7 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
     out: list[tuple[str, bool]] = [(shop[:width].center(width), True)]
     if not s.closed:
         out.append((_(OPEN_DAY_TITLE).center(width), True))
-    out += [(_row(_("Business day"), s.date.isoformat(), width), False),
+    out += [(_row(_("Business day"), date_text(s.date), width), False),
             (_row(_("Opened"), _stamp(s.opened_at, s.timezone), width), False),
             (_row(_("Closed"), _stamp(s.closed_at, s.timezone) if s.closed
                   else _("still open"), width), False),
@@ -407,15 +407,16 @@ def z_text(summary: DaySummary, *, shop: str, currency: str,
         out += [(_row(f.label, f.value, width), f.strong) for f in section.figures]
     out += [("-" * width, False), (_("PER TIER"), True)]
     for name, t in s.tiers.items():
-        out.append((_row(f"{tier_label(name)} ({t.sales})", fmt(t.subtotal, currency), width),
-                    False))
+        out.append((_row(f"{tier_label(name)} ({t.sales})", fmt_amount(t.subtotal, currency),
+                         width), False))
         if t.discount:
-            out.append((_row("  " + _("discounts"), fmt(t.discount, currency), width), False))
+            out.append((_row("  " + _("discounts"), fmt_amount(t.discount, currency), width),
+                        False))
     out += [("-" * width, False), (_("SALES PER HOUR"), True)]
-    out += [(_row(_hour_span(hour).replace("–", "-"), fmt(net, currency), width), False)
+    out += [(_row(_hour_span(hour).replace("–", "-"), fmt_amount(net, currency), width), False)
             for hour, net in s.hours.items()]
     out += [("-" * width, False), (_("TOP CUSTOMERS"), True)]
-    top = [(masked(t.card), t.name or _("bearer card"), fmt(t.paid, currency))
+    top = [(masked(t.card), t.name or _("bearer card"), fmt_amount(t.paid, currency))
            for t in s.top_customers]
     if all(len(card) + len(name) + len(paid) + 2 <= width for card, name, paid in top):
         out += [(_row(f"{card} {name}", paid, width), False) for card, name, paid in top]
@@ -437,7 +438,7 @@ def render_z_text(summary: DaySummary, *, shop: str, currency: str, width: int =
     lines = [_slip_title(summary).center(width)]
     lines += [text for text, _bold in z_text(summary, shop=shop, currency=currency,
                                               width=width)]
-    return "\n".join(lines)
+    return roll_text("\n".join(lines))
 
 
 def _columns_of(width_mm: int) -> int:

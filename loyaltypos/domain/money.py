@@ -13,8 +13,10 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel import numbers as babel_numbers
+
 from loyaltypos.domain.errors import BadAmount
-from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.i18n import _, babel_locale, ngettext, number_text
 
 # ISO 4217 minor-unit exponents for the currencies a shop is likely to use.
 # A code missing here is refused rather than guessed.
@@ -29,7 +31,8 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }
 
 # ASCII digits only: "１２" and "²" are digits to Python, not to a till or a printer.
-_AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+)(?:[.,](\d*))?$", re.ASCII)
+_AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?$", re.ASCII)
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:X\d{3})+$", re.ASCII)  # X: the grouping mark
 _DECIMAL_TEXT = re.compile(r"^[+-]?\d{1,15}(\.\d{0,6})?$", re.ASCII)
 # The largest amount typed at a till, in minor units: 10,000,000,000.00 in a currency with
 # cents. Far beyond any sale, far below what a 64-bit integer column can add up.
@@ -77,21 +80,26 @@ def percent_of(amount: int, pct: Decimal) -> int:
 
 
 def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> int:
-    """Parse what a person typed ("1234.5", "1234,50", " 12 ") into minor units.
+    """Parse what a person typed into minor units, whichever way the language writes numbers.
 
-    Refuses more decimals than the currency has, signs where they are not
-    allowed, and anything that is not a plain number.
+    ``1 234,50``, ``1234.50``, ``1,234.50`` and ``1.234,50`` are the same amount: spaces
+    group thousands, and when both a point and a comma appear the last one is the decimal
+    mark. An amount that could mean two things (``1,234``: a thousand and more, or one and
+    a bit) is refused, never guessed. Refuses more decimals than the currency has, signs
+    where they are not allowed, and anything that is not a plain number.
     """
     if isinstance(text, float):
         raise TypeError("money is never a float")
-    raw = str(text).strip().replace(" ", "").replace("\u00a0", "")
-    match = _AMOUNT_TEXT.match(raw)
+    raw = str(text).strip()
+    for space in (" ", "\u00a0", "\u202f"):
+        raw = raw.replace(space, "")
+    exp = exponent(currency)
+    match = _AMOUNT_TEXT.match(_decimal_point(raw, text, currency))
     if not match:
         raise BadAmount(_("'{text}' is not an amount; type digits, e.g. 1250.00").format(
             text=text))
     sign, whole, frac = match.groups()
     frac = frac or ""
-    exp = exponent(currency)
     if len(frac) > exp:
         raise BadAmount(ngettext("'{text}' has more than {decimals} decimal for {currency}",
                                  "'{text}' has more than {decimals} decimals for {currency}",
@@ -107,6 +115,42 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False) -> i
     return -units if sign == "-" else units
 
 
+def _decimal_point(raw: str, typed: str, currency: str) -> str:
+    """``raw`` with its grouping marks taken out and its decimal mark made a point; the
+    text unchanged when it has no marks or is no number (the caller refuses it then)."""
+    marks = [ch for ch in raw if ch in ".,"]
+    if not marks:
+        return raw
+    last = marks[-1]
+    head, _sep, tail = raw.rpartition(last)
+    other = "," if last == "." else "."
+    if raw.count(last) > 1:  # "1,234,567": a mark that repeats groups thousands
+        if other in raw or not _GROUPED.match(raw.replace(last, "X")):
+            return raw
+        return raw.replace(last, "")
+    if other in head:  # "1,234.50": the earlier mark groups, the last one is decimal
+        if not _GROUPED.match(head.replace(other, "X")):
+            return raw
+        return head.replace(other, "") + "." + tail
+    digits = head.lstrip("+-")
+    if len(tail) == 3 and tail.isdigit() and 1 <= len(digits) <= 3 and digits.isdigit() \
+            and not digits.startswith("0"):
+        # "1,234": a thousand and more, or one and a bit; never guessed.
+        whole, part = f"{digits}{tail}", f"{digits}.{tail}"
+        exp = exponent(currency)
+        if exp < 3:
+            raise BadAmount(ngettext(
+                "'{text}' has more than {decimals} decimal for {currency}; for {whole}, type"
+                " it without a thousands mark",
+                "'{text}' has more than {decimals} decimals for {currency}; for {whole}, type"
+                " it without a thousands mark", exp).format(
+                text=typed, decimals=exp, currency=currency, whole=whole))
+        raise BadAmount(_("'{text}' could be {whole} or {part}: type the amount without a "
+                          "thousands mark, e.g. {whole}").format(text=typed, whole=whole,
+                                                                  part=part))
+    return head + "." + tail
+
+
 def to_decimal(units: int, currency: str) -> Decimal:
     """Minor units as a Decimal of major units with the currency's decimals."""
     exp = exponent(currency)
@@ -118,12 +162,40 @@ def fmt(units: int, currency: str) -> str:
     return str(to_decimal(units, currency))
 
 
+def fmt_amount(units: int, currency: str) -> str:
+    """Minor units as the language in use writes a number, with the currency's decimals and
+    no symbol: ``1015000`` -> ``10 150,00`` in Russian, ``10,150.00`` in English. For
+    documents that print the currency once (a receipt's columns, a report's table)."""
+    return number_text(to_decimal(units, currency), decimals=exponent(currency))
+
+
 def fmt_display(units: int, currency: str) -> str:
-    """Minor units for a person: thousands separated by thin spaces, then the code."""
-    value = to_decimal(units, currency)
-    sign = "-" if value < 0 else ""
-    text = f"{abs(value):,}".replace(",", "\u202f")
-    return f"{sign}{text} {currency}"
+    """Minor units for a person, as the language in use writes money (Babel's currency
+    format): ``10 150,00 ₽`` in Russian, ``RUB 10,150.00`` in English."""
+    exp = exponent(currency)
+    where = babel_locale()
+    # The currency's own decimals (ISO 4217, as everywhere in the product), in the
+    # locale's pattern: CLDR's digits differ for a few currencies.
+    pattern = where.currency_formats["standard"].pattern.replace(
+        "0.00", "0." + "0" * exp if exp else "0")
+    text = babel_numbers.format_currency(to_decimal(units, currency), currency, pattern,
+                                         locale=where, currency_digits=False)
+    return _currency_spacing(text, babel_numbers.get_currency_symbol(currency, where))
+
+
+def _currency_spacing(text: str, symbol: str) -> str:
+    """A no-break space between a symbol that ends or starts with a letter and the digits
+    beside it, as CLDR's currency spacing says ("RUB 10.00", "₽10.00"), which Babel's
+    formatter leaves out."""
+    at = text.find(symbol)
+    if at < 0 or not symbol:
+        return text
+    after, before = text[at + len(symbol):at + len(symbol) + 1], text[at - 1:at] if at else ""
+    if symbol[-1].isalpha() and after.isdigit():
+        return text[:at + len(symbol)] + "\u00a0" + text[at + len(symbol):]
+    if symbol[0].isalpha() and before.isdigit():
+        return text[:at] + "\u00a0" + text[at:]
+    return text
 
 
 def allocate(total: int, weights: Sequence[int]) -> list[int]:

@@ -35,6 +35,7 @@ class Actor:
     user_id: int
     name: str
     role: str
+    language: str | None = None  # the screen's language for this user; None: the computer's
 
     @property
     def is_manager(self) -> bool:

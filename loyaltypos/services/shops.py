@@ -19,7 +19,7 @@ from loyaltypos.db.places import Place as Place
 from loyaltypos.db.places import known_zone
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, known_language
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.text import clean_text
 from loyaltypos.services.audit import audit
@@ -34,6 +34,7 @@ class ShopView:
     address: tuple[str, ...]
     timezone: str | None
     tills: tuple[str, ...]
+    language: str | None = None  # of its printouts; None: the till computer's
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def shops(db: Database) -> list[ShopView]:
         for shop_id, name in s.execute(select(Till.shop_id, Till.name).order_by(Till.id)):
             names.setdefault(shop_id, []).append(name)
         return [ShopView(shop.id, shop.name, _lines(shop.address), shop.timezone,
-                         tuple(names.get(shop.id, ())))
+                         tuple(names.get(shop.id, ())), shop.language)
                 for shop in s.scalars(select(Shop).order_by(Shop.id))]
 
 
@@ -83,43 +84,53 @@ def _check_zone(timezone: str | None) -> str | None:
 
 
 def add_shop(db: Database, *, actor: Actor, name: str, address: list[str] | None = None,
-             timezone: str | None = None, first_till: str) -> ShopView:
+             timezone: str | None = None, first_till: str,
+             language: str | None = None) -> ShopView:
     """A new shop of the program, with its first till (a shop sells at a till)."""
     require_manager(actor, _("adding a shop"))
     name = clean_text(name, field=_("shop name"))
     till = clean_text(first_till, field=_("till name"))
     zone = _check_zone(timezone)
     text = _clean_address(address)
+    code = known_language(language)
     with db.write() as s:
         _refuse_taken(s, till)
-        audit(s, actor, "shop_add", name, address=text, timezone=zone, till=till)
-        shop = Shop(name=name, address=text, timezone=zone, created_at=clock.now())
+        audit(s, actor, "shop_add", name, address=text, timezone=zone, till=till,
+              language=code)
+        shop = Shop(name=name, address=text, timezone=zone, language=code,
+                    created_at=clock.now())
         s.add(shop)
         s.flush()
         s.add(Till(shop_id=shop.id, name=till, created_at=clock.now()))
-        return ShopView(shop.id, name, _lines(text), zone, (till,))
+        return ShopView(shop.id, name, _lines(text), zone, (till,), code)
 
 
 def set_shop(db: Database, *, actor: Actor, shop_id: int, name: str | None = None,
-             address: list[str] | None = None, timezone: str | None = None) -> ShopView:
-    """Change a shop's name, address lines or time zone (what is not given stays). A time
-    zone changes the dates of days opened from now on, never of a day already open."""
+             address: list[str] | None = None, timezone: str | None = None,
+             language: str | None = None) -> ShopView:
+    """Change a shop's name, address lines, time zone or printout language (what is not
+    given stays; a blank language means the till computer's). A time zone changes the
+    dates of days opened from now on, never of a day already open."""
     require_manager(actor, _("changing a shop"))
     with db.write() as s:
         shop = s.get(Shop, shop_id)
         if shop is None:
             raise Refused(_("there is no shop {number}").format(number=shop_id))
+        code = known_language(language) if language is not None else None
         audit(s, actor, "shop_change", str(shop_id), name=name, address=address,
-              timezone=timezone)
+              timezone=timezone, language=language)
         if name is not None:
             shop.name = clean_text(name, field=_("shop name"))
         if address is not None:
             shop.address = _clean_address(address)
         if timezone is not None:
             shop.timezone = _check_zone(timezone)
+        if language is not None:
+            shop.language = code
         till_names = tuple(s.scalars(select(Till.name).where(Till.shop_id == shop.id)
                                      .order_by(Till.id)))
-        return ShopView(shop.id, shop.name, _lines(shop.address), shop.timezone, till_names)
+        return ShopView(shop.id, shop.name, _lines(shop.address), shop.timezone, till_names,
+                        shop.language)
 
 
 def add_till(db: Database, *, actor: Actor, name: str, shop_id: int | None = None) -> TillView:
@@ -142,6 +153,13 @@ def _refuse_taken(session, name: str) -> None:
     if session.scalar(select(Till.id).where(func.lower(Till.name) == name.lower())):
         raise Refused(_("there is a till named {name} already; till names are unique in the"
                         " program").format(name=repr(name)))
+
+
+def print_language(db: Database) -> str | None:
+    """The language this till's shop prints and shows its customers in (receipts, cards,
+    reports, the customer display), whoever is signed in; None: the computer's."""
+    with db.read() as s:
+        return s.scalar(select(Shop.language).where(Shop.id == db.place.shop_id))
 
 
 def this_till(db: Database) -> Place:

@@ -11,7 +11,7 @@ from loyaltypos.db import Database
 from loyaltypos.db.models import AuditEntry, User
 from loyaltypos.domain import clock, people
 from loyaltypos.domain.errors import PinWrong, Refused, UserLocked
-from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.i18n import _, known_language, ngettext
 from loyaltypos.domain.people import (
     LOCK_MINUTES,
     MAX_WRONG_PINS,
@@ -34,7 +34,7 @@ from loyaltypos.services.audit import audit
 
 
 def _actor(user: User) -> Actor:
-    return Actor(user_id=user.id, name=user.name, role=user.role)
+    return Actor(user_id=user.id, name=user.name, role=user.role, language=user.language)
 
 
 def _wrong(tries_left: int) -> PinWrong:
@@ -154,6 +154,21 @@ def change_pin(db: Database, *, actor: Actor, old_pin: str, new_pin: str) -> Non
         audit(s, actor, "user_pin", user.name, pin=pin_fingerprint(new_hash))
         user.pin_hash = new_hash
         s.flush()
+
+
+def set_language(db: Database, *, actor: Actor, language: str | None) -> Actor:
+    """A signed-in user chooses the language of their screen (None: the computer's).
+    Words only: no stored figure changes. Returns the user as now signed in."""
+    code = known_language(language)
+    with db.write() as s:
+        user = s.get(User, actor.user_id)
+        if user is None:
+            raise Refused(_("no such user"))
+        if user.language != code:
+            audit(s, actor, "user_language", user.name, language=code)
+            user.language = code
+            s.flush()
+        return _actor(user)
 
 
 def add_user(db: Database, *, actor: Actor, name: str, role: str, pin: str) -> Actor:
