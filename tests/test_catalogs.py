@@ -9,6 +9,7 @@ catalog up to date after the code changes.
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 from pathlib import Path
@@ -142,3 +143,69 @@ def test_russian_is_spoken_with_its_three_plural_forms():
         words = [i18n.ngettext("{n} sale", "{n} sales", n).format(n=n) for n in (1, 2, 5, 21)]
     assert words == ["1 продажа", "2 продажи", "5 продаж", "21 продажа"]
     assert i18n.ngettext("{n} sale", "{n} sales", 2).format(n=2) == "2 sales"
+
+
+# ---------------------------------------------------------------- the UI's literal texts
+
+
+# Qt calls that put text in front of a person: a literal with words passed to one of them
+# must go through _() (or be one of the few names that stay as they are).
+TEXT_CALLS = {
+    "setText", "setWindowTitle", "setToolTip", "setPlaceholderText", "setStatusTip",
+    "addItem", "addItems", "addTab", "setTitle", "setHorizontalHeaderLabels",
+    "setVerticalHeaderLabels", "showMessage", "QLabel", "QPushButton", "QGroupBox",
+    "QCheckBox", "QRadioButton", "QAction", "addAction", "addRow", "information", "warning",
+    "critical", "question", "setSpecialValueText", "setSuffix", "setPrefix", "insertItem",
+    "setItemText", "setTabText", "QTableWidgetItem", "QListWidgetItem", "setHtml",
+    "setPlainText", "setLabelText", "setHeaderLabels", "setInformativeText",
+    "setDetailedText", "addButton", "setWhatsThis", "setAccessibleName", "QToolButton",
+    "getText", "getItem", "getInt", "getDouble", "setCancelButtonText", "addMenu", "QMenu",
+    "setSubTitle", "setAccessibleDescription", "getSaveFileName", "getOpenFileName",
+}
+NOT_TEXT_KEYWORDS = {"objectName", "name"}  # names tests and style sheets find widgets by
+STAYS = {"LoyaltyPOS", "PDF (*.pdf)", "TOML (*.toml)", "CSV (*.csv)"}
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _has_words(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value not in STAYS and bool(_WORD.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and _WORD.search(v.value) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _has_words(node.left) or _has_words(node.right)
+    if isinstance(node, ast.IfExp):
+        return _has_words(node.body) or _has_words(node.orelse)
+    return False
+
+
+def untranslated_literals(source: str, filename: str = "<ui>") -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+            node.func, "id", None)
+        if name not in TEXT_CALLS:
+            continue
+        given = [*node.args, *(k.value for k in node.keywords
+                               if k.arg not in NOT_TEXT_KEYWORDS)]
+        found += [f"{filename}:{node.lineno}: {ast.unparse(arg)}" for arg in given
+                  if _has_words(arg)]
+    return found
+
+
+def test_the_ui_puts_no_untranslated_literal_on_the_screen():
+    found = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        found += untranslated_literals(path.read_text(encoding="utf-8"),
+                                       str(path.relative_to(ROOT)))
+    assert not found, "text on the screen without _():\n" + "\n".join(found)
+
+
+def test_the_literal_check_finds_text_without_a_translation():
+    assert untranslated_literals('QLabel("Total")') != []
+    assert untranslated_literals('button.setText(f"Pay {n}")') != []
+    assert untranslated_literals('box.addItem("Cash" if cash else "Card", key)') != []
+    assert untranslated_literals('QLabel(_("Total"), objectName="totalLabel")') == []
+    assert untranslated_literals('QLabel("12:00")') == []

@@ -28,6 +28,7 @@ from loyaltypos.domain.i18n import _
 from loyaltypos.services import shops
 from loyaltypos.services.demo import build_demo
 from loyaltypos.services.failures import explain
+from ui import language as ui_language
 from ui.main_window import MainWindow
 
 log = logging.getLogger("loyaltypos")
@@ -118,8 +119,9 @@ def open_demo() -> tuple[Database, Path]:
 
 
 def run(argv: Sequence[str]) -> int:
-    args = parse_args(argv)
     app = make_app()
+    ui_language.apply(ui_language.at_start())
+    args = parse_args(argv)
     written_to = set_up_logging(log_file())
     demo_folder = None
     try:

@@ -14,6 +14,7 @@ and while the customer answers, the till waits in :class:`WaitingForCustomer`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.i18n import N_, _, speaking
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.pricing import CartLine
 from loyaltypos.domain.reward_texts import stamps_to_go
@@ -139,13 +140,29 @@ def _label(name: str, text: str = "") -> QLabel:
     return label
 
 
+def _in_customers_language(method):
+    """The display speaks the shop's language (its ``language``), whoever is signed in."""
+
+    @functools.wraps(method)
+    def speaking_to_the_customer(self, *args, **kwargs):
+        with speaking(self.language):
+            return method(self, *args, **kwargs)
+    return speaking_to_the_customer
+
+
 class CustomerDisplay(QWidget):
-    """The window the customer looks at (and touches, to answer the score question)."""
+    """The window the customer looks at (and touches, to answer the score question), in
+    the shop's language (``language``; None: the computer's)."""
 
     answered = Signal(object)  # the score 0 to 10 the customer chose, or None: skipped
 
-    def __init__(self) -> None:
+    def __init__(self, language: str | None = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
+        self.language = language
+        with speaking(language):
+            self._make()
+
+    def _make(self) -> None:
         self.setObjectName("customerDisplay")
         self.setWindowTitle(_("LoyaltyPOS - customer display"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -280,6 +297,7 @@ class CustomerDisplay(QWidget):
             self.resize(*WINDOW_SIZE)
             self.show()
 
+    @_in_customers_language
     def show_sale(self, state: DisplayState) -> None:
         """Show the open sale; an empty one leaves the thank-you (or the question) up."""
         self.state = state
@@ -324,6 +342,7 @@ class CustomerDisplay(QWidget):
             value.setVisible(text is not None)
         self.pages.setCurrentWidget(self.sale_page)
 
+    @_in_customers_language
     def show_thanks(self, *, currency: str, paid: int, change: int = 0,
                     cashback: int | None = None, balance: int | None = None) -> None:
         """After the payment: thank you, the change, and the cashback earned (card sales)."""
@@ -339,6 +358,7 @@ class CustomerDisplay(QWidget):
         self.thanks_note.setText("")
         self._show_thanks_page()
 
+    @_in_customers_language
     def ask_score(self) -> SignalInstance:
         """Show the 0 to 10 keypad; :attr:`answered` says the score, or None if skipped."""
         self._set_pending(None)
@@ -347,6 +367,7 @@ class CustomerDisplay(QWidget):
         self.raise_()
         return self.answered
 
+    @_in_customers_language
     def cancel_question(self) -> None:
         """The cashier skipped the question: back to the thank-you, nothing answered."""
         if self.pages.currentWidget() is self.question:
@@ -393,6 +414,7 @@ class CustomerDisplay(QWidget):
         for score, button in enumerate(self.score_buttons):
             button.setDown(score == digit)
 
+    @_in_customers_language
     def _choose(self, score: int | None) -> None:
         if not self.asking:
             return

@@ -35,6 +35,8 @@ from loyaltypos.domain.i18n import _, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.scan import parse_receipt_code
 from loyaltypos.services import days, display, expiry, shops, store, verify
+from ui import language as ui_language
+from ui import printing
 from ui.actions import ACTIONS, SHORTCUT_CONTEXT
 from ui.customer_display import CustomerDisplay
 from ui.dialogs.card_batch import CardBatchDialog
@@ -101,16 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LoyaltyPOS")
         self.stack = QStackedWidget(objectName="screens")
         self.setCentralWidget(self.stack)
-        self.setup = SetupScreen(database, self.ops)
-        self.signin = SignInScreen(self.ops)
-        self.till = TillScreen(self.ops)
-        self.overview = OverviewScreen(database, self.ops)
-        self.products = ProductsScreen(self.ops)
-        self.day = DayScreen(self.ops)
-        self.screens = (self.setup, self.signin, self.till, self.overview, self.products,
-                        self.day)
-        for screen in self.screens:
-            self.stack.addWidget(screen)
+        self._make_screens()
         self._status_bar()
         self._menus()
         self._health_report = _HealthReport(self)
@@ -120,7 +113,6 @@ class MainWindow(QMainWindow):
         self._expiry_report.finished.connect(self._show_expiry,
                                              Qt.ConnectionType.QueuedConnection)
 
-        self.setup.done.connect(lambda: self.go_to(self.signin))
         self.ops.signed_in.connect(self._on_signed_in)
         self.ops.changed.connect(self._on_changed)
         self.idle_timer = QTimer(self, singleShot=True)
@@ -139,6 +131,38 @@ class MainWindow(QMainWindow):
         self.go_to(self.signin if initialised else self.setup)
 
     # ---------------------------------------------------------------- screens
+
+    def _make_screens(self) -> None:
+        """The screens, in the language in use (made again when it changes)."""
+        self.setup = SetupScreen(self.database, self.ops)
+        self.signin = SignInScreen(self.ops)
+        self.till = TillScreen(self.ops)
+        self.overview = OverviewScreen(self.database, self.ops)
+        self.products = ProductsScreen(self.ops)
+        self.day = DayScreen(self.ops)
+        self.screens = (self.setup, self.signin, self.till, self.overview, self.products,
+                        self.day)
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+        self.setup.done.connect(lambda: self.go_to(self.signin))
+
+    def speak(self, language: str | None) -> None:
+        """Speak ``language`` on the screen from now on: the screens, menus and status bar
+        are made again in it. The open sale, the customer display (in the shop's language)
+        and whoever is signed in stay as they are; no stored figure changes."""
+        ui_language.apply(language)
+        old, old_till = self.screens, self.till
+        self._make_screens()
+        self.till.sale, self.till.last_sale_id = old_till.sale, old_till.last_sale_id
+        self.till.display, old_till.display = old_till.display, None
+        for screen in old:
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+        self.menuBar().clear()
+        self._menus()
+        self._describe_place()
+        if self.ops.actor is not None:
+            self.check_ledger()
 
     def go_to(self, screen: QWidget) -> None:
         """Show one screen; only its own shortcuts work while it is shown."""
@@ -185,6 +209,8 @@ class MainWindow(QMainWindow):
     def _on_signed_in(self, actor) -> None:
         if actor is None:
             return
+        if ui_language.of_user(actor) != ui_language.current():
+            self.speak(actor.language)
         self.go_to(self.till)
         self.check_ledger()
         self._restart_idle_timer()
@@ -207,15 +233,20 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def _sync_display(self) -> None:
-        """Open or close the customer display, as the shop's setting says."""
-        wanted = self.ops.run(self, lambda: display.display_enabled(self.database))
+        """Open or close the customer display, as the shop's setting says; made again when
+        the shop's language changed."""
+        def wanted_display():
+            return display.display_enabled(self.database), printing.shop_language(self.ops)
+
+        wanted, language = self.ops.run(self, wanted_display) or (False, None)
+        if self.till.display is not None and (not wanted or self.till.display.language
+                                               != language):
+            self._close_display()
         if wanted and self.till.display is None:
-            self.till.display = CustomerDisplay()
+            self.till.display = CustomerDisplay(language)
             self.till.display.open()
             if self.stack.currentWidget() is self.till:
                 self.till.redraw()
-        elif not wanted:
-            self._close_display()
 
     def _close_display(self) -> None:
         if self.till.display is not None:
@@ -224,7 +255,11 @@ class MainWindow(QMainWindow):
             self.till.display = None
 
     def _settings(self) -> None:
-        if SettingsDialog(self).exec():
+        dialog = SettingsDialog(self, ops=self.ops)
+        if dialog.exec():
+            if dialog.screen_language_changed:
+                self.speak(self.ops.actor.language)
+                self.go_to(self.till)
             self.ops.announce(Change.SETTINGS)
             self._restart_idle_timer()
 
@@ -265,6 +300,9 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.day_label, self.db_label, self.health):
             label.setTextFormat(Qt.TextFormat.PlainText)
             self.statusBar().addPermanentWidget(label)
+        self._describe_place()
+
+    def _describe_place(self) -> None:
         self.db_label.setText(_("{till} · {database}").format(
             database=self.database.describe(), till=shops.this_till(self.database).till_name))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, QSize
 from PySide6.QtGui import QImage, QPainter
@@ -26,8 +27,9 @@ from loyaltypos.documents.receipt_print import print_escpos, receipt_pdf
 from loyaltypos.documents.z_report import print_z_escpos, report_title, z_pdf
 from loyaltypos.domain.day_summary import DaySummary
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, speaking, system_language
 from loyaltypos.domain.receipts import Receipt, RefundReceipt
+from loyaltypos.services import shops
 from loyaltypos.services.printouts import card_pdf
 
 PRINTER_KEY = "printing/receipt_printer"  # none | system | network | usb | serial | file
@@ -36,6 +38,7 @@ WIDTH_KEY = "printing/roll_mm"
 AUTO_KEY = "printing/after_each_sale"
 MAX_DPI = 300
 
+T = TypeVar("T")
 Show = Callable[[str], None]
 Done = Callable[[str], None]
 
@@ -136,6 +139,23 @@ def _thermal(ops, parent: QWidget | None, send: Callable[[object], None], *, sho
               done=done or show, show=show)
 
 
+def shop_language(ops) -> str:
+    """The language of this shop's printouts and customer display: its own, else this
+    computer's (never the signed-in user's)."""
+    return shops.print_language(ops.database) or system_language()
+
+
+def in_shop_language(ops, make: Callable[..., T]) -> Callable[..., T]:
+    """``make`` as it runs in the shop's printout language, whoever is signed in and on
+    whichever thread it runs (printing runs off the UI thread)."""
+    language = shop_language(ops)
+
+    def made(*args):
+        with speaking(language):
+            return make(*args)
+    return made
+
+
 def print_card(ops, parent: QWidget | None, number: str, *, show: Show,
                done: Done | None = None) -> None:
     """Print one loyalty card (front and back) on a card or office printer."""
@@ -147,7 +167,7 @@ def print_card(ops, parent: QWidget | None, number: str, *, show: Show,
             card_pdf(database, number=number, path=path)
             return path.read_bytes()
 
-    print_pdf(ops, parent, make_pdf,
+    print_pdf(ops, parent, in_shop_language(ops, make_pdf),
               title=_("card {number}").format(number=number), show=show, done=done)
 
 
@@ -156,12 +176,13 @@ def print_report(ops, parent: QWidget | None, summary: DaySummary, *, shop: str,
     """Print an X or Z report: A4 through the print dialog, or on the thermal printer."""
     chosen = settings()
     if chosen["printer"] in ("none", "system"):
-        print_pdf(ops, parent, lambda: z_pdf(summary, shop=shop, currency=currency),
+        print_pdf(ops, parent, in_shop_language(ops, lambda: z_pdf(
+            summary, shop=shop, currency=currency)),
                   title=report_title(summary), show=show,
                   done=lambda text: show(_("Report {done}").format(done=text)))
         return
-    _thermal(ops, parent, lambda device: print_z_escpos(
-        summary, device, shop=shop, currency=currency, width_mm=chosen["width"]),
+    _thermal(ops, parent, in_shop_language(ops, lambda device: print_z_escpos(
+        summary, device, shop=shop, currency=currency, width_mm=chosen["width"])),
         show=show, done=lambda text: show(_("Report {done}").format(done=text)))
 
 
@@ -173,8 +194,8 @@ def print_receipt(ops, parent: QWidget | None, doc: Receipt | RefundReceipt, *, 
         done(_("no receipt printer is set (Manage > Settings)"))
         return
     if chosen["printer"] == "system":
-        print_pdf(ops, parent, lambda: receipt_pdf(doc, width_mm=chosen["width"]),
-                  title=_("receipt"), show=show, done=done)
+        print_pdf(ops, parent, in_shop_language(ops, lambda: receipt_pdf(
+            doc, width_mm=chosen["width"])), title=_("receipt"), show=show, done=done)
         return
-    _thermal(ops, parent, lambda device: print_escpos(doc, device, width_mm=chosen["width"]),
-             show=show, done=done)
+    _thermal(ops, parent, in_shop_language(ops, lambda device: print_escpos(
+        doc, device, width_mm=chosen["width"])), show=show, done=done)

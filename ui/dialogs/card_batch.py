@@ -25,6 +25,7 @@ from loyaltypos.documents.cards import PdfWritten, batch_pdf
 from loyaltypos.documents.files import check_writable
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import cards, store
+from ui import printing
 from ui.dialogs.base import FocusDialog, named, with_browse
 from ui.ops import Change
 
@@ -90,6 +91,8 @@ class CardBatchDialog(FocusDialog):
             program = store.program_in_force(database)
             progress(0, 1)
             return batch_pdf(issued, program, path, progress=progress)
+
+        work = printing.in_shop_language(self.ops, work)  # the cards speak the shop's language
 
         def failed() -> None:
             if issued_count:

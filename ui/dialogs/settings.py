@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from loyaltypos.domain import i18n
 from loyaltypos.domain.i18n import N_, _
+from loyaltypos.services import shops, users
 from ui import printing
 from ui.dialogs.base import FocusDialog
 
@@ -33,10 +35,26 @@ def idle_lock_minutes() -> int:
     return int(QSettings().value(IDLE_LOCK_KEY, DEFAULT_IDLE_MINUTES))
 
 
+def _languages(box: QComboBox, chosen: str | None) -> QComboBox:
+    """The languages to choose from, each by its own name; first the computer's own."""
+    box.addItem(_("This computer's language ({name})").format(
+        name=i18n.language_name(i18n.system_language().split(".")[0])), None)
+    for code in i18n.languages():
+        box.addItem(i18n.language_name(code), code)
+    found = box.findData(chosen.split("_")[0] if chosen else None)
+    box.setCurrentIndex(max(found, 0))
+    return box
+
+
 class SettingsDialog(FocusDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """This computer's till settings, and two languages: the screen's for the signed-in
+    user, the printouts' for the shop (a manager's change)."""
+
+    def __init__(self, parent: QWidget | None = None, *, ops=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
+        self.ops = ops
+        self.screen_language_changed = False
         current = printing.settings()
         self.idle = QSpinBox(objectName="settingsIdleMinutes", minimum=0, maximum=240)
         self.idle.setSuffix(_(" min"))
@@ -57,11 +75,22 @@ class SettingsDialog(FocusDialog):
         self.auto.setChecked(current["auto"])
         self.printer.currentIndexChanged.connect(self._printer_changed)
         self._printer_changed()
+        self.screen_language = self.print_language = None
+        if ops is not None and ops.actor is not None:
+            self.screen_language = _languages(QComboBox(objectName="settingsScreenLanguage"),
+                                              ops.actor.language)
+            self._print_language_was = ops.run(
+                self, lambda: shops.print_language(ops.database))
+            self.print_language = _languages(QComboBox(objectName="settingsPrintLanguage"),
+                                             self._print_language_was)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
+        if self.screen_language is not None:
+            form.addRow(_("My screen's language"), self.screen_language)
+            form.addRow(_("Receipts and customer display in"), self.print_language)
         form.addRow(_("Lock the till after"), self.idle)
         form.addRow(_("Receipts"), self.printer)
         form.addRow(_("Printer address"), self.target)
@@ -82,4 +111,30 @@ class SettingsDialog(FocusDialog):
         s.setValue(printing.TARGET_KEY, self.target.text().strip())
         s.setValue(printing.WIDTH_KEY, 80 if self.width.currentIndex() == 0 else 58)
         s.setValue(printing.AUTO_KEY, "true" if self.auto.isChecked() else "false")
+        if self.screen_language is not None and not self._save_languages():
+            return
         super().accept()
+
+    def _save_languages(self) -> bool:
+        """Store the languages that changed; False when a change was refused (the dialog
+        stays open and says why)."""
+        ops = self.ops
+        wanted = self.screen_language.currentData()
+        if wanted != ops.actor.language:
+            actor = ops.run(self, lambda: users.set_language(
+                ops.database, actor=ops.actor, language=wanted))
+            if actor is None:
+                return False
+            ops.actor = actor
+            self.screen_language_changed = True
+        printed = self.print_language.currentData()
+        if printed != self._print_language_was:
+            manager = ops.manager(self, _("changing the language of the shop's printouts"))
+            if manager is None:
+                return False
+            place = shops.this_till(ops.database)
+            done = ops.run(self, lambda: shops.set_shop(
+                ops.database, actor=manager, shop_id=place.shop_id, language=printed or ""))
+            if done is None:
+                return False
+        return True

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from loyaltypos.documents.receipts import render_text
 from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
-from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.i18n import N_, _, speaking
 from loyaltypos.domain.money import fmt, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.program import Program
@@ -210,7 +210,9 @@ class TillScreen(QWidget):
         self._draw_cart()
         self._draw_totals()
         if self.display is not None:
-            self.display.show_sale(sale_state(self.sale, self.currency))
+            with speaking(self.display.language):  # the customer's words, the shop's language
+                state = sale_state(self.sale, self.currency)
+            self.display.show_sale(state)
 
     def _draw_cart(self) -> None:
         self.cart.draw(self.sale.lines, self.sale.quote, self.currency)
@@ -542,7 +544,7 @@ class TillScreen(QWidget):
         receipt = self.ops.run(self, lambda: sale_receipt(self.db, sale_id=result.sale_id),
                                show=self.fail)
         if receipt is not None:
-            self.receipt.setPlainText(render_text(receipt))
+            self.receipt.setPlainText(printing.in_shop_language(self.ops, render_text)(receipt))
             if printing.settings()["auto"]:
                 self._print(receipt)
         if result.card and self.ops.run(self, lambda: nps.should_ask(
