@@ -16,6 +16,7 @@ from uitools import BOOK, TEA, on_dialog, signed_in
 from loyaltypos.db.models import AuditEntry, BusinessDay, LedgerEntry, Refund, Sale
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import DayNeedsConfirmation, NotAllowed, Refused
+from loyaltypos.domain.i18n import date_text
 from loyaltypos.services import cards, days
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.refunds import refund
@@ -186,8 +187,8 @@ def test_at_the_till_a_manager_types_their_pin_and_the_sale_goes_through(
         till.till.pay_card()
     thursday = closed_monday + dt.timedelta(days=3)
     said = " ".join(asked)
-    assert f"the last business day was {closed_monday.isoformat()}" in said, asked
-    assert f"the clock says {thursday.isoformat()}" in said, asked
+    assert f"the last business day was {date_text(closed_monday)}" in said, asked
+    assert f"the clock says {date_text(thursday)}" in said, asked
     assert till.till.last_sale_id == sale_id  # the same sale went through
     assert dates(db) == [closed_monday, thursday]
     assert days.day_summary(db, date=thursday).sales == 1
@@ -227,6 +228,6 @@ def test_a_manager_signed_in_at_the_till_confirms_with_enter(qtbot, db, shop, go
         on_dialog(qtbot, manager_presses_enter)
         window.till.pay_card()
     thursday = closed_monday + dt.timedelta(days=3)
-    assert thursday.isoformat() in asked[0] and closed_monday.isoformat() in asked[0]
+    assert date_text(thursday) in asked[0] and date_text(closed_monday) in asked[0]
     assert dates(db) == [closed_monday, thursday]
     assert window.till.last_sale_id == sale_id

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from loyaltypos.db.models import AuditEntry, HistoryImport, ImportedPurchase, LedgerEntry
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.errors import NotAllowed
+from loyaltypos.domain.i18n import date_text
 from loyaltypos.services import cards
 from loyaltypos.services.checkout import checkout, new_sale_id
 from loyaltypos.services.history import (
@@ -265,7 +266,8 @@ def test_the_same_file_twice_is_refused_by_its_bytes(db, manager, ivan, tmp_path
     import_history_csv(db, actor=manager, path=write(tmp_path, text))
     problem = refusal(db, manager, write(tmp_path, text, name="copy.csv"))
     assert isinstance(problem, HistoryAlreadyImported)
-    assert str(problem) == (f"copy.csv: this file was imported on {clock.local_today()} by"
+    today = date_text(clock.local_today())
+    assert str(problem) == (f"copy.csv: this file was imported on {today} by"
                             " Maria (2 purchases); nothing was imported again")
 
 

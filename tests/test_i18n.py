@@ -284,7 +284,7 @@ def test_the_rewards_on_a_receipt_are_translated_on_a_narrow_roll_too(pseudo):
     assert "⟦Your gift, Kofe, waits for your next\npurchase⟧" in text  # wrapped at 42
     text = render_text(a_receipt())
     for phrase in ("⟦GIFT⟧ Kofe", "⟦Stamp bonus⟧", "⟦Birthday bonus⟧",
-                   "⟦Stamp 6 of 6: gift earned⟧", "⟦10.00 expires on 2025-05-06⟧"):
+                   "⟦Stamp 6 of 6: gift earned⟧", "⟦10.00 expires on May 6, 2025⟧"):
         assert phrase in text, phrase
 
 

@@ -126,4 +126,4 @@ def test_the_receipt_tells_the_next_expiry_when_the_card_has_one(db, cashier, mo
 
     monkeypatch.setattr(receipt_service, "card_info", with_expiry)
     text = render_text(sale_receipt(db, sale_id=sale.sale_id))
-    assert "120.00 expires on 2026-12-31" in text
+    assert "120.00 expires on Dec 31, 2026" in text

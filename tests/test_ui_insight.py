@@ -268,7 +268,7 @@ def test_a_good_history_file_is_imported_after_the_manager_agrees(qtbot, db, num
     main.ops.ask_yes = lambda _parent, question: asked.append(question) or True
     window.import_history()
     qtbot.waitUntil(lambda: window.message.text().startswith("Imported old.csv"))
-    assert asked == ["old.csv holds 1 new purchases of 1 customers, 2025-11-15 .. 2025-11-15,"
+    assert asked == ["old.csv holds 1 new purchases of 1 customers, Nov 15, 2025 .. Nov 15, 2025,"
                      " total RUB\u00a0100.00 (0 already imported). Import them?"]
     qtbot.waitUntil(lambda: window.computed is not None
                     and window.computed.analysis.customers[numbers["clara"]].purchases == 2)

@@ -17,6 +17,7 @@ from uitools import BOOK, TEA, press, signed_in
 from loyaltypos.db.models import SaleLine
 from loyaltypos.domain import clock
 from loyaltypos.domain.cards import CardInfo, Rewards
+from loyaltypos.domain.i18n import date_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.program import parse_program
 from loyaltypos.services import cards, display, products, rewards, store
@@ -237,7 +238,7 @@ def test_the_panel_tells_cashback_expiring_within_30_days_and_locked_cashback(qt
                                          locked=2_000))
     panel.show_card(soon, "RUB")
     expiry = panel.notices["expiry"]
-    assert expiry.text() == f"RUB\u00a0120.00 expires on {(today + dt.timedelta(days=30))}"
+    assert expiry.text() == f"RUB\u00a0120.00 expires on {date_text(today + dt.timedelta(days=30))}"
     assert not expiry.isHidden()
     assert panel.fields["balance"].text() == "<b>RUB\u00a0150.00</b> + RUB\u00a020.00 locked"
     later = replace(card, rewards=Rewards(next_expiry=(today + dt.timedelta(days=31), 12_000)))

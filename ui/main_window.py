@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.i18n import _, date_text, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.scan import parse_receipt_code
 from loyaltypos.services import days, display, expiry, shops, store, verify
@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         if found is not None:
             state = _("open") if found.is_open else _("closed - the next sale opens a new day")
             self.day_label.setText(
-                _("Day {date}: {state}").format(date=found.date.isoformat(), state=state)
+                _("Day {date}: {state}").format(date=date_text(found.date), state=state)
                 + ", " + ngettext("{n} sale", "{n} sales", found.sales).format(n=found.sales))
 
     def check_ledger(self) -> None:

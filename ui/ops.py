@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.people import Actor
 from loyaltypos.services import days
 from loyaltypos.services.failures import Failure, explain
@@ -106,7 +106,7 @@ class Ops(QObject):
     def confirm_new_day(self, parent: QWidget | None, wanted: DayNeedsConfirmation) -> bool:
         """A manager confirms opening the business day the clock asks for (the signed-in
         manager answers yes, or a manager enters their PIN in a cashier's session)."""
-        date, last = wanted.date.isoformat(), wanted.last.isoformat()
+        date, last = date_text(wanted.date), date_text(wanted.last)
         action = _("opening business day {date}: the last business day was {last} and the"
                    " clock says {date} (check the till's clock first)").format(
             date=date, last=last)

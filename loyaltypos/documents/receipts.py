@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from decimal import Decimal
 
-from loyaltypos.domain.i18n import N_, _, datetime_text, number_text
+from loyaltypos.domain.i18n import N_, _, datetime_text, quantity_text
 from loyaltypos.domain.money import fmt_amount
 from loyaltypos.domain.receipts import Receipt, RefundReceipt
 from loyaltypos.domain.reward_texts import bonus_name, expires_on, stamp_of_sale
@@ -23,7 +23,7 @@ def method_label(method: str) -> str:
 
 
 def _qty(qty: Decimal) -> str:
-    return number_text(qty.normalize())
+    return quantity_text(qty)
 
 
 def roll_text(text: str) -> str:

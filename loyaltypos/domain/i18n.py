@@ -170,6 +170,13 @@ def number_text(value: int | Decimal, *, decimals: int | None = None) -> str:
                                         decimal_quantization=True)
 
 
+def quantity_text(value: Decimal) -> str:
+    """A quantity with the language's decimal mark and no grouping, so that it reads back
+    as typed: ``1,5`` in Russian, ``1.5`` in English."""
+    mark = babel_numbers.get_decimal_symbol(babel_locale())
+    return f"{value.normalize():f}".replace(".", mark)
+
+
 def _date_style() -> str:
     # The short form where it writes the whole year (28.11.2026), else the medium one
     # (Nov 28, 2026): a two-digit year on a receipt is read wrong a century later.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.i18n import N_, _, date_text, ngettext
 
 # The ledger kinds of the bonuses, as a person reads them.
 BONUS_NAMES = {"bonus_stamps": N_("Stamp bonus"), "bonus_birthday": N_("Birthday bonus"),
@@ -41,7 +41,7 @@ def stamp_of_sale(stamp: int, every: int, *, gift: bool) -> str:
 
 def expires_on(amount: str, date: dt.date) -> str:
     """The next expiry, the amount already formatted: "120.00 expires on 2026-12-31"."""
-    return _("{amount} expires on {date}").format(amount=amount, date=date.isoformat())
+    return _("{amount} expires on {date}").format(amount=amount, date=date_text(date))
 
 
 def sale_earned(*, stamp: int | None, every: int | None, gift: str | None,

@@ -39,7 +39,7 @@ from loyaltypos.domain.day_summary import TierLine as TierLine
 from loyaltypos.domain.day_summary import TillLine as TillLine
 from loyaltypos.domain.day_summary import TopCustomer as TopCustomer
 from loyaltypos.domain.errors import DayClosed, Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services import expiry, insight
@@ -238,7 +238,7 @@ def day_summary(db: Database, *, date: dt.date | None = None) -> DaySummary:
         if day is None:
             if date is not None:
                 raise Refused(_("there was no business day on {date}").format(
-                    date=date.isoformat()))
+                    date=date_text(date)))
             return _empty_summary(s)
         if day.z_report:
             return _from_json(day.z_report)
@@ -306,7 +306,7 @@ def close_day(db: Database, *, actor: Actor, counted_cash: int | None = None,
             if last is None:
                 raise DayClosed(_("the business day is already closed; nothing to close"))
             raise DayClosed(_("the business day is already closed ({date}, Z {z_number}); nothing"
-                              " to close").format(date=last.business_date.isoformat(),
+                              " to close").format(date=date_text(last.business_date),
                                                   z_number=last.z_number))
         # Cashback whose last day is today lapses with the day, inside the same
         # transaction, so the Z report counts it (docs/RULES-DECISIONS.md, "Cashback expiry").

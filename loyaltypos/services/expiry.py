@@ -45,7 +45,7 @@ from loyaltypos.db.raw import Driver
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import DayNeedsConfirmation, Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.lots import Lots, Replay, replay_rows
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
@@ -410,7 +410,7 @@ def _plan(session: Session, as_of: dt.date | None) -> tuple[Program, dt.date, dt
     as_of = as_of or today
     if as_of > today:
         raise Refused(_("cashback cannot be expired as of {date}: the business day is"
-                        " {today}").format(date=as_of.isoformat(), today=today.isoformat()))
+                        " {today}").format(date=date_text(as_of), today=date_text(today)))
     return program, today, as_of
 
 

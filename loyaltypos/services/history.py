@@ -71,7 +71,7 @@ from loyaltypos.domain.errors import (
     CheckDigitWrong,
     Refused,
 )
-from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.i18n import _, date_text, ngettext
 from loyaltypos.domain.money import parse_amount
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services.audit import audit
@@ -272,7 +272,7 @@ def _refuse_known_file(s: Session, sha: str, source: str) -> None:
             " imported again",
             "{source}: this file was imported on {date} by {name} ({n} purchases); nothing was"
             " imported again", purchases).format(
-                source=source, date=clock.to_local(at).date().isoformat(), name=name,
+                source=source, date=date_text(clock.to_local(at).date()), name=name,
                 n=purchases))
 
 

@@ -36,7 +36,7 @@ from loyaltypos.db.models import (
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services import nps, referrals, store
@@ -70,7 +70,7 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise Refused(_("the period starts on {start}, after it ends on {end}; swap the"
-                        " dates").format(start=start.isoformat(), end=end.isoformat()))
+                        " dates").format(start=date_text(start), end=date_text(end)))
     return start, end
 
 

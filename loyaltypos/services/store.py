@@ -38,7 +38,7 @@ from loyaltypos.domain.errors import (
     ProgramInvalid,
     Refused,
 )
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
 from loyaltypos.domain.program import (
     Program,
@@ -293,12 +293,12 @@ def open_day_on(session: Session, *, actor: Actor, date: dt.date) -> int:
     last = conn.execute(_LAST_DATE, {"shop": place.shop_id}).scalar()
     if last is not None and date <= last:
         raise Refused(_("{date} is not after the last business day, {last}").format(
-            date=date.isoformat(), last=last.isoformat()))
+            date=date_text(date), last=date_text(last)))
     today = place.today()
     if abs((date - today).days) > MAX_DAYS_AHEAD:
         raise Refused(_("the clock says {today}; a business day {date} cannot be opened now."
                         " Check the date, or the till's clock").format(
-            today=today.isoformat(), date=date.isoformat()))
+            today=date_text(today), date=date_text(date)))
     audit(session, actor, "day_open_confirmed", date.isoformat(),
           last=last.isoformat() if last else None, clock=today.isoformat())
     return conn.execute(

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.domain.day_summary import DaySummary
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _
-from loyaltypos.domain.money import fmt, fmt_display, parse_amount
+from loyaltypos.domain.i18n import _, date_text
+from loyaltypos.domain.money import fmt_amount, fmt_display, parse_amount
 from loyaltypos.services import days
 from ui.dialogs.base import ERROR_STYLE, FocusDialog, with_browse
 from ui.dialogs.base import named as _named
@@ -80,7 +80,8 @@ class CloseDayDialog(FocusDialog):
         self.ops, self.manager, self.currency = ops, manager, currency
         self.expected = summary.expected_cash
         self.closed: DaySummary | None = None
-        self.counted = _named(QLineEdit(fmt(summary.expected_cash, currency)), "closeCounted")
+        self.counted = _named(QLineEdit(fmt_amount(summary.expected_cash, currency)),
+                              "closeCounted")
         self.difference = _named(QLabel(), "closeDifference")
         self.error = _named(QLabel(), "closeError")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -93,7 +94,7 @@ class CloseDayDialog(FocusDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(QLabel(_("Business day {date}: {sales} sales. Once closed, nothing can be"
-                             " added to it or changed.").format(date=summary.date.isoformat(),
+                             " added to it or changed.").format(date=date_text(summary.date),
                                                                 sales=summary.sales)))
         form.addRow(_("Cash expected"), QLabel(f"<b>{fmt_display(self.expected, currency)}</b>"))
         form.addRow(_("Cash counted"), self.counted)

@@ -6,15 +6,16 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QWidget
 
+from loyaltypos.domain import i18n
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
-from loyaltypos.domain.money import fmt, fmt_display, parse_amount
+from loyaltypos.domain.money import fmt_amount, fmt_display, parse_amount
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine, RedeemRequest, parse_quantity
 from ui.dialogs.base import FormDialog, named
 
 
 def quantity_text(qty: Decimal) -> str:
-    return f"{qty.normalize():f}"
+    return i18n.quantity_text(qty)
 
 
 class CashDialog(FormDialog):
@@ -30,7 +31,7 @@ class CashDialog(FormDialog):
         self.rest_by_card = False
         self.form.addRow(_("To pay"), named(QLabel(f"<b>{fmt_display(total, currency)}</b>"),
                                             "cashTotal"))
-        self.amount = named(QLineEdit(fmt(total, currency)), "cashTendered")
+        self.amount = named(QLineEdit(fmt_amount(total, currency)), "cashTendered")
         self.change = named(QLabel(), "cashChange")
         self.form.addRow(_("Cash given"), self.amount)
         self.form.addRow(_("Change"), self.change)
@@ -91,7 +92,7 @@ class RedeemDialog(FormDialog):
         self.form.addRow(_("Balance"), QLabel(fmt_display(balance, currency)))
         self.form.addRow(_("Can pay now"),
                          named(QLabel(f"<b>{fmt_display(cap, currency)}</b>"), "redeemCap"))
-        self.amount = named(QLineEdit(fmt(cap, currency)), "redeemAmount")
+        self.amount = named(QLineEdit(fmt_amount(cap, currency)), "redeemAmount")
         self.form.addRow(_("Amount"), self.amount)
         take_max = named(QPushButton(_("Max")), "redeemMax")
         take_max.setAutoDefault(False)

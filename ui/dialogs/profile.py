@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.analytics import insight as figures
 from loyaltypos.domain import clock
-from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.i18n import N_, _, date_text, datetime_text, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.services import insight, profiles, store
 from ui.dialogs.base import named
@@ -169,28 +169,28 @@ class ProfileDialog(QDialog):
         row("average", N_("Average check"), money(whole(p.average_check))
             if p.average_check is not None else "-")
         row("visits", N_("Visits"), _("first {first}, last {last}").format(
-            first=p.first_visit.isoformat() if p.first_visit else "-",
-            last=p.last_visit.isoformat() if p.last_visit else "-"))
+            first=date_text(p.first_visit) if p.first_visit else "-",
+            last=date_text(p.last_visit) if p.last_visit else "-"))
         row("balance", N_("Cashback"), money(p.balance))
         row("step", N_("Step"), step_text(snap.step if snap else None))
         row("segment", N_("Segment"), segment_text(snap.segment if snap else None))
         row("rfm", N_("RFM"), _("{rfm} (as of {date})").format(
-            rfm=p.rfm, date=snap.as_of.isoformat()) if p.rfm and snap else "-")
+            rfm=p.rfm, date=date_text(snap.as_of)) if p.rfm and snap else "-")
         row("ltv", N_("LTV"), (money(whole(p.lifetime.ltv)) + "  =  "
                                + ltv_formula(p.lifetime, currency)) if p.lifetime else "-")
         row("referredBy", N_("Recommended by"), self._who(p.referred_by)
             if p.referred_by else "-")
         row("referred", N_("Recommended"), ", ".join(self._who(n) for n in p.referred) or "-")
         if snap is not None:
-            self.values["step"].setToolTip(_("as of {date}").format(date=snap.as_of.isoformat()))
+            self.values["step"].setToolTip(_("as of {date}").format(date=date_text(snap.as_of)))
 
         self.months = _chart_of_months(p, currency)
         self.answers = _table("profileAnswers", (N_("Date"), N_("Score"), N_("Why")))
-        _fill(self.answers, [(a.date.isoformat(), str(a.score), a.reason or "")
+        _fill(self.answers, [(date_text(a.date), str(a.score), a.reason or "")
                              for a in p.answers], right=(1,))
         self.ledger = _table("profileLedger", (N_("When"), N_("Card"), N_("What"),
                                                N_("Amount"), N_("Note")))
-        _fill(self.ledger, [(clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), e.card,
+        _fill(self.ledger, [(datetime_text(clock.to_local(e.at)), e.card,
                              _(ENTRY_KINDS.get(e.kind, e.kind)), money(e.amount), e.note or "")
                             for e in p.ledger], right=(3,))
         self.ledger.setColumnHidden(1, len(p.cards) == 1)  # which card: only once replaced

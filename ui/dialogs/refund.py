@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.i18n import N_, _, datetime_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.pricing import parse_quantity
 from loyaltypos.domain.scan import parse_receipt_code
@@ -132,8 +132,7 @@ class RefundDialog(FocusDialog):
         self.sales.setRowCount(len(found))
         for row, sale in enumerate(found):
             for col, value in enumerate((str(sale.receipt_no),
-                                         clock.to_local(sale.created_at)
-                                         .strftime("%Y-%m-%d %H:%M"),
+                                         datetime_text(clock.to_local(sale.created_at)),
                                          fmt_display(sale.paid, self.currency))):
                 self.sales.setItem(row, col, QTableWidgetItem(value))
         self._say("" if found else _("no sales with this card"))

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.domain.cardnumbers import masked
 from loyaltypos.domain.day_summary import DaySummary, tier_label
-from loyaltypos.domain.i18n import N_, _, ngettext
-from loyaltypos.domain.money import fmt, fmt_display, to_decimal
+from loyaltypos.domain.i18n import N_, _, date_text, ngettext
+from loyaltypos.domain.money import fmt_amount, fmt_display, to_decimal
 from loyaltypos.services import days, insight, store
 from loyaltypos.services.export import export_range
 from ui import printing
@@ -201,7 +201,7 @@ class DayScreen(QWidget):
         money = lambda units: fmt_display(units, self.currency)  # noqa: E731
         state = (_("closed, Z {number}").format(number=s.z_number) if s.closed else _("open"))
         self.title.setText("<h2>" + escape(_("Business day {date} - {state}").format(
-            date=s.date.isoformat(), state=state)) + "</h2>")
+            date=date_text(s.date), state=state)) + "</h2>")
         self.close_button.setEnabled(not s.closed and s.day_id is not None)
         f = self.figures
         f["sales"].value.setText(str(s.sales))
@@ -291,7 +291,7 @@ class DayScreen(QWidget):
         pie = QPieSeries()
         for method, amount in s.paid_by.items():
             if amount > 0:
-                part = pie.append(f"{_(method)} {fmt(amount, self.currency)}",
+                part = pie.append(f"{_(method)} {fmt_amount(amount, self.currency)}",
                                   _plot(amount, self.currency))
                 part.setLabelVisible(True)
         self.pay_chart.addSeries(pie)

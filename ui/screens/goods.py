@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.domain.i18n import N_, _
-from loyaltypos.domain.money import fmt, parse_amount
+from loyaltypos.domain.money import fmt_amount, parse_amount
 from loyaltypos.services import products, store
 from ui.ops import Change, Ops
 
@@ -98,7 +98,7 @@ class ProductsScreen(QWidget):
         self.currency, self._shown = found
         self.table.setRowCount(len(self._shown))
         for row, p in enumerate(self._shown):
-            for col, value in enumerate((p.code, p.name, fmt(p.price, self.currency),
+            for col, value in enumerate((p.code, p.name, fmt_amount(p.price, self.currency),
                                          _("yes") if p.eligible else _("no"))):
                 self.table.setItem(row, col, QTableWidgetItem(value))
 
@@ -108,7 +108,7 @@ class ProductsScreen(QWidget):
             p = self._shown[row]
             self.code.setText(p.code)
             self.name.setText(p.name)
-            self.price.setText(fmt(p.price, self.currency))
+            self.price.setText(fmt_amount(p.price, self.currency))
             self.eligible.setChecked(p.eligible)
 
     def save(self) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import N_, _, ngettext
-from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.domain.money import fmt_amount, fmt_display
 from loyaltypos.services import display, nps, store
 from ui.dialogs.program import ProgramDialog
 from ui.ops import Change, Ops
@@ -212,7 +212,7 @@ class OverviewScreen(QWidget):
                  " a bill").format(currency=cur, window=window, pct=program.max_redeem_pct)
         if program.min_redeem_balance:
             text += _(", from a balance of {amount} on").format(
-                amount=fmt(program.min_redeem_balance, cur))
+                amount=fmt_amount(program.min_redeem_balance, cur))
         text += "."
         for line in reward_lines(program):
             text += " " + line

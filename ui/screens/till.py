@@ -28,7 +28,7 @@ from loyaltypos.documents.receipts import render_text
 from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _, speaking
-from loyaltypos.domain.money import fmt, fmt_display
+from loyaltypos.domain.money import fmt_amount, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.program import Program
 from loyaltypos.domain.reward_texts import sale_earned
@@ -462,7 +462,7 @@ class TillScreen(QWidget):
             r, cur = dialog.result, self.currency
             self.say(_("refund {number}: give back {money} (card {card}, cash {cash})").format(
                 number=r.refund_no, money=fmt_display(r.money_back, cur),
-                card=fmt(r.to_card, cur), cash=fmt(r.to_cash, cur)))
+                card=fmt_amount(r.to_card, cur), cash=fmt_amount(r.to_cash, cur)))
         self.idle()
 
     def pay_cash(self) -> None:

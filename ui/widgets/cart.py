@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from loyaltypos.domain.i18n import N_, _
-from loyaltypos.domain.money import fmt
+from loyaltypos.domain.money import fmt_amount
 from loyaltypos.domain.pricing import CartLine
 from ui.dialogs.payment import quantity_text
 
@@ -52,9 +52,9 @@ class CartTable(QTableWidget):
                 name = _("{item}  (no loyalty)").format(item=line.description)
             else:
                 name = line.description
-            values = (name, quantity_text(line.qty), fmt(line.unit_price, currency),
-                      fmt(shares.amount, currency) if shares else "",
-                      fmt(shares.discount, currency) if shares and shares.discount else "")
+            values = (name, quantity_text(line.qty), fmt_amount(line.unit_price, currency),
+                      fmt_amount(shares.amount, currency) if shares else "",
+                      fmt_amount(shares.discount, currency) if shares and shares.discount else "")
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col != QTY_COL or line.gift_id is not None:  # a gift is one unit

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.cards import CardInfo, Rewards, Standing
-from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.i18n import N_, _, date_text, ngettext
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.reward_texts import expires_on, stamps_to_go
 from ui.actions import BY_NAME
@@ -144,7 +144,7 @@ class CustomerPanel(QFrame):
             parts.append(_("lapsed") if counter.segment == "lapsed" else counter.segment)
         self.fields["standing"].setText(" · ".join(parts))
         self.fields["standing"].setToolTip(_("as of {date}").format(
-            date=counter.as_of.isoformat()) if counter.as_of else "")
+            date=date_text(counter.as_of)) if counter.as_of else "")
 
     def show_refusal(self, text: str, currency: str) -> None:
         """A card the till must not take: the reason in red, in the cashier's words."""

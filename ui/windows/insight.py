@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.analytics.insight import STEPS
 from loyaltypos.domain import clock
-from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.i18n import N_, _, date_text, ngettext, time_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.people import Actor
 from loyaltypos.services import history, insight, store
@@ -287,8 +287,8 @@ class InsightWindow(QWidget):
         self.computed = computed
         r = computed.analysis.report
         self.status.setText(_("{start} .. {end}, worked out at {time}").format(
-            start=r.start.isoformat(), end=r.end.isoformat(),
-            time=clock.to_local(clock.now()).strftime("%H:%M")))
+            start=date_text(r.start), end=date_text(r.end),
+            time=time_text(clock.to_local(clock.now()))))
         self._draw_tiles()
         self._draw_charts()
         self.choose(self.key)
@@ -307,7 +307,7 @@ class InsightWindow(QWidget):
                              ltv_formula(r.ltv, currency))
         if ret.crr_pct is None:
             t["crr"].show_figure(_("not enough history"), _(
-                "nobody was active before {date}").format(date=r.start.isoformat()),
+                "nobody was active before {date}").format(date=date_text(r.start)),
                 words=True)
         else:
             t["crr"].show_figure(percent(ret.crr_pct), _(
@@ -430,7 +430,7 @@ class InsightWindow(QWidget):
         question = _("{file} holds {n} new purchases of {customers} customers, {first} .. "
                      "{last}, total {total} ({known} already imported). Import them?").format(
             file=found.file_name, n=found.imported, customers=found.customers,
-            first=found.first_date.isoformat(), last=found.last_date.isoformat(),
+            first=date_text(found.first_date), last=date_text(found.last_date),
             total=fmt_display(found.total, self._currency()), known=found.already_known)
         if not self.ops.ask_yes(self, question):
             return

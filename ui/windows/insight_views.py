@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.analytics import insight as figures
 from loyaltypos.analytics.insight import STEPS
-from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.i18n import N_, _, date_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.services import history, insight
 from ui.dialogs.base import ERROR_STYLE, named
@@ -168,7 +168,7 @@ class CustomerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             c, money = row.figures, lambda units: fmt_display(units, self.currency)
             return (c.number, row.name, money(c.revenue), str(c.visits),
-                    c.last_visit.isoformat(), money(row.ltv), "".join(map(str, c.rfm)),
+                    date_text(c.last_visit), money(row.ltv), "".join(map(str, c.rfm)),
                     step_text(c.step), segment_text(c.segment))[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMBERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
