@@ -94,7 +94,7 @@ def test_speaking_is_the_blocks_and_its_threads_own():
 
 def test_a_language_without_a_catalog_is_refused_when_stored():
     assert i18n.known_language("ru") == "ru" and i18n.known_language(" ") is None
-    with pytest.raises(Refused, match="there is no .xx. translation; the product speaks: en, ru"):
+    with pytest.raises(Refused, match=r"there is no 'xx' translation; the product speaks: en, ru"):
         i18n.known_language("xx")
 
 
