@@ -23,7 +23,8 @@ from loyaltypos.domain import i18n
 
 ROOT = Path(loyaltypos.__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+# str.format's fields, and the %-directives of the few messages argparse fills itself
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]|%[sdr]")
 KEY = re.compile(r"\b(?:F\d{1,2}|Esc|Ctrl\+\w+|Enter)\b")
 CATALOGS = sorted((ROOT / "loyaltypos" / "locale").glob("*/LC_MESSAGES/loyaltypos.po"))
 

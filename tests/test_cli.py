@@ -288,6 +288,17 @@ def test_close_with_counted_cash_then_z_report_and_export(shop, tmp_path):
         f"{tmp_path / 'csv2' / 'sales.csv'}  (1 rows)")
     assert "after" in shop.refused("export", "--from", "2026-02-02", "--to", "2026-01-01",
                                    "--dir", str(tmp_path / "x"), "--user", "Anna")
+    # the columns' stable keys by default; titles for a person in Russian when asked
+    keys = (tmp_path / "csv" / "sales.csv").read_text(encoding="utf-8-sig").splitlines()
+    shop.ok("export", "--from", closed["date"], "--to", closed["date"], "--dir",
+            str(tmp_path / "ru"), "--headers", "ru", "--user", "Anna")
+    titled = (tmp_path / "ru" / "sales.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert keys[0].startswith("receipt_no,sale_id,business_date,")
+    assert titled[0].startswith("Номер чека,") and titled[1:] == keys[1:]
+    assert "there is no 'xx' translation" in shop.refused(
+        "export", "--from", closed["date"], "--to", closed["date"], "--dir",
+        str(tmp_path / "xx"), "--headers", "xx", "--user", "Anna")
+    assert not (tmp_path / "xx").exists()
 
 
 # ---------------------------------------------------------------- exit codes 1 and 2
@@ -494,8 +505,9 @@ def test_every_line_a_person_reads_goes_through_the_catalog(shop, monkeypatch):
     assert "[cash] 95.00" in report[-3]
     sale = shop.run("sale", "--item", "x", "1", "10", "--user", "Anna").stdout
     assert sale.startswith("[Receipt 2  sale ")
+    # argparse's own words too: "[usage: ]", "[... error: ...]"
     assert shop.fails(2, "card", "issue", "--user", "Anna").endswith(
-        "error: [say --bearer or --personal]\n")
+        "error: [say --bearer or --personal]\n]")
     assert shop.refused("report", "eod", "--date", "x") == (
         "loyaltypos: ['x' is not a date; write YYYY-MM-DD]")
     helped = shop.run("card", "issue", "--help").stdout
@@ -516,7 +528,11 @@ def test_the_command_line_speaks_the_language_of_the_environment(shop, monkeypat
     with i18n.speaking("ru"):
         cards_help = i18n._("issue, look up and manage cards")
     assert cards_help != "issue, look up and manage cards"
-    assert cards_help in shop.run("--help").stdout.replace("\n", " ").replace("  ", "")
+    helped = shop.run("--help").stdout
+    assert cards_help in helped.replace("\n", " ").replace("  ", "")
+    assert helped.startswith("использование: loyaltypos") and "параметры:" in helped
+    assert shop.fails(2, "card", "issue", "--bogus", "--user", "Anna").endswith(
+        "ошибка: неизвестные аргументы: --bogus\n")
     # --json keeps its keys and plain amounts, whatever the language
     assert re.fullmatch(r"\d+\.\d\d", shop.ok("card", "show", card, "--user", "Anna")["balance"])
     monkeypatch.setenv("LANGUAGE", "en")

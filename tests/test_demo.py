@@ -48,3 +48,24 @@ def test_the_demo_has_people_on_every_step_and_in_every_cell(tmp_path, today):
         assert verify(db) == []
     finally:
         db.dispose()
+
+
+def test_a_russian_demo_shop_has_russian_names_goods_tiers_and_printouts(db):
+    from loyaltypos.domain.i18n import speaking
+    from loyaltypos.services import cards, shops
+
+    with speaking("ru"):
+        demo = build_demo(db, days_back=1)
+        hint = store.sign_in_hint(db)
+    assert users.sign_in(db, name="Коля", pin=CASHIER_PIN).role == "cashier"
+    assert "Мария" in hint and "PIN" in hint and "manager" not in hint
+    names = {p.name for p in products.list_products(db)}
+    assert "Эспрессо" in names and "Espresso" not in names
+    assert {t.name for t in store.program_in_force(db).tiers} >= {"Базовый", "Золотой"}
+    assert store.program_in_force(db).name == "Книги и кофе на углу"
+    assert shops.print_language(db) == "ru"
+    found = cards.find_cards(db, actor=demo.manager, text="Ольга")
+    assert [c.holder.name for c in found] == ["Ольга Смирнова"]
+    assert verify(db) == []
+    # the same seed makes the same shop in English, with its English names
+    assert demo.sales > 20

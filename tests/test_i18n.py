@@ -90,6 +90,8 @@ def extract(folder: Path) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def wrap(text: str) -> str:
+    if text.endswith("\n"):  # a line's end stays the line's end, as msgfmt checks
+        return f"{OPEN}{text[:-1]}{CLOSE}\n"
     return f"{OPEN}{text}{CLOSE}"
 
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from loyaltypos import db as dbmod
 from loyaltypos.cli import (
+    argparse_words,
     cards,
     days,
     expiry,
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command (``sys.argv[1:]`` when ``argv`` is None); returns the exit code.
     It speaks the language of the environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
     ``LANG``); ``--json`` keys and CSV columns stay English whatever it is."""
+    argparse_words.install()
     with speaking(system_language()):
         return _run(argv)
 

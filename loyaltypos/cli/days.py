@@ -169,6 +169,9 @@ def _export_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParse
     p.add_argument("--delimiter", choices=(",", ";", "tab"), default=",",
                    help=_("column separator; ';' for Excel with Russian, German or French"
                           " settings"))
+    p.add_argument("--headers", metavar=_("LANGUAGE"),
+                   help=_("name the columns for a person in this language, e.g. ru (default:"
+                          " the columns' stable English keys)"))
 
 
 def run_export(db: Database, args: argparse.Namespace, out: Out) -> None:
@@ -177,7 +180,7 @@ def run_export(db: Database, args: argparse.Namespace, out: Out) -> None:
     done = export_range(db, actor=sign_in(db, args), start=parse_date(args.date_from),
                         end=parse_date(args.date_to),
                         folder=args.dir, delimiter="\t" if args.delimiter == "tab"
-                        else args.delimiter)
+                        else args.delimiter, titles=args.headers)
     out({"files": {k: str(v) for k, v in done.files.items()}, "rows": done.rows},
         "\n".join(ngettext("{path}  ({rows} rows)", "{path}  ({rows} rows)",
                            done.rows[name]).format(path=path, rows=done.rows[name])

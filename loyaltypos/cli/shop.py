@@ -18,7 +18,7 @@ from loyaltypos.cli.common import (
 from loyaltypos.db import Database
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.money import fmt
-from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, dump_program, load_program_file
+from loyaltypos.domain.program import default_program_file, dump_program, load_program_file
 from loyaltypos.services import store, users, verify
 
 # ---------------------------------------------------------------- init
@@ -32,7 +32,7 @@ def _init_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser)
 
 
 def run_init(db: Database, args: argparse.Namespace, out: Out) -> None:
-    program = load_program_file(args.program or DEFAULT_PROGRAM_FILE)
+    program = load_program_file(args.program or default_program_file())
     pin = read_pin(ENV_PIN, _("new PIN for manager {name}: ").format(name=args.manager))
     done = store.initialise(db, manager_name=args.manager, manager_pin=pin, program=program,
                             shop_name=args.shop, currency=args.currency)

@@ -41,11 +41,18 @@ from pathlib import Path
 
 from loyaltypos import resources
 from loyaltypos.domain.errors import ProgramInvalid
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import _, language
 from loyaltypos.domain.money import CURRENCY_EXPONENTS, MAX_AMOUNT_UNITS, fmt, parse_amount
 from loyaltypos.domain.text import MAX_NAME, clean_text
 
 DEFAULT_PROGRAM_FILE = resources.path("program.toml")
+
+
+def default_program_file() -> Path:
+    """The program a new shop starts with, with its tiers named in the language in use
+    (``program.ru.toml``), else in English."""
+    found = resources.path(f"program.{language()}.toml")
+    return found if found.is_file() else DEFAULT_PROGRAM_FILE
 MAX_WINDOW_DAYS = 3650  # ten years; far more and "now - window" leaves the calendar
 MAX_TIERS = 20
 

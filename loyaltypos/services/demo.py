@@ -10,10 +10,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from loyaltypos import resources
 from loyaltypos.db import Database
-from loyaltypos.domain import clock
+from loyaltypos.domain import clock, i18n
 from loyaltypos.domain.i18n import N_, _
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine
 from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
@@ -25,6 +26,7 @@ from loyaltypos.services import (
     nps,
     products,
     refunds,
+    shops,
     store,
     users,
 )
@@ -37,10 +39,11 @@ SIGN_IN_HINT = N_("Demo shop: {manager} (manager) PIN {manager_pin},"
                   " {cashier} (cashier) PIN {cashier_pin}")
 
 
-def sign_in_hint() -> str:
+def sign_in_hint(words: DemoWords | None = None) -> str:
     """The demo's sign-in note, with its users and PINs, in the language in use."""
-    return _(SIGN_IN_HINT).format(manager=MANAGER, manager_pin=MANAGER_PIN, cashier=CASHIER,
-                                  cashier_pin=CASHIER_PIN)
+    words = words or demo_words()
+    return _(SIGN_IN_HINT).format(manager=words.manager, manager_pin=MANAGER_PIN,
+                                  cashier=words.cashier, cashier_pin=CASHIER_PIN)
 
 CUSTOMERS = (
     ("Ivan Petrov", "+7 912 000-11-22"), ("Olga Smirnova", "+7 912 555-00-11"),
@@ -50,6 +53,42 @@ CUSTOMERS = (
     ("Natalia Orlova", None), ("Alexei Fedorov", "+7 931 101-20-30"),
     ("Irina Belova", "+7 985 300-40-50"), ("Nikolai Egorov", "+7 999 600-70-80"),
 )
+
+
+@dataclass(frozen=True)
+class DemoWords:
+    """The demo shop's data in one language: its name, people and goods. Data, not
+    messages: what a shop in that language would have typed in."""
+
+    shop: str
+    manager: str
+    cashier: str
+    customers: tuple[tuple[str, str | None], ...]
+    newcomers: tuple[str, str]
+    gift_set: str
+    products: Path
+    program: Path
+
+
+ENGLISH = DemoWords("Corner Books & Coffee", MANAGER, CASHIER, CUSTOMERS,
+                    ("Lidia Markova", "Gleb Antonov"), "Gift set", PRODUCTS_FILE,
+                    DEFAULT_PROGRAM_FILE)
+RUSSIAN = DemoWords(
+    "Книги и кофе на углу", "Мария", "Коля",
+    (("Иван Петров", "+7 912 000-11-22"), ("Ольга Смирнова", "+7 912 555-00-11"),
+     ("Анна Кузнецова", "+7 903 123-45-67"), ("Дмитрий Соколов", "+7 905 765-43-21"),
+     ("Елена Попова", "+7 916 222-33-44"), ("Сергей Волков", None),
+     ("Мария Лебедева", "+7 921 444-55-66"), ("Павел Морозов", "+7 926 777-88-99"),
+     ("Наталья Орлова", None), ("Алексей Фёдоров", "+7 931 101-20-30"),
+     ("Ирина Белова", "+7 985 300-40-50"), ("Николай Егоров", "+7 999 600-70-80")),
+    ("Лидия Маркова", "Глеб Антонов"), "Подарочный набор",
+    resources.path("products.ru.csv"), resources.path("program.ru.toml"))
+WORDS = {"en": ENGLISH, "ru": RUSSIAN}
+
+
+def demo_words(language: str | None = None) -> DemoWords:
+    """The demo's data in ``language`` (default: the language in use), else English."""
+    return WORDS.get((language or i18n.language()).split("_")[0], ENGLISH)
 
 
 @dataclass(frozen=True)
@@ -67,35 +106,42 @@ def _at(date: dt.date, hour: int, minute: int) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
-    """Fill an empty database with a demo shop; the last day is left open."""
+def build_demo(db: Database, *, days_back: int = 4, seed: int = 7,
+               language: str | None = None) -> Demo:
+    """Fill an empty database with a demo shop, its names and goods in ``language``
+    (default: the language in use) and its printouts too; the last day is left open."""
+    words = demo_words(language)
     rng = random.Random(seed)
     today = clock.local_today()
     first = today - dt.timedelta(days=days_back)
     with clock.frozen_at(_at(first, 8, 30)):
-        done = store.initialise(db, manager_name=MANAGER, manager_pin=MANAGER_PIN,
-                                program=load_program_file(DEFAULT_PROGRAM_FILE),
-                                shop_name="Corner Books & Coffee")
+        done = store.initialise(db, manager_name=words.manager, manager_pin=MANAGER_PIN,
+                                program=load_program_file(words.program),
+                                shop_name=words.shop)
         manager = done.manager
-        cashier = users.add_user(db, actor=manager, name=CASHIER, role="cashier",
+        cashier = users.add_user(db, actor=manager, name=words.cashier, role="cashier",
                                  pin=CASHIER_PIN)
-        store.set_sign_in_hint(db, actor=manager, text=sign_in_hint())
-        products.import_products_csv(db, actor=manager, path=PRODUCTS_FILE)
+        store.set_sign_in_hint(db, actor=manager, text=sign_in_hint(words))
+        if words is not ENGLISH:
+            shops.set_shop(db, actor=manager, shop_id=db.place.shop_id,
+                           language=i18n.known_language(language or i18n.language()))
+        products.import_products_csv(db, actor=manager, path=words.products)
         numbers = [
             cards.issue_cards(db, actor=cashier, kind="personal",
                               customer=cards.CustomerInput(name=name, phone=phone,
                                                            marketing_consent=rng.random() < .5)
                               )[0].number
-            for name, phone in CUSTOMERS
+            for name, phone in words.customers
         ]
         numbers += [c.number for c in cards.issue_cards(db, actor=cashier, kind="bearer",
                                                         count=6)]
         regulars = demo_year.import_year(db, manager=manager, cashier=cashier, rng=rng,
-                                         first_day=first, today=today)
+                                         first_day=first, today=today,
+                                         russian=words is RUSSIAN)
         # a few regulars bring balances over from the shop's old paper cards
         for number, amount in zip(numbers[:3], (2_500_000, 6_000_000, 16_000_000), strict=True):
             cards.adjust_balance(db, actor=manager, number=number, amount=amount // 50,
-                                 reason="balance carried over from the old paper cards")
+                                 reason=_("balance carried over from the old paper cards"))
     catalog = products.list_products(db)
     count = 0
     for offset in range(days_back, -1, -1):
@@ -110,7 +156,7 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7) -> Demo:
             with clock.frozen_at(_at(date, 19, 30)):
                 count += demo_year.this_month_visits(db, cashier=cashier, regulars=regulars,
                                                      rng=rng)
-                _voices(db, cashier, rng, numbers, regulars)
+                _voices(db, cashier, rng, numbers, regulars, words)
         if offset:
             with clock.frozen_at(_at(date, 20, 5)):
                 _refund_one(db, manager, rng)
@@ -133,7 +179,8 @@ def _one_sale(db: Database, cashier, rng: random.Random, numbers, catalog) -> in
     return 1
 
 
-def _voices(db: Database, cashier, rng: random.Random, numbers, regulars) -> None:
+def _voices(db: Database, cashier, rng: random.Random, numbers, regulars,
+            words: DemoWords) -> None:
     """What customers answered to "would you recommend us?" today, and two newcomers
     brought in by regulars (who become advocates once the newcomers have bought)."""
     steady = [r.number for r in regulars if r.habit in ("steady", "wavy", "regular")]
@@ -142,11 +189,11 @@ def _voices(db: Database, cashier, rng: random.Random, numbers, regulars) -> Non
     for number in rng.sample(numbers[:12], 4):
         nps.record_response(db, actor=cashier, score=rng.choice((9, 10, 7, 5)),
                             card_number=number)
-    for name, referrer in (("Lidia Markova", steady[1]), ("Gleb Antonov", steady[3])):
+    for name, referrer in zip(words.newcomers, (steady[1], steady[3]), strict=True):
         card = cards.issue_cards(db, actor=cashier, kind="personal", referred_by=referrer,
                                  customer=cards.CustomerInput(name=name))[0].number
         checkout.checkout(db, actor=cashier, sale_id=checkout.new_sale_id(), card_number=card,
-                          lines=[CartLine("Gift set", Decimal(1), 150_000, True)],
+                          lines=[CartLine(words.gift_set, Decimal(1), 150_000, True)],
                           payments=[checkout.PaymentInput("cash")])
 
 

@@ -27,6 +27,15 @@ FIRST_NAMES = ("Alexander", "Svetlana", "Mikhail", "Tatiana", "Andrei", "Yulia",
 SURNAMES = ("Ivanov", "Kozlov", "Novikov", "Pavlov", "Semenov", "Golubev", "Vinogradov",
             "Bogdanov", "Vorobyov", "Frolov", "Zaitsev", "Solovyov", "Vasiliev", "Zakharov",
             "Romanov", "Kovalev", "Ilyin", "Gusev", "Titov", "Kuzmin", "Kudryavtsev", "Baranov")
+# The same names as a Russian shop writes them; a woman's surname takes -а (Иванова).
+RUSSIAN_FIRST_NAMES = ("Александр", "Светлана", "Михаил", "Татьяна", "Андрей", "Юлия",
+                       "Роман", "Екатерина", "Виктор", "Галина", "Олег", "Ксения", "Борис",
+                       "Людмила", "Артём", "Вера", "Денис", "Полина", "Игорь", "Дарья",
+                       "Максим", "Алла", "Степан", "Зоя")
+RUSSIAN_SURNAMES = ("Иванов", "Козлов", "Новиков", "Павлов", "Семёнов", "Голубев",
+                    "Виноградов", "Богданов", "Воробьёв", "Фролов", "Зайцев", "Соловьёв",
+                    "Васильев", "Захаров", "Романов", "Ковалёв", "Ильин", "Гусев", "Титов",
+                    "Кузьмин", "Кудрявцев", "Баранов")
 
 
 HISTORY_MONTHS = 18  # a year and a half: enough for a year's retention to have a start
@@ -91,26 +100,42 @@ def _visits(rng: random.Random, persona: Persona, months: list[dt.date], last_da
     return sorted(visits)
 
 
+def _names(russian: bool) -> list[tuple[str, str]]:
+    """Every (name, e-mail name) pair: the name as the shop writes it, the e-mail in
+    Latin letters as addresses are."""
+    pairs = []
+    for i, first in enumerate(FIRST_NAMES):
+        for j, last in enumerate(SURNAMES):
+            latin = f"{first} {last}"
+            if russian:
+                surname = RUSSIAN_SURNAMES[j] + ("а" if RUSSIAN_FIRST_NAMES[i][-1] in "аяи"
+                                                 else "")
+                pairs.append((f"{RUSSIAN_FIRST_NAMES[i]} {surname}", latin))
+            else:
+                pairs.append((latin, latin))
+    return pairs
+
+
 def import_year(db: Database, *, manager: Actor, cashier: Actor, rng: random.Random,
-                first_day: dt.date, today: dt.date) -> list[Regular]:
+                first_day: dt.date, today: dt.date, russian: bool = False) -> list[Regular]:
     """Issue the regulars' cards and import their purchases before ``first_day`` (the
     program's first business day; run on that day, before any sale). This month's (the
     month of ``today``) visits of the steady are sales on the last day instead."""
     last_day = first_day - dt.timedelta(days=1)
     months = months_back(last_day, HISTORY_MONTHS)
     this_month = today.replace(day=1)
-    names = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
+    names = _names(russian)
     rng.shuffle(names)
     regulars, rows, used = [], [], set()
     for persona in PERSONAS:
         for _n in range(persona.count):
-            name = next(n for n in names if n not in used)
-            used.add(name)
+            name, latin = next(n for n in names if n not in used)
+            used.add((name, latin))
             number = cards.issue_cards(
                 db, actor=cashier, kind="personal",
                 customer=cards.CustomerInput(
                     name=name, phone=f"+7 9{rng.randrange(10**8, 10**9)}",
-                    email=f"{name.lower().replace(' ', '.')}@example.com",
+                    email=f"{latin.lower().replace(' ', '.')}@example.com",
                     marketing_consent=rng.random() < 0.6))[0].number
             regulars.append(Regular(number, persona.habit, persona.monthly))
             for date, amount in _visits(rng, persona, months, last_day, this_month):

@@ -39,7 +39,7 @@ from loyaltypos.db.models import (
 )
 from loyaltypos.domain import clock
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _
+from loyaltypos.domain.i18n import N_, _, known_language, speaking
 from loyaltypos.domain.money import fmt
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.domain.pricing import QTY_SCALE
@@ -47,6 +47,22 @@ from loyaltypos.services.audit import audit
 from loyaltypos.services.store import current_program
 
 BATCH = 1000  # rows fetched from the database at a time
+# The columns' titles for a person: the files' first row when headers are asked in a
+# language; by default the first row is these keys, stable for scripts.
+TITLES = {
+    "receipt_no": N_("Receipt no."), "sale_id": N_("Sale id"),
+    "business_date": N_("Business date"), "local_time": N_("Local time"),
+    "cashier": N_("Cashier"), "card_number": N_("Card number"), "tier": N_("Tier"),
+    "subtotal": N_("Subtotal"), "discount": N_("Discount"), "redeemed": N_("Cashback paid"),
+    "paid": N_("Paid"), "cashback": N_("Cashback earned"), "change": N_("Change given"),
+    "line_no": N_("Line no."), "description": N_("Description"), "qty": N_("Quantity"),
+    "unit_price": N_("Unit price"), "amount": N_("Amount"), "eligible": N_("In the program"),
+    "refund_no": N_("Refund no."), "method": N_("Payment method"), "tendered": N_("Tendered"),
+    "refund_id": N_("Refund id"), "user": N_("User"), "money_back": N_("Money back"),
+    "restored": N_("Cashback restored"), "reversed": N_("Cashback reversed"),
+    "shortfall": N_("Shortfall"), "entry_id": N_("Entry id"), "kind": N_("Kind"),
+    "corrects_entry": N_("Corrects entry"), "note": N_("Note"),
+}
 FILES = ("sales", "sale_lines", "payments", "refunds", "ledger")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -210,16 +226,26 @@ def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[list[str]],
 DELIMITERS = (",", ";", "\t")
 
 
+def headers(columns: Iterable[str], language: str | None) -> list[str]:
+    """The first row of a file: the columns' keys (None), or their titles in ``language``."""
+    if language is None:
+        return list(columns)
+    with speaking(known_language(language)):
+        return [_(TITLES[column]) for column in columns]
+
+
 def export_range(db: Database, *, actor: Actor, start: dt.date, end: dt.date,
                  folder: str | Path, progress: Progress | None = None,
-                 delimiter: str = ",") -> ExportResult:
+                 delimiter: str = ",", titles: str | None = None) -> ExportResult:
     """Write sales.csv, sale_lines.csv, payments.csv, refunds.csv and ledger.csv to ``folder``
     (manager; audited once the files are in place).
 
     They hold the business days dated ``start`` to ``end``, both included; files of the
     same names in the folder are replaced. ``progress(file, rows)`` is called every
     thousand rows, for a progress bar. ``delimiter`` is "," by default; Excel with
-    Russian, German or French settings expects ";".
+    Russian, German or French settings expects ";". ``titles`` names the columns for a
+    person in that language ("ru"); by default the first row is the columns' stable keys
+    (``receipt_no``, ``paid``...). The values are the same either way.
     """
     if delimiter not in DELIMITERS:
         raise Refused(_("the separator is a comma, a semicolon or a tab"))
@@ -227,6 +253,8 @@ def export_range(db: Database, *, actor: Actor, start: dt.date, end: dt.date,
         raise Refused(_("the export starts on {start}, after it ends on {end}; swap the dates"
                         ).format(start=start.isoformat(), end=end.isoformat()))
     require_manager(actor, _("exporting sales"))
+    first_rows = {name: headers(table.columns, titles)
+                  for name, table in _tables(start, end, "RUB").items()}
     target = _folder(folder)
     parts = {name: target / f".{name}.csv.part" for name in FILES}
     rows: dict[str, int] = {}
@@ -236,7 +264,7 @@ def export_range(db: Database, *, actor: Actor, start: dt.date, end: dt.date,
             for name in FILES:
                 table = tables[name]
                 step = (lambda n, name=name: progress(name, n)) if progress else None
-                rows[name] = _write_csv(parts[name], table.columns,
+                rows[name] = _write_csv(parts[name], first_rows[name],
                                         (table.row(*r) for r in _stream(s, table.query)), step,
                                         delimiter)
         files = {name: target / f"{name}.csv" for name in FILES}

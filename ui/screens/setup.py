@@ -17,7 +17,7 @@ from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _
 from loyaltypos.domain.money import CURRENCY_EXPONENTS
-from loyaltypos.domain.program import DEFAULT_PROGRAM_FILE, load_program_file
+from loyaltypos.domain.program import default_program_file, load_program_file
 from loyaltypos.services import store
 from ui.ops import Change, Ops
 
@@ -35,7 +35,7 @@ class SetupScreen(QWidget):
         self.shop = QLineEdit(objectName="setupShop", placeholderText=_("e.g. Corner Books"))
         self.currency = QComboBox(objectName="setupCurrency")
         self.currency.addItems(sorted(CURRENCY_EXPONENTS))
-        self.currency.setCurrentText(load_program_file(DEFAULT_PROGRAM_FILE).currency)
+        self.currency.setCurrentText(load_program_file(default_program_file()).currency)
         self.manager = QLineEdit(objectName="setupManager", placeholderText=_("manager's name"))
         self.pin = QLineEdit(objectName="setupPin", echoMode=QLineEdit.EchoMode.Password,
                              placeholderText=_("6 to 12 digits"))
@@ -72,7 +72,7 @@ class SetupScreen(QWidget):
                 self.database,
                 manager_name=self.manager.text(),
                 manager_pin=self.pin.text(),
-                program=load_program_file(DEFAULT_PROGRAM_FILE),
+                program=load_program_file(default_program_file()),
                 shop_name=self.shop.text(),
                 currency=self.currency.currentText(),
             )
