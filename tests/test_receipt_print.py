@@ -147,3 +147,29 @@ def test_a_receipt_with_rewards_prints_the_bonus_the_stamp_and_the_gift(db, mana
     _, text = render(pdf, tmp_path)
     assert re.search(r"GIFT Coffee +0\.00", text), text
     assert re.search(rb"GIFT Coffee +0\.00", escpos_bytes(sale_receipt(db, sale_id=used.sale_id)))
+
+
+@pytest.mark.parametrize("width", [80, 58])
+def test_a_russian_receipt_reads_back_in_russian_and_scans(db, sale, tmp_path, width):
+    from loyaltypos.domain.i18n import _, speaking
+
+    with speaking("ru"):
+        pdf = write_receipt_pdf(sale_receipt(db, sale_id=sale.sale_id), tmp_path / "r.pdf",
+                                width_mm=width)
+        words = [_("TOTAL"), _("Thank you!"), _("Subtotal"),
+                 _("Receipt {receipt_no}").format(receipt_no=sale.receipt_no)]
+    codes, text = render(pdf, tmp_path)
+    assert codes == [(zxingcpp.BarcodeFormat.Code128, f"R{sale.receipt_no}")]
+    assert words[0] == "ИТОГО" and all(word in text for word in words), (words, text)
+    # 2 x 250,00 and the total 509,00 less 50,00 paid with cashback, as Russian writes them
+    assert "2 x 250,00" in text and "Анна Каренина" in text
+    assert not any(word in text for word in ("TOTAL", "Thank you", "Subtotal", "Cashier"))
+
+
+def test_a_russian_receipt_on_the_thermal_printer_is_in_its_cyrillic_code_page(db, sale):
+    from loyaltypos.domain.i18n import speaking
+
+    with speaking("ru"):
+        out = escpos_bytes(sale_receipt(db, sale_id=sale.sale_id))
+    assert "ИТОГО".encode("cp866") in out and "Спасибо".encode("cp866") in out
+    assert b"TOTAL" not in out

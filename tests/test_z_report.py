@@ -178,3 +178,24 @@ def test_a_pdf_path_that_cannot_be_written_is_refused(db, cashier, tmp_path, whe
         write_z_pdf(day_summary(db), tmp_path / where, shop=SHOP, currency=CUR)
     assert "\n" not in str(refused.value)
     assert not list(tmp_path.rglob("*.pdf*"))  # no file, not even a half-written one
+
+
+def test_a_russian_z_report_reads_back_in_russian(db, cashier, manager, tmp_path):
+    from loyaltypos.domain.i18n import _, speaking
+
+    z = _closed_day(db, cashier, manager)
+    with speaking("ru"):
+        path = write_z_pdf(z, tmp_path / "z.pdf", shop=SHOP, currency=CUR)
+        slip = render_z_text(z, shop=SHOP, currency=CUR, width=32)
+        paid, words = fmt_amount(z.paid, CUR), [_("Money taken"), _("Counted cash")]
+    text = _pdf_text(path)
+    assert "Z-отчёт 1" in text and date_text_ru(z.date) in text
+    assert all(word in text for word in words)
+    assert paid.replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    assert paid.replace("\u00a0", " ") in slip and all(len(row) <= 32 for row in slip.splitlines())
+    for english in ("Z report", "Money taken", "Business day", "Counted cash"):
+        assert english not in text and english not in slip
+
+
+def date_text_ru(day) -> str:
+    return day.strftime("%d.%m.%Y")
