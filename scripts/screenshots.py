@@ -1,10 +1,15 @@
-"""Take the README's screenshots of the till on a demo shop: python scripts/screenshots.py DIR
+"""Take the README's screenshots of the till on a demo shop:
 
-Run it under a real X server (xvfb-run -a) to see the window as a cashier does.
+    python scripts/screenshots.py DIR [--language ru] [--size 1366x768]
+
+Run it under a real X server (xvfb-run -a) to see the window as a cashier does. With
+``--language`` the screen, the demo shop and its printouts are in that language.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 import tempfile
 from decimal import Decimal
@@ -24,10 +29,12 @@ from loyaltypos.documents.receipt_print import receipt_pdf  # noqa: E402
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine  # noqa: E402
 from loyaltypos.domain.program import parse_program, program_text  # noqa: E402
 from loyaltypos.services import cards, checkout, products, refunds, store, users  # noqa: E402
-from loyaltypos.services.demo import CASHIER, CASHIER_PIN, MANAGER_PIN, build_demo  # noqa: E402
+from loyaltypos.services.demo import CASHIER_PIN, MANAGER_PIN, build_demo, demo_words  # noqa: E402
 from loyaltypos.services.receipts import sale_receipt  # noqa: E402
+from ui import language as ui_language  # noqa: E402
 from ui.dialogs.cards import IssueCardDialog  # noqa: E402
 from ui.dialogs.refund import RefundDialog  # noqa: E402
+from ui.dialogs.settings import SettingsDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.ops import Change  # noqa: E402
 
@@ -61,7 +68,7 @@ def pdf_png(pdf: bytes, path: Path, dpi: int = 150) -> None:
     image.save(str(path))
 
 
-def rewards_shots(db, window, demo, manager, out: Path) -> None:
+def rewards_shots(db, window, demo, manager, out: Path, newcomer: str) -> None:
     """The till with a card's stamps, a gift ready and an expiry notice; a receipt with a
     stamp bonus."""
     base = program_text(store.program_in_force(db))
@@ -86,7 +93,7 @@ def rewards_shots(db, window, demo, manager, out: Path) -> None:
     store.load_program(db, actor=manager, program=parse_program(
         base + STAMPS.format(gift=ITEM_GIFT)))
     svetlana = cards.issue_cards(db, actor=demo.cashier, kind="personal",
-                                 customer=cards.CustomerInput(name="Svetlana Ivanova",
+                                 customer=cards.CustomerInput(name=newcomer,
                                                               phone="+7 915 123-45-67")
                                  )[0].number
     for _n in range(10):  # six earn a latte, four more count towards the next
@@ -101,19 +108,23 @@ def rewards_shots(db, window, demo, manager, out: Path) -> None:
     till.new_sale()
 
 
-def main(out: Path) -> None:
+def main(out: Path, language: str | None = None, size: tuple[int, int] = (1200, 760)) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       tempfile.mkdtemp())
+    if language:  # this computer speaks it: so do its users who chose no language
+        os.environ["LANGUAGE"] = language
+        ui_language.apply(language)
+    words = demo_words()
     db = open_database(str(Path(tempfile.mkdtemp()) / "demo.sqlite3"))
     demo = build_demo(db)
     window = MainWindow(db)
-    window.resize(1200, 760)
+    window.resize(*size)
     window.show()
     settle()
-    window.signin.user.setCurrentText(CASHIER)
+    window.signin.user.setCurrentText(words.cashier)
     window.grab().save(str(out / "sign-in.png"))
     QTest.keyClicks(window.signin.pin, CASHIER_PIN + "\r")
     settle()
@@ -151,9 +162,16 @@ def main(out: Path) -> None:
     window.grab().save(str(out / "day.png"))
     window.go_to(window.till)
 
+    settings = SettingsDialog(window, ops=window.ops)
+    settings.show()
+    settle()
+    settings.grab().save(str(out / "settings.png"))
+    settings.close()
+
+    newcomer = "Светлана Иванова" if words is not demo_words("en") else "Svetlana Ivanova"
     issue = IssueCardDialog(window.ops, window)
     issue.show()
-    QTest.keyClicks(issue.holder.name, "Svetlana Ivanova")
+    issue.holder.name.insert(newcomer)  # QTest types ASCII only
     QTest.keyClicks(issue.holder.phone, "+7 915 123-45-67")
     QTest.keyClicks(issue.holder.birthday, "1988-03-08")
     issue.holder.consent.setChecked(True)
@@ -190,11 +208,17 @@ def main(out: Path) -> None:
     profile.grab().save(str(out / "profile.png"))
     profile.close()
     board.close()
-    rewards_shots(db, window, demo, manager, out)
+    rewards_shots(db, window, demo, manager, out, newcomer)
     window.close()
     db.dispose()
     app.quit()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs")
+    parser = argparse.ArgumentParser(description="the README's screenshots on a demo shop")
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "docs")
+    parser.add_argument("--language", help="the screen's and the demo's language, e.g. ru")
+    parser.add_argument("--size", default="1200x760", help="the window's size, e.g. 1366x768")
+    args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    main(args.out, args.language, (width, height))

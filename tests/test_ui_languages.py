@@ -93,6 +93,22 @@ def english_words(widget: QWidget, *data: str) -> list[str]:
     return left
 
 
+def cut_off(widget: QWidget) -> list[str]:
+    """The labels and buttons on ``widget`` too small for their text: narrower than the
+    text (one line), or shorter than its wrapped lines."""
+    found = []
+    for child in widget.findChildren(QLabel) + widget.findChildren(QAbstractButton):
+        if not child.isVisibleTo(widget) or not child.text():
+            continue
+        if isinstance(child, QLabel) and child.wordWrap():
+            short = child.height() < child.heightForWidth(child.width())
+        else:
+            short = child.width() < child.sizeHint().width()
+        if short:
+            found.append(f"{child.objectName() or type(child).__name__}: {child.text()!r}")
+    return found
+
+
 def test_the_check_finds_an_english_word(qtbot):
     label = QLabel("Итого: 5 ₽ (F9) Total")
     qtbot.addWidget(label)
@@ -115,6 +131,9 @@ def test_a_russian_cashier_sells_in_russian_and_the_receipt_speaks_the_shops_lan
     # 1 250,00 ₽ as Russian writes money; the same 125000 kopecks stored
     assert text(t, "totalValue") == f"1{NB}250,00{NB}₽"
     assert english_words(window) == []
+    window.resize(1366, 740)
+    qtbot.wait(20)
+    assert cut_off(window) == []
 
     type_into_dialog(qtbot, "2 000,50", CashDialog)  # the way a Russian till types it
     press(qtbot, window, Qt.Key.Key_F9)
@@ -198,10 +217,12 @@ def russian_manager(qtbot, db, shop, goods, manager):
 def test_every_screen_in_russian_has_no_english_word(qtbot, russian_manager, screen):
     window = russian_manager
     sell_two(qtbot, window.till)
+    window.resize(1366, 740)  # a 1366 x 768 screen, less the task bar
     window.go_to(getattr(window, screen))
     qtbot.wait(50)
     # the columns of a goods file are named in English, as the file is written
     assert english_words(window, "code,name,price[,eligible]") == []
+    assert cut_off(window) == []
 
 
 @pytest.mark.parametrize(("key", "with_card"), [
@@ -224,12 +245,13 @@ def test_every_till_dialog_in_russian_has_no_english_word(qtbot, db, russian_man
 
     def look(dialog):
         qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-        seen.append((type(dialog).__name__, english_words(dialog, "Ольга Смирнова")))
+        seen.append((type(dialog).__name__, english_words(dialog, "Ольга Смирнова"),
+                     cut_off(dialog)))
         dialog.reject()
     on_dialog(qtbot, look)
     press(qtbot, window, key)
     qtbot.waitUntil(lambda: bool(seen))
-    assert seen[0][1] == [], seen
+    assert seen[0][1] == [] and seen[0][2] == [], seen
 
 
 @pytest.mark.parametrize("action", ["settings", "print_cards", "change_pin", "reprint"])
@@ -237,12 +259,12 @@ def test_every_window_dialog_in_russian_has_no_english_word(qtbot, russian_manag
     seen = []
 
     def look(dialog):
-        seen.append((type(dialog).__name__, english_words(dialog)))
+        seen.append((type(dialog).__name__, english_words(dialog), cut_off(dialog)))
         dialog.reject()
     on_dialog(qtbot, look)
     russian_manager.trigger(action)
     qtbot.waitUntil(lambda: bool(seen))
-    assert seen[0][1] == [], seen
+    assert seen[0][1] == [] and seen[0][2] == [], seen
 
 
 def test_the_insight_window_in_russian_has_no_english_word(qtbot, russian_manager):

@@ -9,6 +9,8 @@ instead (``ui.printing.in_shop_language``), whoever is signed in.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication
 
@@ -50,6 +52,12 @@ def at_start() -> str | None:
     """The language of the sign-in screen: the last user's on this computer (None: the
     computer's own)."""
     return QSettings().value(LANGUAGE_KEY) or None
+
+
+def date_edit_format() -> str:
+    """A date field's display format, as the language writes a date (28.11.2026 in
+    Russian, Nov 28, 2026 in English), always with the whole year."""
+    return re.sub(r"y+", "yyyy", i18n.date_pattern())
 
 
 def of_user(actor: Actor) -> str:

@@ -50,6 +50,7 @@ from ui.screens.signin import SignInScreen
 from ui.screens.till import TillScreen
 
 WINDOW_SIZE = (1180, 760)
+DATABASE_LABEL_PX = 280  # the database's path or URL on the status bar, at most
 MINIMUM_SIZE = (960, 640)
 
 log = logging.getLogger(__name__)
@@ -303,8 +304,14 @@ class MainWindow(QMainWindow):
         self._describe_place()
 
     def _describe_place(self) -> None:
-        self.db_label.setText(_("{till} · {database}").format(
-            database=self.database.describe(), till=shops.this_till(self.database).till_name))
+        # The till's name first and whole; a long path or URL is shortened in the middle,
+        # whole in the tool tip, so the status bar never pushes the window wider.
+        till = shops.this_till(self.database).till_name
+        metrics = self.db_label.fontMetrics()
+        where = metrics.elidedText(self.database.describe(), Qt.TextElideMode.ElideMiddle,
+                                   DATABASE_LABEL_PX)
+        self.db_label.setText(_("{till} · {database}").format(database=where, till=till))
+        self.db_label.setToolTip(self.database.describe())
 
     def _refresh_status(self) -> None:
         actor = self.ops.actor
@@ -317,10 +324,12 @@ class MainWindow(QMainWindow):
 
         found = self.ops.run(self, status, show=self.day_label.setText)
         if found is not None:
-            state = _("open") if found.is_open else _("closed - the next sale opens a new day")
+            state = _("open") if found.is_open else _("closed")
             self.day_label.setText(
                 _("Day {date}: {state}").format(date=date_text(found.date), state=state)
                 + ", " + ngettext("{n} sale", "{n} sales", found.sales).format(n=found.sales))
+            self.day_label.setToolTip("" if found.is_open else _(
+                "closed - the next sale opens a new day"))
 
     def check_ledger(self) -> None:
         """Run the ledger checks off the UI thread: on a year of data they take a while."""

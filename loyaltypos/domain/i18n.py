@@ -184,6 +184,11 @@ def _date_style() -> str:
     return "short" if "yy" not in short else "medium"
 
 
+def date_pattern() -> str:
+    """The CLDR pattern :func:`date_text` writes with ("dd.MM.y", "MMM d, y")."""
+    return babel_locale().date_formats[_date_style()].pattern
+
+
 def date_text(day: dt.date) -> str:
     """A date as the language writes it: ``28.11.2026``, ``Nov 28, 2026``."""
     return babel_dates.format_date(day, _date_style(), locale=babel_locale())

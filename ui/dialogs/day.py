@@ -23,6 +23,7 @@ from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _, date_text
 from loyaltypos.domain.money import fmt_amount, fmt_display, parse_amount
 from loyaltypos.services import days
+from ui import language as ui_language
 from ui.dialogs.base import ERROR_STYLE, FocusDialog, with_browse
 from ui.dialogs.base import named as _named
 from ui.ops import Change, sentence
@@ -38,7 +39,7 @@ class ExportDialog(FocusDialog):
         self.first = _named(QDateEdit(qday, calendarPopup=True), "exportFrom")
         self.last = _named(QDateEdit(qday, calendarPopup=True), "exportTo")
         for edit in (self.first, self.last):
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(ui_language.date_edit_format())
         self.folder = _named(QLineEdit(str(Path.home() / "loyaltypos-export")), "exportFolder")
         where = with_browse(self.folder, self._browse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

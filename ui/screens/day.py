@@ -41,6 +41,7 @@ from loyaltypos.domain.i18n import N_, _, date_text, ngettext
 from loyaltypos.domain.money import fmt_amount, fmt_display, to_decimal
 from loyaltypos.services import days, insight, store
 from loyaltypos.services.export import export_range
+from ui import language as ui_language
 from ui import printing
 from ui.dialogs.base import named as _named
 from ui.dialogs.day import CloseDayDialog, ExportDialog
@@ -106,7 +107,7 @@ class DayScreen(QWidget):
         self.currency = ""  # the shop's, read when the screen is shown
 
         self.date = _named(QDateEdit(calendarPopup=True), "dayDate")
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDisplayFormat(ui_language.date_edit_format())
         self.date.dateChanged.connect(self._date_chosen)
         today = _named(QPushButton(_("Open day")), "dayToday")
         today.clicked.connect(lambda: self.show_day(None))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -42,7 +42,7 @@ class SignInScreen(QWidget):
         form.addRow(_("User"), self.user)
         form.addRow(_("PIN"), self.pin)
         box = QWidget()
-        box.setMaximumWidth(420)
+        box.setFixedWidth(420)  # a fixed width: the wrapped hint gets the height it needs
         inner = QVBoxLayout(box)
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
@@ -50,9 +50,13 @@ class SignInScreen(QWidget):
         inner.addWidget(button)
         inner.addWidget(self.message)
         inner.addWidget(self.hint)
+        row = QHBoxLayout()  # centred by stretches: an aligned item would get no more
+        row.addStretch(1)   # than its one-line height, and the wrapped hint be cut
+        row.addWidget(box)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def shown(self) -> None:

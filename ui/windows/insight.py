@@ -39,6 +39,7 @@ from loyaltypos.domain.i18n import N_, _, date_text, ngettext, time_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.people import Actor
 from loyaltypos.services import history, insight, store
+from ui import language as ui_language
 from ui.dialogs.base import named
 from ui.dialogs.profile import ltv_formula, show_profile, step_text, whole
 from ui.ops import Ops, sentence
@@ -146,7 +147,7 @@ class InsightWindow(QWidget):
         self.date_to = named(QDateEdit(calendarPopup=True), "insightTo", _("To"))
         for edit, date in ((self.date_from, today - dt.timedelta(days=insight.DEFAULT_DAYS - 1)),
                            (self.date_to, today)):
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(ui_language.date_edit_format())
             edit.setDate(QDate(date.year, date.month, date.day))
         self.refresh_button = named(QPushButton(_("Refresh")), "insightRefresh")
         self.refresh_button.clicked.connect(self.refresh)
