@@ -26,9 +26,20 @@ sys.path.insert(0, str(ROOT))
 
 from loyaltypos.db import open_database  # noqa: E402
 from loyaltypos.documents.receipt_print import receipt_pdf  # noqa: E402
+from loyaltypos.documents.z_report import z_pdf  # noqa: E402
+from loyaltypos.domain.i18n import speaking  # noqa: E402
 from loyaltypos.domain.pricing import REDEEM_MAX, CartLine  # noqa: E402
 from loyaltypos.domain.program import parse_program, program_text  # noqa: E402
-from loyaltypos.services import cards, checkout, products, refunds, store, users  # noqa: E402
+from loyaltypos.services import (  # noqa: E402
+    cards,
+    checkout,
+    days,
+    products,
+    refunds,
+    shops,
+    store,
+    users,
+)
 from loyaltypos.services.demo import CASHIER_PIN, MANAGER_PIN, build_demo, demo_words  # noqa: E402
 from loyaltypos.services.receipts import sale_receipt  # noqa: E402
 from ui import language as ui_language  # noqa: E402
@@ -156,6 +167,14 @@ def main(out: Path, language: str | None = None, size: tuple[int, int] = (1200, 
     settle()
     dialog.grab().save(str(out / "refund.png"))
     dialog.close()
+
+    # The printouts, in the shop's language: the receipt of the sale just paid, a Z report.
+    with speaking(shops.print_language(db) or language):
+        receipt = receipt_pdf(sale_receipt(db, sale_id=till.last_sale_id))
+        report = z_pdf(days.z_report(db, z_number=1), shop=store.program_in_force(db).name,
+                       currency=till.currency)
+    pdf_png(receipt, out / "receipt.png")
+    pdf_png(report, out / "z-report.png")
 
     window.go_to(window.day)
     settle(400)

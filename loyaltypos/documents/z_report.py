@@ -331,8 +331,8 @@ def _hours(s: DaySummary, currency: str, st: _Styles) -> list[Flowable]:
 
 
 def z_pdf(summary: DaySummary, *, shop: str, currency: str) -> bytes:
-    shop = summary.shop or shop  # a shop's own name; else the program's, as given
     """The day's report as an A4 PDF: the Z report of a closed day, the X report of an open one."""
+    shop = summary.shop or shop  # a shop's own name; else the program's, as given
     st = _Styles()
     title = report_title(summary)
     sections = figures(summary, currency)
