@@ -537,6 +537,12 @@ def test_the_command_line_speaks_the_language_of_the_environment(shop, monkeypat
     assert re.fullmatch(r"\d+\.\d\d", shop.ok("card", "show", card, "--user", "Anna")["balance"])
     monkeypatch.setenv("LANGUAGE", "en")
     assert shop.run("verify").stdout == "ledger ok\n"
+    # the receipt is the customer's paper: the shop's language, whatever the shell's
+    assert "Thank you!" in shop.run("receipt", "1").stdout
+    shop.ok("shops", "set", "1", "--language", "ru", "--user", "Anna")
+    receipt = shop.run("receipt", "1").stdout
+    assert "Спасибо" in receipt and "1 234,50" in receipt and "Thank you!" not in receipt
+    assert shop.run("verify").stdout == "ledger ok\n"  # the shell still speaks English
 
 
 # ---------------------------------------------------------------- end to end, real processes

@@ -35,7 +35,10 @@ def test_an_installed_wheel_sets_up_a_shop_sells_and_prints(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("loyaltypos/resources/program.toml", "loyaltypos/resources/products.csv",
                     "loyaltypos/resources/fonts/DejaVuSans.ttf",
-                    "loyaltypos/db/migrations/versions/0001_initial_schema.py"):
+                    "loyaltypos/db/migrations/versions/0001_initial_schema.py",
+                    "loyaltypos/locale/ru/LC_MESSAGES/loyaltypos.mo",
+                    "loyaltypos/resources/program.ru.toml",
+                    "loyaltypos/resources/products.ru.csv"):
         assert shipped in names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
@@ -62,3 +65,5 @@ def test_an_installed_wheel_sets_up_a_shop_sells_and_prints(tmp_path):
     run("receipt", "1", "--pdf", str(tmp_path / "r1.pdf"))
     assert (tmp_path / "r1.pdf").read_bytes().startswith(b"%PDF")
     assert "Wheel Books" in run("receipt", "1")
+    env["LANGUAGE"] = "ru"  # the wheel's own compiled catalog speaks Russian
+    assert "Спасибо" in run("receipt", "1")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from loyaltypos.cli.common import Command, Out, UsageError, money, parse_date, sign_in, word
+from loyaltypos.cli.common import (
+    Command,
+    Out,
+    UsageError,
+    money,
+    parse_date,
+    shop_language,
+    sign_in,
+    word,
+)
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
@@ -86,9 +95,10 @@ def _print_issued(db: Database, issued: list[cards.CardInfo], path: str):
     )
 
     program = store.program_in_force(db)
-    if issued[0].kind == "personal":
-        return card_print.write_card_pdf(issued[0], program, path)
-    return card_print.batch_pdf(issued, program, path)
+    with shop_language(db):
+        if issued[0].kind == "personal":
+            return card_print.write_card_pdf(issued[0], program, path)
+        return card_print.batch_pdf(issued, program, path)
 
 
 def _issue(db: Database, args: argparse.Namespace, out: Out, cur: str) -> None:
@@ -142,7 +152,8 @@ def _print(db: Database, args: argparse.Namespace, out: Out) -> None:
     from loyaltypos.domain import cardnumbers
     from loyaltypos.services.printouts import card_pdf  # reportlab loads only when printing
 
-    written = card_pdf(db, number=args.number, path=args.pdf)
+    with shop_language(db):
+        written = card_pdf(db, number=args.number, path=args.pdf)
     out({"card": cardnumbers.normalize(args.number), "pdf": str(written.path),
          "pages": written.pages},
         ngettext("Card printed to {path} (front and back, {pages} pages)",

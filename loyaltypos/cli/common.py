@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import N_, _
+from loyaltypos.domain.i18n import N_, _, speaking, system_language
 from loyaltypos.domain.money import fmt
 from loyaltypos.services import users
 
@@ -141,3 +141,11 @@ def write_bytes(path: str, data: bytes) -> None:
     except OSError as exc:
         raise Refused(_("cannot write {path}: {why}").format(path=path, why=exc.strerror)) \
             from None
+
+
+def shop_language(db: Database):
+    """A block speaking the shop's printout language (a receipt, a card, a Z report as a
+    file or slip), whatever the shell's language; none set: the shell's."""
+    from loyaltypos.services import shops
+
+    return speaking(shops.print_language(db) or system_language())

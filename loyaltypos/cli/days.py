@@ -10,6 +10,7 @@ from loyaltypos.cli.common import (
     Out,
     money,
     parse_date,
+    shop_language,
     sign_in,
     word,
     write_bytes,
@@ -146,11 +147,13 @@ def run_report(db: Database, args: argparse.Namespace, out: Out) -> None:
     if getattr(args, "pdf", None):
         from loyaltypos.documents.z_report import write_z_pdf  # reportlab: only when asked
 
-        data["pdf"] = str(write_z_pdf(summary, args.pdf, shop=program.name, currency=cur))
+        with shop_language(db):
+            data["pdf"] = str(write_z_pdf(summary, args.pdf, shop=program.name, currency=cur))
     if getattr(args, "escpos", None):
         from loyaltypos.documents.z_report import z_escpos_bytes
 
-        write_bytes(args.escpos, z_escpos_bytes(summary, shop=program.name, currency=cur))
+        with shop_language(db):
+            write_bytes(args.escpos, z_escpos_bytes(summary, shop=program.name, currency=cur))
         data["escpos"] = args.escpos
     text = summary_text(data)
     for key in ("pdf", "escpos"):

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from loyaltypos.cli.common import Command, Out, UsageError, money, sign_in, word, write_bytes
+from loyaltypos.cli.common import (
+    Command,
+    Out,
+    UsageError,
+    money,
+    shop_language,
+    sign_in,
+    word,
+    write_bytes,
+)
 from loyaltypos.db import Database
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import N_, _
@@ -178,17 +187,20 @@ def run_receipt(db: Database, args: argparse.Namespace, out: Out) -> None:
         sale_id = (refunds.find_sale_id(db, receipt_no=number) if number is not None
                    else args.number)
         doc = receipts.sale_receipt(db, sale_id=sale_id)
-    written = {}
-    if args.pdf:
-        written["pdf"] = str(receipt_print.write_receipt_pdf(doc, args.pdf, width_mm=args.width))
-    if args.escpos:
-        write_bytes(args.escpos, receipt_print.escpos_bytes(doc, width_mm=args.width))
-        written["escpos"] = args.escpos
+    written, text = {}, None
+    with shop_language(db):  # the customer's paper, in the shop's language
+        if args.pdf:
+            written["pdf"] = str(receipt_print.write_receipt_pdf(doc, args.pdf,
+                                                                 width_mm=args.width))
+        if args.escpos:
+            write_bytes(args.escpos, receipt_print.escpos_bytes(doc, width_mm=args.width))
+            written["escpos"] = args.escpos
+        if not written:  # no file asked for: show it
+            text = receipt_text.render_text(doc) if isinstance(doc, Receipt) \
+                else receipt_text.render_refund_text(doc)
     if written:
         out(written, _("Written: {files}").format(files=", ".join(written.values())))
-    else:  # no file asked for: show it
-        is_sale = isinstance(doc, Receipt)
-        text = receipt_text.render_text(doc) if is_sale else receipt_text.render_refund_text(doc)
+    else:
         out({"text": text}, text)
 
 
