@@ -206,6 +206,22 @@ def test_personal_card_front_scans_as_ean13_and_qr_and_back_states_the_terms(db,
     assert f"Card {grouped(card.number)}" in back
 
 
+def test_a_russian_card_scans_and_its_back_reads_in_russian(db, shop, tmp_path):
+    from loyaltypos.domain.i18n import speaking
+
+    card = personal(db, shop[0], name="Ольга Смирнова")
+    pdf = tmp_path / "card.pdf"
+    with speaking("ru"):
+        card_pdf(db, number=card.number, path=pdf)
+    [image] = render(pdf, tmp_path, dpi=300, first=1)
+    assert decoded(image) == {EAN13: [card.number], QR: [card.number]}
+    back = " ".join(page_text(pdf, 2).split())
+    assert "от 1 000,00 ₽" in back and "от 50 000,00 ₽" in back, back
+    assert f"Карта {grouped(card.number)}" in back
+    for english in ("Lost or stolen", "Your level", "from RUB", "Card "):
+        assert english not in back
+
+
 @pytest.mark.slow
 def test_every_card_of_a_100_card_batch_scans_where_the_layout_put_it(db, shop, tmp_path):
     issued = cards.issue_cards(db, actor=shop[0], kind="bearer", count=100)

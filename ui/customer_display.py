@@ -35,11 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.domain.i18n import N_, _, speaking
+from loyaltypos.domain.i18n import N_, _, quantity_text, speaking
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.pricing import CartLine
 from loyaltypos.domain.reward_texts import stamps_to_go
-from ui.dialogs.payment import quantity_text
 from ui.sale import OpenSale
 
 WINDOW_SIZE = (1024, 640)  # when there is no second screen to fill
@@ -313,8 +312,9 @@ class CustomerDisplay(QWidget):
             self.card.setText(_("Have a loyalty card? Show it to the cashier."))
         else:
             self.card.setText(_("Your card: {tier}, {discount}% off, {cashback}% cashback")
-                              .format(tier=state.tier, discount=state.discount_pct,
-                                      cashback=state.cashback_pct))
+                              .format(tier=state.tier,
+                                      discount=quantity_text(state.discount_pct),
+                                      cashback=quantity_text(state.cashback_pct)))
         self.rewards.setText(state.rewards)
         self.rewards.setVisible(bool(state.rewards))
         self.lines.setRowCount(len(state.lines))

@@ -30,7 +30,7 @@ from loyaltypos.documents import codes, fonts
 from loyaltypos.documents.files import write_atomic
 from loyaltypos.domain.cards import CardInfo
 from loyaltypos.domain.errors import Refused
-from loyaltypos.domain.i18n import _, ngettext
+from loyaltypos.domain.i18n import _, ngettext, quantity_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.program import Program
 
@@ -125,7 +125,8 @@ def grouped(number: str) -> str:
 
 
 def _pct(value: Decimal) -> str:
-    return f"{value.normalize():f}%"
+    """A percentage as the language writes its number: 7.5% in English, 7,5% in Russian."""
+    return f"{quantity_text(value)}%"
 
 
 def _fit(text: str, font: str, size: float, width: float, *, smallest: float = 6) -> tuple[

@@ -83,7 +83,8 @@ def render_text(r: Receipt, width: int = 42) -> str:
     out.append("-" * width)
     out.append(row(_("Subtotal"), money(r.subtotal)))
     if r.discount:
-        out.append(row(_("Discount {tier} {pct}%").format(tier=r.tier, pct=r.discount_pct),
+        out.append(row(_("Discount {tier} {pct}%").format(tier=r.tier,
+                                                           pct=quantity_text(r.discount_pct)),
                        "-" + money(r.discount)))
     if r.redeemed:
         out.append(row(_("Paid with cashback"), "-" + money(r.redeemed)))

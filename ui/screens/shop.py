@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.db import Database
-from loyaltypos.domain.i18n import N_, _, ngettext
+from loyaltypos.domain.i18n import N_, _, ngettext, quantity_text
 from loyaltypos.domain.money import fmt_amount, fmt_display
 from loyaltypos.services import display, nps, store
 from ui.dialogs.program import ProgramDialog
@@ -209,7 +209,8 @@ class OverviewScreen(QWidget):
                   else ngettext("spend of the last {n} day", "spend of the last {n} days",
                                 program.tier_window_days).format(n=program.tier_window_days))
         text = _("Currency {currency}. Tiers follow {window}. Cashback can pay up to {pct}% of"
-                 " a bill").format(currency=cur, window=window, pct=program.max_redeem_pct)
+                 " a bill").format(currency=cur, window=window,
+                                  pct=quantity_text(program.max_redeem_pct))
         if program.min_redeem_balance:
             text += _(", from a balance of {amount} on").format(
                 amount=fmt_amount(program.min_redeem_balance, cur))

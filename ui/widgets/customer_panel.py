@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from loyaltypos.domain import cardnumbers, clock
 from loyaltypos.domain.cards import CardInfo, Rewards, Standing
-from loyaltypos.domain.i18n import N_, _, date_text, ngettext
+from loyaltypos.domain.i18n import N_, _, date_text, ngettext, quantity_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.domain.reward_texts import expires_on, stamps_to_go
 from ui.actions import BY_NAME
@@ -97,7 +97,8 @@ class CustomerPanel(QFrame):
         self.fields["card"].setText(cardnumbers.masked(info.number))
         tier = _("<b>{tier}</b>{pinned}: {discount}% off, {cashback}% cashback").format(
             tier=escape(info.tier), pinned=_(" (pinned)") if info.pinned else "",
-            discount=info.discount_pct, cashback=info.cashback_pct)
+            discount=quantity_text(info.discount_pct),
+            cashback=quantity_text(info.cashback_pct))
         self.fields["tier"].setText(tier)
         locked = info.rewards.locked
         if locked > 0:

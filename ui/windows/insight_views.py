@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from loyaltypos.analytics import insight as figures
 from loyaltypos.analytics.insight import STEPS
-from loyaltypos.domain.i18n import N_, _, date_text
+from loyaltypos.domain.i18n import N_, _, date_text, quantity_text
 from loyaltypos.domain.money import fmt_display
 from loyaltypos.services import history, insight
 from ui.dialogs.base import ERROR_STYLE, named
@@ -57,7 +57,8 @@ def percent(value: Decimal | None) -> str:
     if value is None:
         return "-"
     text = f"{value:.2f}"
-    return (text[:-3] if text.endswith(".00") else text) + "\u00a0%"  # never split
+    text = text[:-3] if text.endswith(".00") else text
+    return quantity_text(Decimal(text)) + "\u00a0%"  # never split
 
 
 class Tile(QFrame):
