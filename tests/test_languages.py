@@ -16,6 +16,8 @@ from loyaltypos.domain.money import fmt, fmt_amount, fmt_display, parse_amount
 from loyaltypos.services import days, shops, users, verify
 from loyaltypos.services.checkout import PaymentInput, checkout, new_sale_id
 
+pytestmark = pytest.mark.postgresql_too  # the language columns and their audit lines
+
 NB = "\u00a0"
 DAY = dt.date(2026, 11, 28)
 
