@@ -1,45 +1,138 @@
-"""At the counter: a scanned card shows where its customer stands and one line of advice,
-read from the snapshot the last day close left."""
+"""The counter as a cashier meets it: scans that land in a dialog, the keyboard alone.
+
+Keys go to whatever has the focus, as a keyboard or a scanner sends them: a scanner's
+burst is the code's keys one right after the other and Enter.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from conftest import line, personal
+from conftest import personal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+from uitools import BOOK, TEA, on_dialog, press, text, type_into_dialog
 
-from loyaltypos.domain import clock
-from loyaltypos.services import days
-from loyaltypos.services.checkout import checkout, new_sale_id
+from loyaltypos.db.models import Sale
+from ui.dialogs.payment import CashDialog, RedeemDialog
 
 pytest_plugins = ["uitools"]
+pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
 
-def scan(qtbot, number: str) -> None:
-    qtbot.keyClicks(QApplication.focusWidget(), number + "\r")
+def scanner(qtbot, code: str) -> None:
+    """A scanner's burst into whatever has the focus: the code's keys, then Enter."""
+    qtbot.keyClicks(QApplication.focusWidget(), code)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
 
 
-@pytest.fixture
-def regulars(db, manager, cashier):
-    """Olga bought once, yesterday, and the day was closed; Nina never bought."""
-    yesterday = clock.now() - dt.timedelta(days=1)
-    with clock.frozen_at(yesterday):
-        olga = personal(db, manager, name="Olga").number
-        nina = personal(db, manager, name="Nina").number
-        checkout(db, actor=cashier, sale_id=new_sale_id(), card_number=olga,
-                 lines=[line("tea", 1, 25_000)])
-        days.close_day(db, actor=manager)
-    return olga, nina
+def sales(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Sale))
 
 
-def test_a_returning_customer_shows_their_step_segment_and_advice(qtbot, till, regulars):
-    olga, nina = regulars
-    panel = till.till.customer
-    scan(qtbot, olga)
-    assert "Olga" in panel.headline.text()
-    assert panel.fields["standing"].text() == "buyer · AZ"
-    assert panel.advice.text() == "Second visit: thank them for coming back."
-    scan(qtbot, nina)
-    assert panel.fields["standing"].text() == "new"
-    assert panel.advice.text() == "First visit: ask for an NPS score after paying."
+def test_a_card_scanned_in_the_cash_dialog_attaches_and_the_sale_earns_its_cashback(
+        qtbot, db, manager, till):
+    card = personal(db, manager, name="Olga Scanned")
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, TEA)
+    scanner(qtbot, BOOK)
+    assert text(t, "totalValue") == "RUB\u00a01,250.00"
+    closed = []
+
+    def scan_the_card(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        scanner(qtbot, card.number)  # the customer remembers the card while paying
+        closed.append(not dialog.isVisible())
+    on_dialog(qtbot, scan_the_card, CashDialog)
+    press(qtbot, till, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: bool(closed))
+    assert closed == [True] and sales(db) == 0  # the burst paid nothing
+    qtbot.waitUntil(lambda: "card attached" in t.message.text().lower())
+    assert "Olga Scanned" in t.customer.findChild(type(t.message), "customerName").text()
+    assert text(t, "cashbackValue") == "RUB\u00a062.50"  # 5 % back with the card
+
+    type_into_dialog(qtbot, "2000", CashDialog)
+    press(qtbot, till, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+    with db.read() as s:
+        sale = s.scalars(select(Sale)).one()
+    assert sale.card_id is not None and sale.cashback == 6_250 and sale.paid == 125_000
+
+
+@pytest.mark.parametrize("key, kind", [(Qt.Key.Key_F9, CashDialog),
+                                       (Qt.Key.Key_F6, RedeemDialog)])
+def test_goods_scanned_in_a_payment_dialog_are_refused_and_nothing_is_paid(
+        qtbot, db, manager, till, key, kind):
+    card = personal(db, manager, name="Olga Scanned")
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, card.number)
+    scanner(qtbot, TEA)
+    said = []
+
+    def scan_goods(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        before = QApplication.focusWidget().text()
+        scanner(qtbot, BOOK)
+        said.append((dialog.isVisible(), dialog.error.text(),
+                     QApplication.focusWidget().text() == before))
+        dialog.reject()
+    on_dialog(qtbot, scan_goods, kind)
+    press(qtbot, till, key)
+    qtbot.waitUntil(lambda: bool(said))
+    visible, error, untouched = said[0]
+    assert visible and untouched and error.startswith("Finish the payment first")
+    assert sales(db) == 0 and t.cart.rowCount() == 1
+
+
+def test_a_person_typing_a_long_amount_still_pays(qtbot, db, till):
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, BOOK)
+    type_into_dialog(qtbot, "10000.00", CashDialog)  # eight keys, but an amount's
+    press(qtbot, till, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+    assert "RUB\u00a09,000.00" in t.last_paid.text()
+
+
+def test_f3_with_two_matches_shows_both_and_the_arrows_choose(qtbot, db, manager, till):
+    from loyaltypos.services import cards
+    from ui.dialogs.cards import FindCustomerDialog
+
+    first = personal(db, manager, name="Ivan First", phone="+7 912 000-11-22")
+    second = personal(db, manager, name="Anna Second", phone="+7 912 555-00-11")
+    assert cards.find_cards(db, actor=manager, text="912")  # both hold 912
+    t = till.till
+    seen = []
+
+    def search(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        scanner(qtbot, "912")  # one Enter: the list, not the first customer
+        rows = {dialog.results.item(r, 0).text() for r in range(dialog.results.rowCount())}
+        seen.append((dialog.isVisible(), rows, QApplication.focusWidget() is dialog.results))
+        chosen = dialog.results.item(1, 0).text()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        seen.append(chosen)
+    on_dialog(qtbot, search, FindCustomerDialog)
+    press(qtbot, till, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    visible, rows, on_list = seen[0]
+    assert visible and rows == {first.number, second.number} and on_list
+    qtbot.waitUntil(lambda: t.sale.card is not None)
+    assert t.sale.card.number == seen[1]
+
+
+def test_f3_with_one_match_takes_it_with_one_enter(qtbot, db, manager, till):
+    from ui.dialogs.cards import FindCustomerDialog
+
+    only = personal(db, manager, name="Ivan Only", phone="+7 912 000-11-22")
+    def search(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        scanner(qtbot, "Only")
+    on_dialog(qtbot, search, FindCustomerDialog)
+    press(qtbot, till, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: till.till.sale.card is not None)
+    assert till.till.sale.card.number == only.number

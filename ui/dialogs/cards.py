@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -111,7 +112,9 @@ FIND_COLUMNS = (N_("Card"), N_("Holder"), N_("Phone"), N_("Tier"), N_("Balance")
 
 
 class FindCustomerDialog(FocusDialog):
-    """Find a customer by phone digits or part of the name; Enter takes the selected one."""
+    """Find a customer by phone digits or part of the name. Enter searches: one customer
+    found is taken at once; several are listed, the focus goes to the list, and the arrow
+    keys and Enter choose one. Nobody is ever taken without being seen."""
 
     def __init__(self, ops, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,16 +138,26 @@ class FindCustomerDialog(FocusDialog):
         layout.addWidget(choose)
         self.query.returnPressed.connect(self._search_or_choose)
         self.results.doubleClicked.connect(self._choose)
+        self.results.installEventFilter(self)
         self.resize(720, 360)
         self._found: list[CardInfo] = []
         self._searched = ""
         self.focus_field = self.query
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.results and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._choose()  # Enter on the list takes the line the arrows chose
+            return True
+        return super().eventFilter(watched, event)
+
     def _search_or_choose(self) -> None:
-        if self._found and self.query.text() == self._searched:
-            self._choose()
-            return
-        self.search()
+        if not (self._found and self.query.text() == self._searched):
+            self.search()
+        if len(self._found) == 1:
+            self._choose()  # the only one: no choice to make
+        elif self._found:
+            self.results.setFocus()  # several: the cashier chooses with the arrows
 
     def search(self) -> None:
         self._searched = self.query.text()
@@ -162,9 +175,10 @@ class FindCustomerDialog(FocusDialog):
                 self.results.setItem(row, col, QTableWidgetItem(value))
         if self._found:
             self.results.selectRow(0)
-            self.message.setText(ngettext("{n} found; Enter takes the selected one",
-                                          "{n} found; Enter takes the selected one",
-                                          len(self._found)).format(n=len(self._found)))
+            self.message.setText(ngettext(
+                "{n} found; choose with the arrow keys and Enter",
+                "{n} found; choose with the arrow keys and Enter",
+                len(self._found)).format(n=len(self._found)))
         elif found is not None:
             self.message.setText(_("No customer found"))
 

@@ -74,6 +74,8 @@ class ExportDialog(FocusDialog):
 class CloseDayDialog(FocusDialog):
     """Shows the cash expected in the drawer, takes the counted cash, closes the day."""
 
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, ops, manager, summary: DaySummary, currency: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +108,10 @@ class CloseDayDialog(FocusDialog):
         self.counted.textChanged.connect(self._show_difference)
         self._show_difference()
         self.focus_field = self.counted
+
+    def refuse(self, text: str) -> None:
+        """Say why nothing was done here (a scan, a refused count); the count stays."""
+        self.error.setText(sentence(str(text)))
 
     def _show_difference(self) -> None:
         try:

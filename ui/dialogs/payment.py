@@ -24,6 +24,8 @@ class CashDialog(FormDialog):
     Opens with the total in "Cash given", selected: typing 2000 replaces it, Enter pays.
     """
 
+    scan_guard = scan_attaches_card = True  # a scanner's burst here is a scan
+
     def __init__(self, total: int, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(_("Cash"), parent)
         self.total, self.currency = total, currency
@@ -84,6 +86,8 @@ class CashDialog(FormDialog):
 class RedeemDialog(FormDialog):
     """How much cashback pays this bill: an amount up to the cap, or Max."""
 
+    scan_guard = scan_attaches_card = True  # a scanner's burst here is a scan
+
     def __init__(self, cap: int, balance: int, currency: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(_("Pay with cashback"), parent)
@@ -120,6 +124,8 @@ class RedeemDialog(FormDialog):
 
 class OpenItemDialog(FormDialog):
     """A line for anything not in the catalog: description, quantity, price."""
+
+    scan_guard = scan_attaches_card = True  # a scanner's burst here is a scan
 
     def __init__(self, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(_("Item not in the catalog"), parent)

@@ -13,6 +13,8 @@ from ui.ops import sentence
 
 
 class ManagerPinDialog(FormDialog):
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, ops, action: str, parent: QWidget | None = None) -> None:
         super().__init__(_("Manager needed"), parent)
         self.ops = ops
@@ -45,6 +47,8 @@ class ManagerPinDialog(FormDialog):
 
 class ChangePinDialog(FormDialog):
     """The signed-in user types their PIN, then the new one twice."""
+
+    scan_guard = True  # a scanner's burst here is refused, never typed
 
     def __init__(self, ops, parent: QWidget | None = None) -> None:
         super().__init__(_("Change my PIN"), parent)

@@ -9,7 +9,7 @@ the message line and the till stays ready for the next scan.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -275,6 +275,38 @@ class TillScreen(QWidget):
             self.add_line(CartLine(found.name, scan.qty, found.price, found.eligible))
         else:
             self.fail(not_found(scan))
+
+    def scan_in_dialog(self, dialog, code: str) -> None:
+        """A scanner's burst that arrived in an open dialog: never typing, never a payment.
+        In a payment dialog (``scan_attaches_card``) a loyalty card attaches to the sale and
+        the dialog closes, to be opened again on the new total; goods and other codes are
+        refused with what to do, and so is any scan in the other guarded dialogs."""
+        refuse = getattr(dialog, "refuse", None) or self.fail
+        paying = getattr(dialog, "scan_attaches_card", False)
+        shown = code if len(code) <= 24 else code[:23] + "…"
+        not_here = (_("finish the payment first: {code} was not added") if paying else
+                    _("a scan is not taken here: finish this first")).format(code=shown)
+        try:
+            scan = read_scan(code)
+        except Refused:
+            refuse(not_here)
+            return
+        if scan is None or scan.kind == "receipt":
+            refuse(not_here)
+            return
+        found = self.ops.run(dialog, lambda: self._look_up(scan), show=refuse)
+        if found is None:
+            return  # refused (a blocked card, a database that failed): the dialog says why
+        if not (isinstance(found, CardInfo) and paying):
+            refuse(not_here)
+            return
+        dialog.reject()
+
+        def attach() -> None:  # once the dialog is gone, on the till
+            self.attach_card(found)
+            self.say(_("card attached: the total is now {total}; press F9 or F10 to pay")
+                     .format(total=self.values["total"].text()))
+        QTimer.singleShot(0, attach)
 
     def _look_up(self, scan: Scan) -> CardInfo | products.ProductInfo | bool:
         """The card or the goods of a scan; False when nothing has its code."""
