@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from uitools import BOOK, TEA, on_dialog, press, text, type_into_dialog
 
 from loyaltypos.db.models import Sale
+from loyaltypos.services import days
 from ui.dialogs.payment import CashDialog, RedeemDialog
 
 pytest_plugins = ["uitools"]
@@ -136,3 +137,67 @@ def test_f3_with_one_match_takes_it_with_one_enter(qtbot, db, manager, till):
     press(qtbot, till, Qt.Key.Key_F3)
     qtbot.waitUntil(lambda: till.till.sale.card is not None)
     assert till.till.sale.card.number == only.number
+
+
+SMALL = (1024, 740)  # a 1024 x 768 till screen, less a task bar
+
+
+def fits(size) -> bool:
+    return size.width() <= SMALL[0] and size.height() <= SMALL[1]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_screen_and_dialog_fits_a_1024_by_768_screen(qtbot, db, manager, till,
+                                                           language):
+    from loyaltypos.domain import i18n
+    from ui import language as ui_language
+    from ui.dialogs.card_batch import CardBatchDialog
+    from ui.dialogs.cards import CardAdminDialog, FindCustomerDialog, IssueCardDialog
+    from ui.dialogs.day import CloseDayDialog, ExportDialog
+    from ui.dialogs.payment import OpenItemDialog
+    from ui.dialogs.people import ChangePinDialog, ManagerPinDialog
+    from ui.dialogs.refund import RefundDialog
+    from ui.dialogs.settings import SettingsDialog
+
+    window = till
+    try:
+        if language != "en":
+            window.speak(language)
+        window.resize(*SMALL)
+        for screen in window.screens:
+            window.go_to(screen)
+            qtbot.wait(10)
+            assert fits(window.minimumSizeHint()), (type(screen).__name__,
+                                                    window.minimumSizeHint())
+        card = personal(db, manager, name="Olga Smirnova")
+        ops, cur = window.ops, "RUB"
+        dialogs = [CashDialog(125_000, cur, window), RedeemDialog(10_000, 5_000, cur, window),
+                   OpenItemDialog(cur, window),
+                   IssueCardDialog(ops, window), FindCustomerDialog(ops, cur, window),
+                   CardAdminDialog(ops, manager, card, ["Simple", "Gold"], cur, window),
+                   RefundDialog(ops, manager, cur, window), SettingsDialog(window, ops=ops),
+                   CardBatchDialog(ops, window), ManagerPinDialog(ops, "closing the day", window),
+                   ChangePinDialog(ops, window), ExportDialog(days.day_summary(db).date, window),
+                   CloseDayDialog(ops, manager, days.day_summary(db), cur, window)]
+        for dialog in dialogs:
+            dialog.show()
+            qtbot.wait(5)
+            assert fits(dialog.size()) and fits(dialog.minimumSizeHint()), (
+                type(dialog).__name__, dialog.size())
+            dialog.close()
+    finally:
+        if language != "en":
+            ui_language.apply("en")
+            i18n.use_language(None)
+
+
+def test_a_200_character_scan_leaves_the_window_as_wide_as_it_was(qtbot, till):
+    till.resize(*SMALL)
+    qtbot.wait(10)
+    width = till.width()
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, "9" * 200)
+    qtbot.waitUntil(lambda: t.message.text() != "")
+    assert till.width() == width and till.minimumSizeHint().width() <= SMALL[0]
+    assert "…" in t.message.text() and len(t.message.text()) < 120

@@ -125,8 +125,9 @@ class MainWindow(QMainWindow):
         geometry = QSettings().value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(*WINDOW_SIZE)
+        else:  # the first start: the usual size, or the whole of a smaller screen
+            room = self.screen().availableGeometry()
+            self.resize(min(WINDOW_SIZE[0], room.width()), min(WINDOW_SIZE[1], room.height()))
         initialised = self.ops.run(self, lambda: store.is_initialised(database))
         self._sync_display()
         self.go_to(self.signin if initialised else self.setup)

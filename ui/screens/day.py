@@ -24,11 +24,13 @@ from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDateEdit,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -118,14 +120,14 @@ class DayScreen(QWidget):
         export.clicked.connect(self.export)
         print_button = _named(QPushButton(_("Print the report")), "printReportButton")
         print_button.clicked.connect(self.print_report)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top = QHBoxLayout()  # the day's title on a line of its own, the controls under it
         top.addWidget(QLabel(_("Day")))
         top.addWidget(self.date)
         top.addWidget(today)
         top.addWidget(export)
         top.addWidget(print_button)
         top.addWidget(self.close_button)
+        top.addStretch(1)
 
         self.figures = {}
         grid = QGridLayout()
@@ -159,10 +161,18 @@ class DayScreen(QWidget):
         middle.addLayout(charts, 3)
         middle.addLayout(side, 1)
 
-        layout = QVBoxLayout(self)
+        # The screen scrolls rather than grow past a small till screen (1024 x 768).
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addLayout(grid)
         layout.addLayout(middle, 1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
     # ---------------------------------------------------------------- showing a day
 

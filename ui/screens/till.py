@@ -9,6 +9,8 @@ the message line and the till stays ready for the next scan.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -51,6 +54,16 @@ TOTALS = (("subtotal", N_("Subtotal")), ("discount", N_("Tier discount")),
           ("redeemable", N_("Cashback can pay")), ("redeemed", N_("Paid with cashback")),
           ("total", N_("TOTAL")), ("cashback", N_("Cashback to earn")))
 ERROR, OK = "color: #b00020;", "color: #1b5e20;"
+
+
+LONGEST_WORD = 40  # a word longer than this (a long scan) is shortened in the till's lines
+
+
+def shortened(text: str) -> str:
+    """``text`` with every run of more than :data:`LONGEST_WORD` characters cut short with
+    an ellipsis: a 200-character scan must not widen the window to show itself."""
+    return re.sub(rf"\S{{{LONGEST_WORD + 1},}}", lambda m: m.group()[:LONGEST_WORD - 1] + "…",
+                  text)
 
 
 class TillScreen(QWidget):
@@ -88,6 +101,8 @@ class TillScreen(QWidget):
         self.scan.returnPressed.connect(self._scan_entered)
         self.message = QLabel(objectName="tillMessage")
         self.message.setWordWrap(True)
+        # whatever it says, it never makes the window wider
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are text, not markup
         # The last payment stays in view (change to give!) until the next sale starts.
         self.last_paid = QLabel(objectName="lastPaid")
@@ -191,7 +206,7 @@ class TillScreen(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR if error else OK)
-        self.message.setText(sentence(text) if text else "")
+        self.message.setText(sentence(shortened(text)) if text else "")
 
     def fail(self, text: str) -> None:
         self.say(text, error=True)
