@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.qt, pytest.mark.usefixtures("isolated_settings")]
 
 def scanner(qtbot, code: str) -> None:
     """A scanner's burst into whatever has the focus: the code's keys, then Enter."""
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     qtbot.keyClicks(QApplication.focusWidget(), code)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
 
@@ -201,3 +202,93 @@ def test_a_200_character_scan_leaves_the_window_as_wide_as_it_was(qtbot, till):
     qtbot.waitUntil(lambda: t.message.text() != "")
     assert till.width() == width and till.minimumSizeHint().width() <= SMALL[0]
     assert "…" in t.message.text() and len(t.message.text()) < 120
+
+
+def answer(qtbot, yes: bool):
+    """Answer the next question box as a cashier does: Enter (its default, No), or Yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+
+    def act(box):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is box)
+        said.append(box.text())
+        if yes:
+            box.button(QMessageBox.StandardButton.Yes).click()
+        else:
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    on_dialog(qtbot, act, QMessageBox)
+    return said
+
+
+def test_an_unusual_quantity_asks_and_enter_does_not_add_it(qtbot, db, till):
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    asked = answer(qtbot, yes=False)
+    scanner(qtbot, "500*" + TEA)
+    assert asked and "500 x Green tea" in asked[0] and t.cart.rowCount() == 0
+    assert t.message.text().startswith("Not added")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)  # ready for the next scan
+    asked = answer(qtbot, yes=True)
+    scanner(qtbot, "500*" + TEA)
+    assert asked and t.cart.rowCount() == 1 and t.sale.lines[0].qty == 500
+    scanner(qtbot, "5*" + BOOK)  # a usual quantity asks nothing
+    assert t.cart.rowCount() == 2
+
+
+def test_an_unusual_total_asks_before_it_is_paid(qtbot, db, till):
+    from PySide6.QtCore import QSettings
+
+    from ui.dialogs.settings import UNUSUAL_TOTAL_KEY
+
+    QSettings().setValue(UNUSUAL_TOTAL_KEY, 1000)  # RUB 1,000.00 and more is unusual here
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, TEA)
+    scanner(qtbot, BOOK)
+    asked = answer(qtbot, yes=False)
+    press(qtbot, till, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert "RUB\u00a01,250.00" in asked[0] and sales(db) == 0
+    asked = answer(qtbot, yes=True)
+    press(qtbot, till, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+
+
+@pytest.mark.parametrize("typed", ["1e30", "9" * 29, "-3", "lots"])
+def test_a_quantity_no_till_takes_is_refused_in_its_cell(qtbot, db, till, typed):
+    from ui.widgets.cart import QTY_COL
+
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, "2*" + TEA)
+    t.cart.editItem(t.cart.item(0, QTY_COL))
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, typed)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "quantity" in t.message.text().lower())
+    assert t.cart.item(0, QTY_COL).text() == "2" and t.sale.lines[0].qty == 2
+    assert text(t, "totalValue") == "RUB\u00a0500.00"
+
+
+def test_a_cashier_changes_the_till_settings_only_with_a_managers_pin(qtbot, db, till):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QSpinBox
+
+    from ui.dialogs.people import ManagerPinDialog
+    from ui.dialogs.settings import IDLE_LOCK_KEY, SettingsDialog
+
+    def never_lock(dialog):
+        dialog.findChild(QSpinBox, "settingsIdleMinutes").setValue(0)
+        dialog.accept()
+    asked = []
+
+    def no_manager(dialog):
+        asked.append(type(dialog).__name__)
+        dialog.reject()
+    on_dialog(qtbot, never_lock, SettingsDialog)
+    on_dialog(qtbot, no_manager, ManagerPinDialog)
+    till.trigger("settings")
+    assert asked == ["ManagerPinDialog"]
+    assert QSettings().value(IDLE_LOCK_KEY) is None  # nothing was saved

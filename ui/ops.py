@@ -80,6 +80,8 @@ class Ops(QObject):
         # UI asks a person.
         self.ask_manager: Callable[[QWidget, str], Actor | None] = self._ask_manager_dialog
         self.ask_yes: Callable[[QWidget, str], bool] = self._ask_yes_box
+        # the same, with No the answer Enter gives: for what is more likely a slip
+        self.ask_sure: Callable[[QWidget, str], bool] = self._ask_sure_box
 
     # ---------------------------------------------------------------- who is signed in
 
@@ -101,6 +103,13 @@ class Ops(QObject):
 
     def _ask_yes_box(self, parent: QWidget, question: str) -> bool:
         answer = QMessageBox.question(parent, _("LoyaltyPOS"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_sure_box(self, parent: QWidget, question: str) -> bool:
+        answer = QMessageBox.question(
+            parent, _("LoyaltyPOS"), question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def confirm_new_day(self, parent: QWidget | None, wanted: DayNeedsConfirmation) -> bool:

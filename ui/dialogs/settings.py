@@ -31,8 +31,24 @@ TARGET_HINTS = {"network": N_("192.168.1.50 or 192.168.1.50:9100"),
                 "serial": N_("/dev/ttyUSB0 or /dev/ttyUSB0:19200"), "file": "/dev/usb/lp0"}
 
 
+UNUSUAL_QTY_KEY = "till/unusual_quantity"
+UNUSUAL_TOTAL_KEY = "till/unusual_total"  # in whole units of the shop's currency
+DEFAULT_UNUSUAL_QTY = 100
+DEFAULT_UNUSUAL_TOTAL = 100_000
+
+
 def idle_lock_minutes() -> int:
     return int(QSettings().value(IDLE_LOCK_KEY, DEFAULT_IDLE_MINUTES))
+
+
+def unusual_quantity() -> int:
+    """A line's quantity above this asks the cashier to confirm it."""
+    return int(QSettings().value(UNUSUAL_QTY_KEY, DEFAULT_UNUSUAL_QTY))
+
+
+def unusual_total() -> int:
+    """A total above this many whole units of the currency asks before it is paid."""
+    return int(QSettings().value(UNUSUAL_TOTAL_KEY, DEFAULT_UNUSUAL_TOTAL))
 
 
 def _languages(box: QComboBox, chosen: str | None) -> QComboBox:
@@ -73,6 +89,14 @@ class SettingsDialog(FocusDialog):
         self.auto = QCheckBox(_("Print the receipt after each sale"),
                               objectName="settingsAutoPrint")
         self.auto.setChecked(current["auto"])
+        self.unusual_qty = QSpinBox(objectName="settingsUnusualQuantity", minimum=1,
+                                    maximum=100_000)
+        self.unusual_qty.setValue(unusual_quantity())
+        self.unusual_total = QSpinBox(objectName="settingsUnusualTotal", minimum=1,
+                                      maximum=1_000_000_000, singleStep=1000)
+        self.unusual_total.setValue(unusual_total())
+        self.unusual_total.setGroupSeparatorShown(True)
+        self._till_settings = self._till_values()
         self.printer.currentIndexChanged.connect(self._printer_changed)
         self._printer_changed()
         self.screen_language = self.print_language = None
@@ -96,6 +120,8 @@ class SettingsDialog(FocusDialog):
         form.addRow(_("Printer address"), self.target)
         form.addRow(_("Roll width"), self.width)
         form.addRow("", self.auto)
+        form.addRow(_("Ask before a quantity above"), self.unusual_qty)
+        form.addRow(_("Ask before a total above"), self.unusual_total)
         form.addRow(buttons)
         self.focus_field = self.idle
 
@@ -104,13 +130,25 @@ class SettingsDialog(FocusDialog):
         self.target.setEnabled(key in TARGET_HINTS)
         self.target.setPlaceholderText(_(TARGET_HINTS[key]) if key in TARGET_HINTS else "")
 
+    def _till_values(self) -> tuple:
+        return (self.idle.value(), self.printer.currentData(), self.target.text().strip(),
+                self.width.currentIndex(), self.auto.isChecked(), self.unusual_qty.value(),
+                self.unusual_total.value())
+
     def accept(self) -> None:
+        ops = self.ops
+        if self._till_values() != self._till_settings and ops is not None \
+                and ops.actor is not None and not ops.actor.is_manager \
+                and ops.manager(self, _("changing the till's settings")) is None:
+            return  # a cashier's change of the lock, the printer or the limits: refused
         s = QSettings()
         s.setValue(IDLE_LOCK_KEY, self.idle.value())
         s.setValue(printing.PRINTER_KEY, self.printer.currentData())
         s.setValue(printing.TARGET_KEY, self.target.text().strip())
         s.setValue(printing.WIDTH_KEY, 80 if self.width.currentIndex() == 0 else 58)
         s.setValue(printing.AUTO_KEY, "true" if self.auto.isChecked() else "false")
+        s.setValue(UNUSUAL_QTY_KEY, self.unusual_qty.value())
+        s.setValue(UNUSUAL_TOTAL_KEY, self.unusual_total.value())
         if self.screen_language is not None and not self._save_languages():
             return
         super().accept()

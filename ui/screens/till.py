@@ -31,7 +31,7 @@ from loyaltypos.documents.receipts import render_text
 from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _, speaking
-from loyaltypos.domain.money import fmt_amount, fmt_display
+from loyaltypos.domain.money import exponent, fmt_amount, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.program import Program
 from loyaltypos.domain.reward_texts import sale_earned
@@ -44,6 +44,7 @@ from ui.customer_display import CustomerDisplay, ask_customer, sale_state
 from ui.dialogs.cards import CardAdminDialog, FindCustomerDialog, IssueCardDialog
 from ui.dialogs.payment import CashDialog, OpenItemDialog, RedeemDialog, quantity_text
 from ui.dialogs.refund import RefundDialog
+from ui.dialogs.settings import unusual_quantity, unusual_total
 from ui.ops import Change, Ops, sentence
 from ui.sale import OpenSale
 from ui.widgets.cart import CartTable
@@ -351,7 +352,21 @@ class TillScreen(QWidget):
         self.say(text)
         self.redraw()
 
+    def _usual_quantity(self, qty, item: str) -> bool:
+        """True for a usual quantity, or one the cashier confirmed (Enter says No)."""
+        if qty <= unusual_quantity():
+            return True
+        sure = self.ops.ask_sure(self, _("{qty} x {item}: is this quantity right?").format(
+            qty=quantity_text(qty), item=item))
+        self.idle()  # the next scan lands in the scan field whatever the answer
+        return sure
+
     def add_line(self, line: CartLine) -> None:
+        if not self._usual_quantity(line.qty, line.description):
+            self.fail(_("not added: {qty} x {item}").format(qty=quantity_text(line.qty),
+                                                           item=line.description))
+            self.idle()
+            return
         self._sale_started()
         row = self.sale.add(line)
         self.say(_("{qty} x {item}").format(qty=quantity_text(line.qty), item=line.description))
@@ -371,6 +386,8 @@ class TillScreen(QWidget):
         qty = self.sale.lines[row].qty + step
         if qty <= 0:
             self.remove_line()
+            return
+        if not self._usual_quantity(qty, self.sale.lines[row].description):
             return
         try:
             self.sale.set_qty(row, qty)
@@ -394,7 +411,9 @@ class TillScreen(QWidget):
         if row >= len(self.sale.lines):
             return
         try:
-            self.sale.set_qty(row, parse_quantity(text))
+            qty = parse_quantity(text)
+            if self._usual_quantity(qty, self.sale.lines[row].description):
+                self.sale.set_qty(row, qty)
         except Refused as exc:
             self.fail(str(exc))  # the redraw puts the old quantity back in the cell
         self.redraw()
@@ -534,6 +553,13 @@ class TillScreen(QWidget):
         if not self.sale.lines or self.sale.quote is None:
             # The last payment's note (with the change to give) stays where it is.
             self.fail(_("the cart is empty: scan the goods first"))
+            return False
+        total = self.sale.quote.pricing.paid
+        if total > unusual_total() * 10 ** exponent(self.currency) and not self.ops.ask_sure(
+                self, _("The total is {total}: is it right?").format(
+                    total=fmt_display(total, self.currency))):
+            self.fail(_("not paid: check the quantities and prices"))
+            self.idle()
             return False
         return True
 
