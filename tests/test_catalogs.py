@@ -210,3 +210,27 @@ def test_the_literal_check_finds_text_without_a_translation():
     assert untranslated_literals('box.addItem("Cash" if cash else "Card", key)') != []
     assert untranslated_literals('QLabel(_("Total"), objectName="totalLabel")') == []
     assert untranslated_literals('QLabel("12:00")') == []
+
+
+def marked_inside_fstrings(source: str) -> list[int]:
+    """Lines where _() or ngettext() of a literal is called inside an f-string: Babel does
+    not look there, so the message never reaches a catalog (a variable's text is marked
+    where it is defined, and is found there)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr):
+            found += [inner.lineno for inner in ast.walk(node)
+                      if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                      and inner.func.id in KEYWORDS and inner.args
+                      and isinstance(inner.args[0], ast.Constant)]
+    return found
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for folder in (ROOT / "loyaltypos", ROOT / "ui")
+             for path in sorted(folder.rglob("*.py"))
+             for line in marked_inside_fstrings(path.read_text(encoding="utf-8"))]
+    assert found == []
+    assert marked_inside_fstrings('x = f"*** {_(\'COPY\')} ***"') == [1]
+    assert marked_inside_fstrings('x = f"{_(GIFT)} {name}"') == []

@@ -292,3 +292,64 @@ def test_a_cashier_changes_the_till_settings_only_with_a_managers_pin(qtbot, db,
     till.trigger("settings")
     assert asked == ["ManagerPinDialog"]
     assert QSettings().value(IDLE_LOCK_KEY) is None  # nothing was saved
+
+
+def thermal_file_printer(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui import printing
+
+    device = tmp_path / "lp0"
+    for key, value in ((printing.PRINTER_KEY, "file"), (printing.TARGET_KEY, str(device)),
+                       (printing.AUTO_KEY, "true"), (printing.WIDTH_KEY, 58)):
+        QSettings().setValue(key, value)
+    return device
+
+
+def test_a_refund_shows_prints_and_reprints_its_receipt(qtbot, db, shop, goods, tmp_path):
+    from conftest import MANAGER_PIN
+    from uitools import signed_in
+
+    from ui.dialogs.refund import RefundDialog
+
+    device = thermal_file_printer(tmp_path)
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    t = window.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, "2*" + TEA)
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: device.exists() and not window.ops.busy)
+    device.unlink()
+
+    def refund_one(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        scanner(qtbot, "1")  # the receipt's number, where the focus is
+        dialog.set_return(1, "1")
+        dialog.confirm.click()
+    on_dialog(qtbot, refund_one, RefundDialog)
+    press(qtbot, window, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: "REFUND 1" in t.receipt.toPlainText())  # shown on the till
+    assert "of receipt 1" in t.receipt.toPlainText()
+    qtbot.waitUntil(lambda: device.exists() and not window.ops.busy)  # printed, as a sale's
+    printed = device.read_bytes()
+    assert b"REFUND 1" in printed and b"COPY" not in printed
+    device.unlink()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: device.exists() and not window.ops.busy)
+    again = device.read_bytes()
+    assert b"REFUND 1" in again and b"*** COPY ***" in again
+
+
+def test_a_reprint_from_the_menu_is_marked_copy_and_prints_what_the_sale_stored(
+        qtbot, db, till, tmp_path):
+    device = thermal_file_printer(tmp_path)
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, TEA)
+    press(qtbot, till, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: device.exists() and not till.ops.busy)
+    device.unlink()
+    t.reprint(receipt_no=1)
+    qtbot.waitUntil(lambda: device.exists() and not till.ops.busy)
+    assert b"Receipt 1" in device.read_bytes() and b"*** COPY ***" in device.read_bytes()

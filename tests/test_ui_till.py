@@ -242,7 +242,9 @@ def test_receipts_print_on_the_thermal_printer_after_each_sale_and_again(qtbot, 
     device.unlink()
     t.print_last()
     qtbot.waitUntil(lambda: device.exists() and not till.ops.busy)
-    assert device.read_bytes() == first  # the file printer rewrites the device: same receipt
+    again = device.read_bytes()  # the file printer rewrites the device: the same receipt,
+    assert b"*** COPY ***" in again and b"COPY" not in first  # marked as a copy
+    assert again.count(b"\n") == first.count(b"\n") + 1  # one line more: the mark
 
 
 def test_the_office_printer_path_paints_a_receipt_a_scanner_reads(qtbot, db, till, tmp_path):

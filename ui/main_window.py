@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         old, old_till = self.screens, self.till
         self._make_screens()
         self.till.sale, self.till.last_sale_id = old_till.sale, old_till.last_sale_id
+        self.till._last_document, self.till._printed = old_till._last_document, old_till._printed
         self.till.display, old_till.display = old_till.display, None
         for screen in old:
             self.stack.removeWidget(screen)

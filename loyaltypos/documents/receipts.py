@@ -61,6 +61,12 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
+def _copy_mark(copy: bool, width: int) -> tuple[str, ...]:
+    """The line that tells a reprint from the receipt the customer was given."""
+    mark = _("COPY")
+    return (f"*** {mark} ***".center(width),) if copy else ()
+
+
 def render_text(r: Receipt, width: int = 42) -> str:
     """The receipt as monospaced text, ``width`` characters wide."""
 
@@ -68,6 +74,7 @@ def render_text(r: Receipt, width: int = 42) -> str:
 
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            _("Receipt {receipt_no}").format(receipt_no=r.receipt_no).center(width),
+           *_copy_mark(r.copy, width),
            roll_text(datetime_text(r.when)).center(width),
            _("Cashier: {name}").format(name=r.cashier), "-" * width]
     for ln in r.lines:
@@ -128,6 +135,7 @@ def render_refund_text(r: RefundReceipt, width: int = 42) -> str:
     out = [r.shop.center(width), *(h.center(width) for h in r.header),
            _("REFUND {refund_no}").format(refund_no=r.refund_no).center(width),
            _("of receipt {receipt_no}").format(receipt_no=r.sale_receipt_no).center(width),
+           *_copy_mark(r.copy, width),
            roll_text(datetime_text(r.when)).center(width),
            _("Manager: {name}").format(name=r.manager), "-" * width]
     for ln in r.lines:

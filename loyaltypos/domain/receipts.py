@@ -56,6 +56,7 @@ class Receipt:
     gift_earned: bool = False
     gift_item: str | None = None  # an item gift earned: what the card takes next time
     next_expiry: tuple[dt.date, int] | None = None
+    copy: bool = False  # a reprint: marked COPY, and only what the sale stored
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,4 @@ class RefundReceipt:
     shortfall: int
     card: str | None
     balance: int | None
+    copy: bool = False  # a reprint, marked COPY

@@ -82,8 +82,12 @@ def _sale_rewards(s: Session, sale: Sale) -> _SaleRewards:
         gift_item=gift.description if gift is not None and gift.kind == "item" else None)
 
 
-def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
-    """The receipt of a recorded sale, found by its id in any spelling of the UUID."""
+def sale_receipt(db: Database, *, sale_id: str, copy: bool = False) -> Receipt:
+    """The receipt of a recorded sale, found by its id in any spelling of the UUID.
+
+    ``copy``: a reprint, marked COPY, with only what the sale stored: the card's way to
+    its next tier and its next expiry are the card's today, not the sale's, so a copy
+    leaves them out rather than print figures the customer's receipt did not show."""
     with db.read() as s:
         sale = s.get(Sale, canonical_uuid(sale_id) or sale_id)
         if sale is None:
@@ -144,14 +148,15 @@ def sale_receipt(db: Database, *, sale_id: str) -> Receipt:
             tier=sale.tier,
             cashback=sale.cashback,
             balance=sale.balance_after,
-            next_tier=next_tier,
-            to_next_tier=to_next,
+            next_tier=None if copy else next_tier,
+            to_next_tier=None if copy else to_next,
             bonuses=earned.bonuses,
             stamp=earned.stamp,
             stamps_every=earned.stamps_every,
             gift_earned=earned.gift_earned,
             gift_item=earned.gift_item,
-            next_expiry=next_expiry,
+            next_expiry=None if copy else next_expiry,
+            copy=copy,
         )
 
 
@@ -164,9 +169,9 @@ def _where(session: Session, program, till_id: int) -> tuple[str, tuple[str, ...
     return shop.name or program.name, header or receipt_header(session), till
 
 
-def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
+def refund_receipt(db: Database, *, refund_no: int, copy: bool = False) -> RefundReceipt:
     """The receipt of a recorded refund of this till's shop: what came back, and what the
-    card got and gave."""
+    card got and gave (``copy``: a reprint, marked COPY; a refund stores every figure)."""
     shop_id = db.place.shop_id
     with db.read() as s:
         refund = s.scalar(select(Refund).where(Refund.shop_id == shop_id,
@@ -205,4 +210,5 @@ def refund_receipt(db: Database, *, refund_no: int) -> RefundReceipt:
             reversed=refund.reversed, shortfall=refund.shortfall,
             card=cardnumbers.masked(card.number) if card else None,
             balance=refund.balance_after,
+            copy=copy,
         )

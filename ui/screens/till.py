@@ -27,17 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from loyaltypos.documents.receipts import render_text
+from loyaltypos.documents.receipts import render_refund_text, render_text
 from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _, speaking
 from loyaltypos.domain.money import exponent, fmt_amount, fmt_display
 from loyaltypos.domain.pricing import CartLine, parse_quantity
 from loyaltypos.domain.program import Program
+from loyaltypos.domain.receipts import Receipt, RefundReceipt
 from loyaltypos.domain.reward_texts import sale_earned
 from loyaltypos.domain.scan import Scan, not_found, read_scan
 from loyaltypos.services import cards, checkout, nps, products, refunds, store
-from loyaltypos.services.receipts import sale_receipt
+from loyaltypos.services.receipts import refund_receipt, sale_receipt
 from ui import printing
 from ui.actions import BY_NAME, SHORTCUT_CONTEXT, TILL_ACTIONS
 from ui.customer_display import CustomerDisplay, ask_customer, sale_state
@@ -81,6 +82,9 @@ class TillScreen(QWidget):
         self.program: Program | None = None  # the program in force, read with the currency
         self.sale = OpenSale()
         self.last_sale_id: str | None = None
+        # the till's last document, ("sale", sale id) or ("refund", number), and those printed
+        self._last_document: tuple[str, str | int] | None = None
+        self._printed: set[tuple[str, str | int]] = set()
         self.display: CustomerDisplay | None = None  # opened by the main window, if wanted
         # The attached card's step, segment and advice, by card number.
         self._counter: tuple[str | None, Standing | None] = (None, None)
@@ -529,6 +533,14 @@ class TillScreen(QWidget):
             self.say(_("refund {number}: give back {money} (card {card}, cash {cash})").format(
                 number=r.refund_no, money=fmt_display(r.money_back, cur),
                 card=fmt_amount(r.to_card, cur), cash=fmt_amount(r.to_cash, cur)))
+            # the refund receipt, shown and printed as a sale's is: the customer's proof
+            self._last_document = ("refund", r.refund_no)
+            doc = self.ops.run(self, lambda: refund_receipt(self.db, refund_no=r.refund_no),
+                               show=self.fail)
+            if doc is not None:
+                self._show_receipt(doc)
+                if printing.settings()["auto"]:
+                    self._print(doc)
         self.idle()
 
     def pay_cash(self) -> None:
@@ -616,8 +628,9 @@ class TillScreen(QWidget):
                                      balance=result.balance)
         receipt = self.ops.run(self, lambda: sale_receipt(self.db, sale_id=result.sale_id),
                                show=self.fail)
+        self._last_document = ("sale", result.sale_id)
         if receipt is not None:
-            self.receipt.setPlainText(printing.in_shop_language(self.ops, render_text)(receipt))
+            self._show_receipt(receipt)
             if printing.settings()["auto"]:
                 self._print(receipt)
         if result.card and self.ops.run(self, lambda: nps.should_ask(
@@ -652,26 +665,45 @@ class TillScreen(QWidget):
             self.say(_("score {score} recorded, thank you").format(
                 score=dialog.recorded.score))
 
-    def _print(self, receipt) -> None:
+    def _show_receipt(self, doc: Receipt | RefundReceipt) -> None:
+        """The receipt on the till's screen, in the shop's language, as it prints."""
+        render = render_text if isinstance(doc, Receipt) else render_refund_text
+        self.receipt.setPlainText(printing.in_shop_language(self.ops, render)(doc))
+
+    def _print(self, doc: Receipt | RefundReceipt) -> None:
+        key = ("sale", doc.sale_id) if isinstance(doc, Receipt) else ("refund", doc.refund_no)
+        what = (_("receipt {number}").format(number=doc.receipt_no) if key[0] == "sale"
+                else _("refund receipt {number}").format(number=doc.refund_no))
+        self._printed.add(key)  # printed once: a print of it again is a copy
         printing.print_receipt(
-            self.ops, self, receipt,
-            show=lambda why: self.fail(_("receipt {number} not printed: {why}").format(
-                number=receipt.receipt_no, why=why)),
-            done=lambda did: self.say(_("receipt {number} {done}").format(
-                number=receipt.receipt_no, done=did)))
+            self.ops, self, doc,
+            show=lambda why: self.fail(_("{what} not printed: {why}").format(what=what,
+                                                                              why=why)),
+            done=lambda did: self.say(_("{what} {done}").format(what=what, done=did)))
 
     def print_last(self) -> None:
-        """Print (again) the receipt of the last sale of this till."""
-        if self.last_sale_id is None:
+        """Print the last receipt of this till, a sale's or a refund's; once it was printed,
+        the print is marked COPY."""
+        if self._last_document is None:
             self.fail(_("no sale yet to print; Till > Reprint a receipt finds older ones"))
             return
-        self.reprint(sale_id=self.last_sale_id)
+        kind, key = self._last_document
+        copy = self._last_document in self._printed
+        if kind == "refund":
+            found = self.ops.run(self, lambda: refund_receipt(self.db, refund_no=key,
+                                                              copy=copy), show=self.fail)
+            if found is not None:
+                self._print(found)
+            self.idle()
+            return
+        self.reprint(sale_id=key, copy=copy)
 
-    def reprint(self, *, sale_id: str | None = None, receipt_no: int | None = None) -> None:
-        """Print a past receipt, found by its sale id or its number."""
+    def reprint(self, *, sale_id: str | None = None, receipt_no: int | None = None,
+                copy: bool = True) -> None:
+        """Print a past receipt, found by its sale id or its number: a copy, marked so."""
         def find():
             sid = sale_id or refunds.find_sale_id(self.db, receipt_no=receipt_no)
-            return sale_receipt(self.db, sale_id=sid)
+            return sale_receipt(self.db, sale_id=sid, copy=copy)
 
         found = self.ops.run(self, find, show=self.fail)
         if found is not None:
