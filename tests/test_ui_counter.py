@@ -353,3 +353,110 @@ def test_a_reprint_from_the_menu_is_marked_copy_and_prints_what_the_sale_stored(
     t.reprint(receipt_no=1)
     qtbot.waitUntil(lambda: device.exists() and not till.ops.busy)
     assert b"Receipt 1" in device.read_bytes() and b"*** COPY ***" in device.read_bytes()
+
+
+def test_cash_counted_starts_empty_and_enter_alone_closes_nothing(qtbot, db, shop, goods):
+    from conftest import MANAGER_PIN
+    from uitools import signed_in
+
+    from ui.dialogs.day import CloseDayDialog
+
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    scanner(qtbot, TEA)
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+    window.go_to(window.day)
+    seen = []
+
+    def enter_alone(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        dialog.print_now.setChecked(False)
+        seen.append(QApplication.focusWidget().text())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        seen.append((dialog.isVisible(), dialog.error.text()))
+        dialog.reject()
+    on_dialog(qtbot, enter_alone, CloseDayDialog)
+    qtbot.mouseClick(window.day.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen[0] == "" and seen[1][0] and seen[1][1].startswith("Type the cash counted")
+    assert not days.day_summary(db).closed
+
+
+def test_plus_and_minus_from_the_scan_field_change_the_last_line(qtbot, db, till):
+    t = till.till
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, TEA)
+    scanner(qtbot, BOOK)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Plus)  # no click on the cart
+    assert [line.qty for line in t.sale.lines] == [1, 2]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Minus)
+    assert [line.qty for line in t.sale.lines] == [1, 1]
+    asked = answer(qtbot, yes=False)  # - on a quantity of 1 asks; Enter keeps the line
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Minus)
+    assert asked == ["Remove Novel from the sale?"] and len(t.sale.lines) == 2
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    answer(qtbot, yes=True)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Minus)
+    assert [line.description for line in t.sale.lines] == ["Green tea"]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is t.scan)
+    scanner(qtbot, "CAFE-1")  # a code with a dash still scans: the field was not empty
+    assert "CAFE-1" in t.message.text()
+
+
+def test_f7_block_asks_first_and_says_what_happened(qtbot, db, shop, goods, manager):
+    from conftest import MANAGER_PIN
+    from uitools import signed_in
+
+    from PySide6.QtWidgets import QPushButton
+
+    from loyaltypos.services import cards
+    from ui.dialogs.cards import CardAdminDialog
+
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    card = personal(db, manager, name="Olga Lost")
+    scanner(qtbot, card.number)
+    asked = []
+
+    def block(dialog, yes):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        said = answer(qtbot, yes=yes)
+        dialog.findChild(QPushButton, "adminBlock").click()
+        asked.extend(said)
+        if dialog.isVisible():
+            dialog.reject()
+
+    on_dialog(qtbot, lambda d: block(d, False), CardAdminDialog)
+    press(qtbot, window, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert asked[0].startswith("Block card") and cards.scan_card(db, number=card.number)
+    asked.clear()
+    on_dialog(qtbot, lambda d: block(d, True), CardAdminDialog)
+    press(qtbot, window, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: "blocked" in window.till.message.text())
+    assert window.till.sale.card is None
+
+
+def test_after_choosing_a_user_the_pin_is_typed_where_it_belongs(qtbot, db, shop):
+    from conftest import CASHIER_PIN
+    from uitools import shown, type_here
+
+    window = shown(qtbot, db)
+    users_box = window.signin.user
+    users_box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is users_box)
+    start = users_box.currentIndex()
+    qtbot.keyClick(users_box, Qt.Key.Key_Down if start == 0 else Qt.Key.Key_Up)
+    assert users_box.currentIndex() != start  # another name, chosen with the keys
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.signin.pin)
+    if users_box.currentText() == "Kolya":
+        type_here(qtbot, CASHIER_PIN + "\r")
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till)
+
+
+def test_esc_or_f2_on_the_day_screen_goes_back_to_the_till(qtbot, till):
+    for key in (Qt.Key.Key_Escape, Qt.Key.Key_F2):
+        till.go_to(till.day)
+        qtbot.waitUntil(lambda: till.stack.currentWidget() is till.day)
+        till.day.setFocus()
+        press(qtbot, till, key)
+        qtbot.waitUntil(lambda: till.stack.currentWidget() is till.till)

@@ -89,6 +89,10 @@ def test_plus_minus_and_delete_change_the_cart(qtbot, till):
     assert text(t, "subtotalValue") == "RUB\u00a0700.00"
     qtbot.keyClick(t.cart, Qt.Key.Key_Delete)
     assert [ln.description for ln in t.sale.lines] == ["Cigarettes"]
+    from PySide6.QtWidgets import QMessageBox
+
+    on_dialog(qtbot, lambda box: box.button(QMessageBox.StandardButton.Yes).click(),
+              QMessageBox)  # - on a quantity of 1 asks before the line goes
     qtbot.keyClick(t.cart, Qt.Key.Key_Minus)
     assert t.sale.lines == []
 

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         for screen in self.screens:
             self.stack.addWidget(screen)
         self.setup.done.connect(lambda: self.go_to(self.signin))
+        self.day.back.connect(lambda: self.go_to(self.till) if self.ops.actor else None)
 
     def speak(self, language: str | None) -> None:
         """Speak ``language`` on the screen from now on: the screens, menus and status bar

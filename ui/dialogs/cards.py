@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from loyaltypos.domain import cardnumbers
 from loyaltypos.domain.cards import CardInfo, CustomerInput
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import N_, _, ngettext
@@ -239,6 +240,12 @@ class CardAdminDialog(FormDialog):
         super().accept()
 
     def _block(self) -> None:
+        who = self.info.holder.name if self.info.holder else _("bearer card")
+        if not self.ops.ask_sure(self, _(
+                "Block card {number} ({who})? Every till refuses it from now on; its balance"
+                " waits for a replacement card.").format(
+                number=cardnumbers.masked(self.info.number), who=who)):
+            return
         self._do(lambda: cards.block_card(self.ops.database, actor=self.manager,
                                           number=self.info.number, reason="lost or stolen"))
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from loyaltypos.domain.day_summary import DaySummary
 from loyaltypos.domain.errors import Refused
 from loyaltypos.domain.i18n import _, date_text
-from loyaltypos.domain.money import fmt_amount, fmt_display, parse_amount
+from loyaltypos.domain.money import fmt_display, parse_amount
 from loyaltypos.services import days
 from ui import language as ui_language
 from ui.dialogs.base import ERROR_STYLE, FocusDialog, with_browse
@@ -83,7 +83,9 @@ class CloseDayDialog(FocusDialog):
         self.ops, self.manager, self.currency = ops, manager, currency
         self.expected = summary.expected_cash
         self.closed: DaySummary | None = None
-        self.counted = _named(QLineEdit(fmt_amount(summary.expected_cash, currency)),
+        # Empty: the manager counts the drawer and types what is there; a figure filled in
+        # for them would be confirmed with Enter, uncounted, as a 0.00 difference.
+        self.counted = _named(QLineEdit(placeholderText=_("count the drawer, type the cash")),
                               "closeCounted")
         self.difference = _named(QLabel(), "closeDifference")
         self.error = _named(QLabel(), "closeError")
@@ -114,14 +116,20 @@ class CloseDayDialog(FocusDialog):
         self.error.setText(sentence(str(text)))
 
     def _show_difference(self) -> None:
+        if not self.counted.text().strip():
+            self.difference.setText("")
+            return
         try:
-            counted = parse_amount(self.counted.text() or "0", self.currency)
+            counted = parse_amount(self.counted.text(), self.currency)
         except Refused:
             self.difference.setText("")
             return
         self.difference.setText(fmt_display(counted - self.expected, self.currency))
 
     def accept(self) -> None:
+        if not self.counted.text().strip():
+            self.refuse(_("type the cash counted in the drawer first"))
+            return
         try:
             counted = parse_amount(self.counted.text(), self.currency)
         except Refused as exc:

@@ -20,8 +20,8 @@ from PySide6.QtCharts import (
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QDate, QMargins, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
@@ -102,6 +102,8 @@ def _clear(chart: QChart) -> None:
 
 
 class DayScreen(QWidget):
+    back = Signal()  # Esc, F2 or the button: back to the till
+
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
@@ -111,7 +113,7 @@ class DayScreen(QWidget):
         self.date = _named(QDateEdit(calendarPopup=True), "dayDate")
         self.date.setDisplayFormat(ui_language.date_edit_format())
         self.date.dateChanged.connect(self._date_chosen)
-        today = _named(QPushButton(_("Open day")), "dayToday")
+        today = _named(QPushButton(_("Show the open day")), "dayToday")
         today.clicked.connect(lambda: self.show_day(None))
         self.title = _named(QLabel(), "dayTitle")
         self.close_button = _named(QPushButton(_("Close the day (manager)...")), "closeDayButton")
@@ -120,7 +122,14 @@ class DayScreen(QWidget):
         export.clicked.connect(self.export)
         print_button = _named(QPushButton(_("Print the report")), "printReportButton")
         print_button.clicked.connect(self.print_report)
+        back = _named(QPushButton(_("Back to the till (Esc)")), "dayBack")
+        back.clicked.connect(self.back)
+        for key in ("Esc", "F2"):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.back)
         top = QHBoxLayout()  # the day's title on a line of its own, the controls under it
+        top.addWidget(back)
         top.addWidget(QLabel(_("Day")))
         top.addWidget(self.date)
         top.addWidget(today)

@@ -28,6 +28,8 @@ class SignInScreen(QWidget):
         self.subtitle = QLabel(_("Sign in to the till"))
         self.user = QComboBox(objectName="signInUser")
         self.user.setAccessibleName(_("User"))
+        # a name chosen: the PIN is what comes next, so that is where the keys go
+        self.user.activated.connect(lambda _index: self.pin.setFocus())
         self.pin = QLineEdit(objectName="signInPin", echoMode=QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName(_("PIN"))
         self.pin.setPlaceholderText(_("PIN, then Enter"))

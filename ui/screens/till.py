@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from loyaltypos.documents.receipts import render_refund_text, render_text
+from loyaltypos.domain import cardnumbers
 from loyaltypos.domain.cards import CardInfo, Standing
 from loyaltypos.domain.errors import CardNotFound, Refused
 from loyaltypos.domain.i18n import N_, _, speaking
@@ -104,6 +105,7 @@ class TillScreen(QWidget):
         self.scan.setPlaceholderText(_("Scan a card or goods, or type a code and Enter "
                                        "(3*code for three)"))
         self.scan.returnPressed.connect(self._scan_entered)
+        self.scan.installEventFilter(self)  # + and - in the empty scan field: the quantity
         self.message = QLabel(objectName="tillMessage")
         self.message.setWordWrap(True)
         # whatever it says, it never makes the window wider
@@ -162,6 +164,14 @@ class TillScreen(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.scan and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) \
+                and not self.scan.text() and self.sale.lines:
+            self.change_quantity(1 if event.key() == Qt.Key.Key_Plus else -1)
+            return True  # the last or the selected line, without a click on the cart
+        return super().eventFilter(watched, event)
 
     def _shortcuts(self) -> None:
         self.shortcuts: list[QShortcut] = []
@@ -389,7 +399,11 @@ class TillScreen(QWidget):
             return
         qty = self.sale.lines[row].qty + step
         if qty <= 0:
-            self.remove_line()
+            item = self.sale.lines[row].description
+            sure = self.ops.ask_sure(self, _("Remove {item} from the sale?").format(item=item))
+            self.idle()
+            if sure:
+                self.remove_line()
             return
         if not self._usual_quantity(qty, self.sale.lines[row].description):
             return
@@ -520,8 +534,10 @@ class TillScreen(QWidget):
             else:
                 self.sale.detach()
                 self.redraw()
-                self.customer.show_refusal(_("card {number} is now {status}").format(
-                    number=result.number, status=_(result.status)), self.currency)
+                said = _("card {number} is now {status}").format(
+                    number=cardnumbers.masked(result.number), status=_(result.status))
+                self.customer.show_refusal(said, self.currency)
+                self.say(said)  # and on the till's line, where the cashier looks
         self.idle()
 
     def refund(self, *, manager, receipt_no: int | None = None) -> None:
