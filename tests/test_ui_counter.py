@@ -405,9 +405,8 @@ def test_plus_and_minus_from_the_scan_field_change_the_last_line(qtbot, db, till
 
 def test_f7_block_asks_first_and_says_what_happened(qtbot, db, shop, goods, manager):
     from conftest import MANAGER_PIN
-    from uitools import signed_in
-
     from PySide6.QtWidgets import QPushButton
+    from uitools import signed_in
 
     from loyaltypos.services import cards
     from ui.dialogs.cards import CardAdminDialog
