@@ -69,3 +69,29 @@ def test_a_russian_demo_shop_has_russian_names_goods_tiers_and_printouts(db):
     assert verify(db) == []
     # the same seed makes the same shop in English, with its English names
     assert demo.sales > 20
+
+
+@pytest.mark.parametrize("now", ["2026-11-29 07:10", "2026-11-29 10:08", "2026-11-29 23:50",
+                                 "2026-11-30 00:20"])
+def test_the_demo_never_sells_after_now_and_has_a_customer_in_every_tier(tmp_path, now):
+    import datetime as dt
+
+    from loyaltypos.db import open_database
+    from loyaltypos.domain import clock
+    from loyaltypos.services import cards
+
+    db = open_database(str(tmp_path / "demo.sqlite3"))
+    moment = dt.datetime.fromisoformat(now)
+    try:
+        with clock.frozen_at(moment):
+            demo = build_demo(db, days_back=2)
+            today = days.day_summary(db)
+        assert today.opened_at <= moment and all(
+            f"{hour}" <= moment.strftime("%H") for hour in today.hours)
+        tiers = {cards.scan_card(db, number=n).tier for n in demo.cards if n}
+        assert {"Simple", "Silver", "Gold", "VIP"} <= tiers
+        hint = store.sign_in_hint(db)
+        assert "Cards to try:" in hint and demo.cards[0] in hint and "(VIP)" in hint
+        assert verify(db) == []
+    finally:
+        db.dispose()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from loyaltypos.db import Database, open_database
 from loyaltypos.domain.errors import TillUnknown
 from loyaltypos.domain.i18n import _
-from loyaltypos.services import shops
+from loyaltypos.services import shops, store
 from loyaltypos.services.demo import build_demo
 from loyaltypos.services.failures import explain
 from ui import language as ui_language
@@ -114,7 +114,11 @@ def _excepthook(window_ref: list) -> object:
 def open_demo() -> tuple[Database, Path]:
     folder = Path(tempfile.mkdtemp(prefix="loyaltypos-demo-"))
     database = open_database(str(folder / "demo.sqlite3"))
-    build_demo(database)
+    demo = build_demo(database)
+    # where it is, for a look with the command line while the app runs
+    store.set_sign_in_hint(database, actor=demo.manager, text=store.sign_in_hint(database)
+                           + "\n" + _("Demo database: {path} (deleted when the app closes)")
+                           .format(path=folder / "demo.sqlite3"))
     return database, folder
 
 

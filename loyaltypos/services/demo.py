@@ -39,11 +39,17 @@ SIGN_IN_HINT = N_("Demo shop: {manager} (manager) PIN {manager_pin},"
                   " {cashier} (cashier) PIN {cashier_pin}")
 
 
-def sign_in_hint(words: DemoWords | None = None) -> str:
-    """The demo's sign-in note, with its users and PINs, in the language in use."""
+def sign_in_hint(words: DemoWords | None = None,
+                 cards_to_try: list[tuple[str, str]] = ()) -> str:
+    """The demo's sign-in note, in the language in use: its users and PINs, and a few
+    cards to type or scan at the till, each with its tier."""
     words = words or demo_words()
-    return _(SIGN_IN_HINT).format(manager=words.manager, manager_pin=MANAGER_PIN,
+    hint = _(SIGN_IN_HINT).format(manager=words.manager, manager_pin=MANAGER_PIN,
                                   cashier=words.cashier, cashier_pin=CASHIER_PIN)
+    if cards_to_try:
+        hint += "\n" + _("Cards to try: {cards}").format(cards=", ".join(
+            f"{number} ({tier})" for number, tier in cards_to_try))
+    return hint
 
 CUSTOMERS = (
     ("Ivan Petrov", "+7 912 000-11-22"), ("Olga Smirnova", "+7 912 555-00-11"),
@@ -102,8 +108,23 @@ class Demo:
 
 def _at(date: dt.date, hour: int, minute: int) -> dt.datetime:
     """A local wall-clock time on ``date`` as the UTC stamp the clock runs on."""
-    local = dt.datetime.combine(date, dt.time(hour, minute)).astimezone()
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return _utc(dt.datetime.combine(date, dt.time(hour, minute)))
+
+
+def _utc(local: dt.datetime) -> dt.datetime:
+    return local.astimezone().astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _today_times(rng: random.Random, count: int) -> tuple[list[dt.datetime], dt.datetime]:
+    """Today's sales, every one of them before now (local times, in order), and the
+    moment just before now when the day's last things happen: the demo opened at 10:08
+    has sold since the shop opened, never at 15:00."""
+    now = clock.to_local(clock.now()).replace(tzinfo=None, second=0, microsecond=0)
+    midnight = now.replace(hour=0, minute=0)
+    end = max(now - dt.timedelta(minutes=2), midnight)
+    start = max(midnight, min(now.replace(hour=8, minute=30), end - dt.timedelta(hours=1)))
+    span = int((end - start).total_seconds() // 60)
+    return sorted(start + dt.timedelta(minutes=rng.randint(0, span)) for _n in range(count)), end
 
 
 def build_demo(db: Database, *, days_back: int = 4, seed: int = 7,
@@ -146,14 +167,22 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7,
     count = 0
     for offset in range(days_back, -1, -1):
         date = today - dt.timedelta(days=offset)
-        # in the order of the day: a sale is never stamped before the day opened
-        times = sorted((rng.randint(9, 19), rng.randint(0, 59))
-                       for _sale in range(rng.randint(14, 22) if offset else 6))
-        for hour, minute in times:
-            with clock.frozen_at(_at(date, hour, minute)):
+        # in the order of the day: a sale is never stamped before the day opened, and
+        # today's never after now
+        if offset:
+            moments = sorted(_at(date, rng.randint(9, 19), rng.randint(0, 59))
+                             for _sale in range(rng.randint(14, 22)))
+        else:
+            local, last = _today_times(rng, 6)
+            moments = [_utc(moment) for moment in local]
+        for moment in moments:
+            with clock.frozen_at(moment):
                 count += _one_sale(db, cashier, rng, numbers, catalog)
+        if offset == days_back:
+            with clock.frozen_at(_at(date, 19, 0)):  # orders big enough for every tier
+                _big_orders(db, cashier, numbers, catalog)
         if offset == 0:
-            with clock.frozen_at(_at(date, 19, 30)):
+            with clock.frozen_at(_utc(last)):
                 count += demo_year.this_month_visits(db, cashier=cashier, regulars=regulars,
                                                      rng=rng)
                 _voices(db, cashier, rng, numbers, regulars, words)
@@ -163,7 +192,27 @@ def build_demo(db: Database, *, days_back: int = 4, seed: int = 7,
                 expected = days.day_summary(db).expected_cash
                 days.close_day(db, actor=manager, counted_cash=expected)
     steady = next(r.number for r in regulars if r.habit == "steady")
+    try_these = [(number, cards.scan_card(db, number=number).tier) for number in numbers[:4]]
+    store.set_sign_in_hint(db, actor=manager, text=sign_in_hint(words, try_these))
     return Demo(manager, cashier, tuple(numbers), count, steady)
+
+
+# Three customers whose orders climb the default program's tiers (in whole pens, at
+# 3 490.00 less the simple tier's 5 %): past 20 000, 50 000 and 150 000.
+BIG_ORDERS = ((2, 7), (1, 16), (0, 48))
+PEN = "4014519103714"
+
+
+def _big_orders(db: Database, cashier, numbers, catalog) -> None:
+    """An office's pens, a school's, a company's: the demo has a customer in every tier."""
+    pen = next((p for p in catalog if p.code == PEN), None)
+    if pen is None:
+        return
+    for customer, pens in BIG_ORDERS:
+        checkout.checkout(db, actor=cashier, sale_id=checkout.new_sale_id(),
+                          card_number=numbers[customer],
+                          lines=[CartLine(pen.name, Decimal(pens), pen.price, pen.eligible)],
+                          payments=[checkout.PaymentInput("card")])
 
 
 def _one_sale(db: Database, cashier, rng: random.Random, numbers, catalog) -> int:
