@@ -459,3 +459,63 @@ def test_esc_or_f2_on_the_day_screen_goes_back_to_the_till(qtbot, till):
         till.day.setFocus()
         press(qtbot, till, key)
         qtbot.waitUntil(lambda: till.stack.currentWidget() is till.till)
+
+
+def test_a_db_path_that_does_not_exist_asks_before_a_shop_is_made(qtbot, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import app
+
+    missing = tmp_path / "mistyped" / "shop.sqlite3"
+    asked = []
+
+    def no(*args):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", no)
+    monkeypatch.delenv("LOYALTYPOS_DB", raising=False)
+    assert app.run(["--db", str(missing)]) == 1
+    assert str(missing) in asked[0] and not missing.parent.exists()  # nothing was made
+    assert app.missing_file(None) is None  # the default file of a first start: no question
+    assert app.missing_file("postgresql://till@server/shop") is None
+    existing = tmp_path / "shop.sqlite3"
+    existing.write_bytes(b"")
+    assert app.missing_file(str(existing)) is None
+
+
+def test_after_closing_the_till_says_which_day_it_sells_into_and_why(
+        qtbot, db, shop, goods, manager):
+    import datetime as dt
+    from dataclasses import replace
+
+    from conftest import MANAGER_PIN
+    from uitools import signed_in
+
+    from loyaltypos.domain import clock
+    from loyaltypos.domain.i18n import date_text
+
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    scanner(qtbot, TEA)
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+    days.close_day(db, actor=manager, counted_cash=0)
+    today = clock.local_today()
+    tomorrow = today + dt.timedelta(days=1)
+    window.go_to(window.till)
+    said = window.day_label.text()
+    assert f"closed; the next sale goes into {date_text(tomorrow)}" in said, said
+    assert date_text(today) in window.day_label.toolTip()
+    scanner(qtbot, TEA)
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: sales(db) == 2)
+    window.go_to(window.till)
+    assert window.day_label.text().startswith(f"Day {date_text(tomorrow)}: open")
+    assert "is closed" in window.day_label.toolTip()
+
+    summary = replace(days.day_summary(db), expected_cash=-139_569)
+    window.go_to(window.day)
+    window.day._draw(summary)
+    note = window.day.figures["cash"].note.text()
+    assert "-RUB\u00a01,395.69" in window.day.figures["cash"].value.text()
+    assert note.startswith("below zero: refunds paid out more cash")

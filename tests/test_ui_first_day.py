@@ -73,9 +73,13 @@ def test_set_up_issue_a_card_sell_to_it_and_refund_part(qtbot, db):
 
 @pytest.mark.slow
 def test_main_py_starts_on_a_new_database_and_keeps_running(tmp_path):
-    db_file = tmp_path / "shop.sqlite3"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db", str(db_file)],
+    # The first start, in the user's data folder: made without a question (a --db path
+    # that does not exist asks first: tests/test_ui_counter.py).
+    db_file = tmp_path / "data" / "loyaltypos" / "loyaltypos.sqlite3"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("LOYALTYPOS_DB", None)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 20

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from platformdirs import user_log_dir
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from loyaltypos.db import Database, open_database
+from loyaltypos.db import ENV_DB, Database, open_database
 from loyaltypos.domain.errors import TillUnknown
 from loyaltypos.domain.i18n import _
 from loyaltypos.services import shops, store
@@ -70,6 +71,32 @@ def choose_till(database: Database) -> None:
     database.till = name
     shops.this_till(database)
     QSettings().setValue(TILL_KEY, name)
+
+
+def missing_file(db: str | None) -> Path | None:
+    """The database file named by ``--db`` or LOYALTYPOS_DB when there is none yet (None
+    for a server's URL, a file that exists, or the default one in the user's data folder,
+    which the first start makes)."""
+    named = db or os.environ.get(ENV_DB)
+    if not named or "://" in named:
+        return None
+    path = Path(named).expanduser().resolve()
+    return None if path.is_file() else path
+
+
+def confirm_new_file(db: str | None) -> bool:
+    """Ask before a new, empty shop is made at a path that does not exist: a mistyped
+    path would otherwise make folders and a shop nobody meant (No is Enter's answer)."""
+    path = missing_file(db)
+    if path is None:
+        return True
+    answer = QMessageBox.question(
+        None, "LoyaltyPOS",
+        _("There is no database at {path}. Set up a new, empty shop there?").format(
+            path=path),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def make_app() -> QApplication:
@@ -132,6 +159,8 @@ def run(argv: Sequence[str]) -> int:
         if args.demo:
             database, demo_folder = open_demo()
         else:
+            if not confirm_new_file(args.db):
+                return 1
             database = open_database(args.db, till=args.till or saved_till())
             choose_till(database)
     except Exception as exc:  # shown to the person who started the app, then exit

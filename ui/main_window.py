@@ -327,12 +327,26 @@ class MainWindow(QMainWindow):
 
         found = self.ops.run(self, status, show=self.day_label.setText)
         if found is not None:
-            state = _("open") if found.is_open else _("closed")
-            self.day_label.setText(
-                _("Day {date}: {state}").format(date=date_text(found.date), state=state)
-                + ", " + ngettext("{n} sale", "{n} sales", found.sales).format(n=found.sales))
-            self.day_label.setToolTip("" if found.is_open else _(
-                "closed - the next sale opens a new day"))
+            self.day_label.setText(self._day_text(found))
+            self.day_label.setToolTip(self._day_why(found))
+
+    @staticmethod
+    def _day_text(found) -> str:
+        """The day the till is selling into, on the status bar."""
+        sales = ngettext("{n} sale", "{n} sales", found.sales).format(n=found.sales)
+        if found.is_open:
+            return _("Day {date}: open").format(date=date_text(found.date)) + ", " + sales
+        return _("Day {date}: closed; the next sale goes into {next}").format(
+            date=date_text(found.date), next=date_text(found.selling or found.date))
+
+    @staticmethod
+    def _day_why(found) -> str:
+        """Why the till sells into a day that is not today's date, when it does."""
+        if found.selling and found.today and found.selling > found.today:
+            return _("Today's business day ({today}) is closed, and a date has one business"
+                     " day: sales now go into {next}, the next business day.").format(
+                today=date_text(found.today), next=date_text(found.selling))
+        return "" if found.is_open else _("closed - the next sale opens a new day")
 
     def check_ledger(self) -> None:
         """Run the ledger checks off the UI thread: on a year of data they take a while."""

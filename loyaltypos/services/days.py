@@ -44,7 +44,7 @@ from loyaltypos.domain.money import round_half_up
 from loyaltypos.domain.people import Actor, require_manager
 from loyaltypos.services import expiry, insight
 from loyaltypos.services.audit import audit
-from loyaltypos.services.store import open_day_on
+from loyaltypos.services.store import open_day_on, selling_date
 
 log = logging.getLogger(__name__)
 
@@ -264,15 +264,20 @@ class DayStatus:
     date: dt.date
     is_open: bool  # False: the last day is closed and the next opens with the next sale
     sales: int
+    # The business date a sale made now goes into, and the shop's calendar date: after
+    # today's day was closed, the next sale opens the next date (dates are unique per shop).
+    selling: dt.date | None = None
+    today: dt.date | None = None
 
 
 def day_status(db: Database) -> DayStatus:
     with db.read() as s:
         day = _day_for(s, None)
+        selling, today = selling_date(s), place_of(s).today()
         if day is None:
-            return DayStatus(place_of(s).today(), False, 0)
+            return DayStatus(today, False, 0, selling, today)
         count = s.scalar(select(func.count(Sale.id)).where(Sale.day_id == day.id))
-        return DayStatus(day.business_date, day.closed_at is None, int(count))
+        return DayStatus(day.business_date, day.closed_at is None, int(count), selling, today)
 
 
 def open_business_day(db: Database, *, actor: Actor, date: dt.date) -> DayStatus:

@@ -246,7 +246,9 @@ class DayScreen(QWidget):
         f["cash"].note.setText(
             _("counted {counted}, difference {difference}").format(
                 counted=money(s.counted_cash), difference=money(s.cash_difference))
-            if s.counted_cash is not None else _("expected, net of refunds"))
+            if s.counted_cash is not None else _("expected, net of refunds")
+            if s.expected_cash >= 0 else _("below zero: refunds paid out more cash than the"
+                                           " day's sales took in"))
         f["card"].value.setText(money(s.paid_by.get("card", 0)))
         f["average"].value.setText(money(s.average_check))
         details = _("New cards: {personal} personal, {bearer} bearer. Manual"
