@@ -115,3 +115,19 @@ def test_a_users_language_is_audited_and_changes_no_figure(db, cashier, manager)
     assert shops.print_language(db) is None
     with pytest.raises(Refused):
         shops.set_shop(db, actor=cashier, shop_id=1, language="en")
+
+
+def test_a_manager_resets_a_pin_and_disables_a_user_with_audit_lines(db, manager, cashier):
+    # (with the language columns, the other user columns a manager changes in the app)
+    users.reset_pin(db, actor=manager, name=cashier.name, new_pin="8642")
+    assert users.sign_in(db, name=cashier.name, pin="8642").user_id == cashier.user_id
+    users.set_enabled(db, actor=manager, name=cashier.name, enabled=False)
+    with pytest.raises(Refused, match="is disabled"):
+        users.sign_in(db, name=cashier.name, pin="8642")
+    with pytest.raises(Refused):
+        users.reset_pin(db, actor=cashier, name=manager.name, new_pin="123456")
+    other = users.add_user(db, actor=manager, name="Boss", role="manager", pin="975310")
+    users.set_enabled(db, actor=manager, name="Boss", enabled=False)
+    with pytest.raises(Refused, match="last manager"):  # Boss, disabled, cannot sign in
+        users.set_enabled(db, actor=other, name=manager.name, enabled=False)
+    assert verify.verify(db) == []

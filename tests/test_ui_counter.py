@@ -156,7 +156,12 @@ def test_every_screen_and_dialog_fits_a_1024_by_768_screen(qtbot, db, manager, t
     from ui.dialogs.cards import CardAdminDialog, FindCustomerDialog, IssueCardDialog
     from ui.dialogs.day import CloseDayDialog, ExportDialog
     from ui.dialogs.payment import OpenItemDialog
-    from ui.dialogs.people import ChangePinDialog, ManagerPinDialog
+    from ui.dialogs.people import (
+        ChangePinDialog,
+        ManagerPinDialog,
+        UserFormDialog,
+        UsersDialog,
+    )
     from ui.dialogs.refund import RefundDialog
     from ui.dialogs.settings import SettingsDialog
 
@@ -179,7 +184,8 @@ def test_every_screen_and_dialog_fits_a_1024_by_768_screen(qtbot, db, manager, t
                    RefundDialog(ops, manager, cur, window), SettingsDialog(window, ops=ops),
                    CardBatchDialog(ops, window), ManagerPinDialog(ops, "closing the day", window),
                    ChangePinDialog(ops, window), ExportDialog(days.day_summary(db).date, window),
-                   CloseDayDialog(ops, manager, days.day_summary(db), cur, window)]
+                   CloseDayDialog(ops, manager, days.day_summary(db), cur, window),
+                   UsersDialog(ops, manager, window), UserFormDialog(ops, manager, window)]
         for dialog in dialogs:
             dialog.show()
             qtbot.wait(5)
@@ -519,3 +525,54 @@ def test_after_closing_the_till_says_which_day_it_sells_into_and_why(
     note = window.day.figures["cash"].note.text()
     assert "-RUB\u00a01,395.69" in window.day.figures["cash"].value.text()
     assert note.startswith("below zero: refunds paid out more cash")
+
+
+def test_a_manager_adds_a_user_gives_a_new_pin_and_disables_one_in_the_app(
+        qtbot, db, shop, goods, manager):
+    from conftest import MANAGER_PIN
+    from uitools import signed_in, type_here
+
+    from loyaltypos.domain.errors import Refused
+    from loyaltypos.services import users
+    from ui.dialogs.people import UserFormDialog, UsersDialog
+
+    window = signed_in(qtbot, db, "Maria", MANAGER_PIN)
+    done = []
+
+    def add_one(form):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+        type_here(qtbot, "Sveta")  # the focus is on the name
+        form.findChild(type(form.pin), "userPin").setText("2468")
+        form.findChild(type(form.pin), "userPinAgain").setText("2468")
+        form.accept()
+
+    def new_pin(form):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+        type_here(qtbot, "1357")  # the focus is on the PIN
+        form.again.setText("1357")
+        form.accept()
+
+    def manage(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        on_dialog(qtbot, add_one, UserFormDialog)
+        dialog.findChild(type(dialog.toggle), "usersAdd").click()
+        assert "Sveta" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+        on_dialog(qtbot, new_pin, UserFormDialog)
+        dialog.findChild(type(dialog.toggle), "usersPin").click()
+        answer(qtbot, yes=True)
+        dialog.toggle.click()  # Sveta, selected since she was added: disabled
+        done.append(dialog.message.text())
+        dialog.accept()
+    on_dialog(qtbot, manage, UsersDialog)
+    window.trigger("users")
+    qtbot.waitUntil(lambda: bool(done))
+    assert done == ["Sveta is disabled."]
+    with pytest.raises(Refused, match="Sveta is disabled"):
+        users.sign_in(db, name="Sveta", pin="1357")
+    assert "Sveta" not in [u.name for u in users.list_users(db)]
+    users.set_enabled(db, actor=manager, name="Sveta", enabled=True)
+    assert users.sign_in(db, name="Sveta", pin="1357").role == "cashier"  # the new PIN
+    with pytest.raises(Refused, match="yourself"):
+        users.set_enabled(db, actor=manager, name="Maria", enabled=False)
+    from loyaltypos.services import verify
+    assert verify.verify(db) == []

@@ -254,7 +254,7 @@ def test_every_till_dialog_in_russian_has_no_english_word(qtbot, db, russian_man
     assert seen[0][1] == [] and seen[0][2] == [], seen
 
 
-@pytest.mark.parametrize("action", ["settings", "print_cards", "change_pin", "reprint"])
+@pytest.mark.parametrize("action", ["settings", "print_cards", "change_pin", "reprint", "users"])
 def test_every_window_dialog_in_russian_has_no_english_word(qtbot, russian_manager, action):
     seen = []
 

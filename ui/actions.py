@@ -72,6 +72,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("shop", N_("Shop and program"), None, "window", menu="manage"),
     ActionSpec("insight", N_("Insight"), "Ctrl+I", "window", manager=True, menu="manage"),
     ActionSpec("settings", N_("Settings..."), None, "window", menu="manage"),
+    ActionSpec("users", N_("Users..."), None, "window", manager=True, menu="manage"),
     ActionSpec("change_pin", N_("Change my PIN..."), None, "window", menu="till"),
 )
 

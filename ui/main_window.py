@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             "settings": self._settings,
             "change_pin": self._change_pin,
             "insight": self._insight,
+            "users": self._users,
         }[name]()
 
     def _insight(self) -> None:
@@ -202,6 +203,13 @@ class MainWindow(QMainWindow):
         manager = self.ops.manager(self, _("the insight report"))
         if manager is not None:
             InsightWindow.open_for(self.ops, manager, self)
+
+    def _users(self) -> None:
+        from ui.dialogs.people import UsersDialog
+
+        manager = self.ops.manager(self, _("managing users"))
+        if manager is not None:
+            UsersDialog(self.ops, manager, self).exec()
 
     def _change_pin(self) -> None:
         from ui.dialogs.people import ChangePinDialog

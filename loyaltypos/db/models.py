@@ -108,6 +108,7 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime())
     # the screen's language while this user is signed in; NULL: the computer's
     language: Mapped[str | None] = mapped_column(String(16))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime())  # signs in no more
     created_at: Mapped[Stamp]
 
 

@@ -36,6 +36,7 @@ class Actor:
     name: str
     role: str
     language: str | None = None  # the screen's language for this user; None: the computer's
+    disabled: bool = False  # a manager disabled them: they sign in no more
 
     @property
     def is_manager(self) -> bool:

@@ -34,7 +34,8 @@ from loyaltypos.services.audit import audit
 
 
 def _actor(user: User) -> Actor:
-    return Actor(user_id=user.id, name=user.name, role=user.role, language=user.language)
+    return Actor(user_id=user.id, name=user.name, role=user.role, language=user.language,
+                 disabled=user.disabled_at is not None)
 
 
 def _wrong(tries_left: int) -> PinWrong:
@@ -95,6 +96,9 @@ def sign_in(db: Database, *, name: str, pin: str) -> Actor:
             user.locked_until = longest  # the clock went back since the lock began
         if user.locked_until is not None and user.locked_until > now:
             failure = _paused(user.name, user.locked_until, now)
+        elif matches and user.disabled_at is not None:
+            failure = Refused(_("{name} is disabled; a manager enables users in Manage >"
+                                " Users").format(name=user.name))
         elif matches:
             user.failed_pins = 0
             user.locked_until = None
@@ -198,6 +202,49 @@ def insert_user(session: Session, *, actor: Actor | None, name: str, role: str,
     return _actor(user)
 
 
-def list_users(db: Database) -> list[Actor]:
+def list_users(db: Database, *, with_disabled: bool = False) -> list[Actor]:
+    """The users, by name: those who may sign in, or (``with_disabled``) all of them."""
     with db.read() as s:
-        return [_actor(u) for u in s.scalars(select(User).order_by(User.name))]
+        query = select(User).order_by(User.name)
+        if not with_disabled:
+            query = query.where(User.disabled_at.is_(None))
+        return [_actor(u) for u in s.scalars(query)]
+
+
+def reset_pin(db: Database, *, actor: Actor, name: str, new_pin: str) -> Actor:
+    """A manager gives a user a new PIN (a forgotten one; audited as the PIN's change)."""
+    require_manager(actor, _("resetting a PIN"))
+    with db.read() as s:
+        role = s.scalar(select(User.role).where(User.name == name))
+    if role is None:
+        raise Refused(_("there is no user named '{name}'").format(name=name))
+    check_pin_format(new_pin, role)
+    new_hash = hash_pin(new_pin)
+    with db.write() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        audit(s, actor, "user_pin", user.name, pin=pin_fingerprint(new_hash), by_manager=True)
+        user.pin_hash, user.failed_pins, user.locked_until = new_hash, 0, None
+        s.flush()
+        return _actor(user)
+
+
+def set_enabled(db: Database, *, actor: Actor, name: str, enabled: bool) -> Actor:
+    """A manager disables a user (they sign in no more; their history stays) or enables
+    them again (audited). A manager cannot disable themselves, nor the last manager."""
+    require_manager(actor, _("enabling or disabling a user"))
+    with db.write() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise Refused(_("there is no user named '{name}'").format(name=name))
+        if not enabled and user.id == actor.user_id:
+            raise Refused(_("you cannot disable yourself; another manager can"))
+        if not enabled and user.role == "manager" and s.scalar(
+                select(func.count(User.id)).where(User.role == "manager",
+                                                  User.disabled_at.is_(None))) <= 1:
+            raise Refused(_("{name} is the last manager who can sign in").format(
+                name=user.name))
+        if (user.disabled_at is None) != enabled:
+            audit(s, actor, "user_enable" if enabled else "user_disable", user.name)
+            user.disabled_at = None if enabled else clock.now()
+            s.flush()
+        return _actor(user)
