@@ -576,3 +576,25 @@ def test_a_manager_adds_a_user_gives_a_new_pin_and_disables_one_in_the_app(
         users.set_enabled(db, actor=manager, name="Maria", enabled=False)
     from loyaltypos.services import verify
     assert verify.verify(db) == []
+
+
+def test_a_menu_writes_each_key_once(qtbot, till):
+    for menu in till.menuBar().actions():
+        for action in menu.menu().actions():
+            key = action.shortcut().toString()
+            if key:
+                assert key not in action.text(), (action.text(), key)
+
+
+def test_the_day_screen_pies_name_every_slice_in_the_legend_and_none_outside(
+        qtbot, db, till):
+    from PySide6.QtCharts import QPieSeries
+
+    scanner(qtbot, TEA)
+    press(qtbot, till, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: sales(db) == 1)
+    till.go_to(till.day)
+    for chart in (till.day.tier_chart, till.day.pay_chart):
+        [pie] = [s for s in chart.series() if isinstance(s, QPieSeries)]
+        assert pie.slices() and all(p.label() and not p.isLabelVisible() for p in pie.slices())
+        assert chart.legend().isVisible()

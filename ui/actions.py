@@ -34,9 +34,9 @@ class ActionSpec:
         return f"{self.key_text()} {label}" if self.key else label
 
     def menu_text(self) -> str:
-        """The label as a menu shows it, with its key after: "End of day (F11)"."""
-        label = _(self.label)
-        return f"{label} ({self.key_text()})" if self.key else label
+        """The label as a menu shows it: the words alone, since the menu writes the
+        action's key in its own column ("End of day      F11"), once."""
+        return _(self.label)
 
     def key_text(self) -> str:
         return QKeySequence(self.key).toString(QKeySequence.SequenceFormat.NativeText) \

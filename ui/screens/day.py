@@ -303,9 +303,10 @@ class DayScreen(QWidget):
         pie = QPieSeries()
         for name, line in s.tiers.items():
             if line.subtotal:
-                part = pie.append(f"{tier_label(name)} ({line.sales})",
-                                  _plot(line.subtotal - line.discount, self.currency))
-                part.setLabelVisible(True)
+                # named in the legend under the pie: a label beside a thin slice falls
+                # outside the chart and shows as an empty line
+                pie.append(f"{tier_label(name)} ({line.sales})",
+                           _plot(line.subtotal - line.discount, self.currency))
         self.tier_chart.addSeries(pie)
 
     def _draw_payments(self, s: DaySummary) -> None:
@@ -313,9 +314,8 @@ class DayScreen(QWidget):
         pie = QPieSeries()
         for method, amount in s.paid_by.items():
             if amount > 0:
-                part = pie.append(f"{_(method)} {fmt_amount(amount, self.currency)}",
-                                  _plot(amount, self.currency))
-                part.setLabelVisible(True)
+                pie.append(f"{_(method)} {fmt_amount(amount, self.currency)}",
+                           _plot(amount, self.currency))
         self.pay_chart.addSeries(pie)
 
     def _draw_liability(self) -> None:
