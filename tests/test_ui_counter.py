@@ -598,3 +598,20 @@ def test_the_day_screen_pies_name_every_slice_in_the_legend_and_none_outside(
         [pie] = [s for s in chart.series() if isinstance(s, QPieSeries)]
         assert pie.slices() and all(p.label() and not p.isLabelVisible() for p in pie.slices())
         assert chart.legend().isVisible()
+
+
+def test_a_burst_in_the_settings_confirms_nothing(qtbot, db, manager, till):
+    from ui.dialogs.settings import SettingsDialog
+
+    card = personal(db, manager, name="Olga Scanned")
+    seen = []
+
+    def scan_here(dialog):
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        scanner(qtbot, card.number)
+        seen.append(dialog.isVisible())
+        dialog.reject()
+    on_dialog(qtbot, scan_here, SettingsDialog)
+    till.trigger("settings")
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [True] and till.till.sale.card is None

@@ -193,6 +193,8 @@ class FindCustomerDialog(FocusDialog):
 class CardAdminDialog(FormDialog):
     """A manager's actions on one card: block, replace, register, adjust, pin a tier."""
 
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, ops, manager, info: CardInfo, tiers: list[str], currency: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(_("Card {number}").format(number=info.number), parent)

@@ -32,6 +32,8 @@ from ui.ops import Change, sentence
 class ExportDialog(FocusDialog):
     """A range of business days and a folder."""
 
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, day: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Export to CSV"))

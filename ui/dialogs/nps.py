@@ -14,6 +14,8 @@ from ui.dialogs.base import FormDialog, named
 
 
 class NpsDialog(FormDialog):
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, ops, *, card_number: str, sale_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(_("A question for the customer"), parent)

@@ -66,6 +66,8 @@ class SettingsDialog(FocusDialog):
     """This computer's till settings, and two languages: the screen's for the signed-in
     user, the printouts' for the shop (a manager's change)."""
 
+    scan_guard = True  # a scanner's burst here is refused, never typed
+
     def __init__(self, parent: QWidget | None = None, *, ops=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
